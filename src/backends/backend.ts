@@ -1,0 +1,75 @@
+/**
+ * The Backend contract: every compute kernel myelin calls, on raw TypedArrays.
+ * The JS backend implements all of them (a missing one is a compile error); faster
+ * backends (wasm, native) override the hot kernels and fall back to JS per kernel.
+ * Kernels take contiguous row-major inputs and write into a caller-allocated output.
+ */
+import type { TypedArray } from "../core/dtype.js";
+
+export type UnaryOp =
+  | "neg" | "abs" | "sign" | "exp" | "log" | "log1p" | "expm1" | "sqrt" | "rsqrt" | "square"
+  | "reciprocal" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "floor" | "ceil"
+  | "round" | "erf" | "logicalNot" | "isnan" | "isfinite" | "step";
+
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor";
+
+export type ReduceOp = "sum" | "prod" | "max" | "min";
+
+export interface Backend {
+  /** Name shown by `my.backend()`. */
+  readonly name: string;
+  /** out[i] = op(x[i]). */
+  unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
+  /** out = op(a, b) with broadcasting of aShape/bShape to outShape. */
+  binary(op: BinaryOp, a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[], out: TypedArray, outShape: readonly number[]): void;
+  /** out[i] = cond[i] ? a[i] : b[i]; all same length. */
+  where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray): void;
+  /** out[i] = min(max(x[i], lo), hi). */
+  clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void;
+  /** Converts between dtypes (float -> int truncates, nonzero -> true for bool). */
+  cast(x: TypedArray, out: TypedArray): void;
+  /** Reduces the middle axis of x viewed as [outer, r, inner] into out [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void;
+  /** Index of the first max/min along the middle axis of [outer, r, inner]; NaN wins. */
+  argReduce(op: "argmax" | "argmin", x: TypedArray, outer: number, r: number, inner: number, out: Int32Array): void;
+  /** Inclusive prefix sum (or product) along the middle axis of [outer, r, inner]. */
+  cumulative(op: "sum" | "prod", x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void;
+  /**
+   * Batched GEMM: out[b] = op(A[b]) @ op(B[b]), op = transpose when the flag is set.
+   * A[b] starts at b*aStride and is m x k (or k x m when transA); B likewise k x n
+   * (n x k when transB). A stride of 0 broadcasts one matrix over the batch.
+   */
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, batch: number, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, aStride: number, bStride: number): void;
+  /** Gathers a strided view (shape/strides/offset over x; strides may be 0 or negative) into contiguous out. */
+  strided(x: TypedArray, offset: number, shape: readonly number[], strides: readonly number[], out: TypedArray): void;
+  /** Writes contiguous src into the strided view of out (adding when accumulate is set). */
+  stridedAssign(src: TypedArray, out: TypedArray, offset: number, shape: readonly number[], strides: readonly number[], accumulate: boolean): void;
+  /**
+   * Along the middle axis of [outer, r, inner] (x) / [outer, idxR, inner] (index, out):
+   * gather: out[o, j, i] = x[o, index[o, j, i], i].
+   */
+  gather(x: TypedArray, index: Int32Array, outer: number, r: number, idxR: number, inner: number, out: TypedArray): void;
+  /**
+   * Scatter src [outer, idxR, inner] into out [outer, r, inner] at index (same shape as src).
+   * mode "set" overwrites, "sum" adds, "prod" multiplies, "amax"/"amin" keep the extreme.
+   */
+  scatter(out: TypedArray, index: Int32Array, src: TypedArray, outer: number, r: number, idxR: number, inner: number,
+    mode: "set" | "sum" | "prod" | "amax" | "amin"): void;
+}
+
+import { jsBackend } from "./js/index.js";
+
+let current: Backend = jsBackend;
+
+/** The backend kernels run on now. */
+export function B(): Backend {
+  return current;
+}
+
+/** Installs a backend (used by setBackend). */
+export function installBackend(b: Backend): void {
+  current = b;
+}

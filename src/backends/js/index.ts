@@ -1,0 +1,17 @@
+/**
+ * The JS reference backend: every kernel, on plain TypedArrays, float64-capable.
+ * It is the executable spec other backends are tested against.
+ */
+import type { Backend } from "../backend.js";
+import { binary, cast, clamp, unary, where } from "./elementwise.js";
+import { gather, scatter, strided, stridedAssign } from "./layout.js";
+import { matmul } from "./matmul.js";
+import { argReduce, cumulative, reduce } from "./reduce.js";
+
+export const jsBackend: Backend = {
+  name: "js",
+  unary, binary, where, clamp, cast,
+  reduce, argReduce, cumulative,
+  matmul,
+  strided, stridedAssign, gather, scatter,
+};

@@ -1,0 +1,55 @@
+/**
+ * Data types, their storage arrays, and PyTorch's type-promotion rules.
+ */
+export type DType = "float32" | "float64" | "int32" | "bool";
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** Allocates a zero-filled storage array of `n` elements for `dtype`. */
+export function allocArray(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(n);
+    case "float64": return new Float64Array(n);
+    case "int32": return new Int32Array(n);
+    case "bool": return new Uint8Array(n);
+  }
+}
+
+/** The dtype whose storage is `arr`. */
+export function dtypeOfArray(arr: TypedArray): DType {
+  if (arr instanceof Float32Array) return "float32";
+  if (arr instanceof Float64Array) return "float64";
+  if (arr instanceof Int32Array) return "int32";
+  return "bool";
+}
+
+export function isFloating(d: DType): boolean {
+  return d === "float32" || d === "float64";
+}
+
+export function checkDType(d: unknown, where: string): DType {
+  if (d === "float32" || d === "float64" || d === "int32" || d === "bool") return d;
+  throw new TypeError(`${where}: unknown dtype ${JSON.stringify(d)}; expected "float32", "float64", "int32" or "bool"`);
+}
+
+/** PyTorch's promotion between two tensors' dtypes (both dimensioned). */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * Promotion of a tensor dtype with a JS number (PyTorch's "wrapped number" rule):
+ * a number never raises the tensor's category width, only its category
+ * (bool -> int -> float).
+ */
+export function promoteWithScalar(d: DType, v: number | boolean): DType {
+  if (typeof v === "boolean") return d;
+  if (!Number.isInteger(v) || !Number.isFinite(v)) return isFloating(d) ? d : "float32";
+  return d === "bool" ? "int32" : d;
+}
+
+/** The dtype a JS number/boolean literal gets when made into a tensor on its own. */
+export function scalarDType(v: number | boolean): DType {
+  return typeof v === "boolean" ? "bool" : "float32";
+}

@@ -1,0 +1,20 @@
+/**
+ * myelin: deep learning for TypeScript with PyTorch's API.
+ * `import * as my from "myelin"` gives tensors, ops, autograd, and the namespaces
+ * `nn`, `F`, `optim`, `data`, `io`.
+ */
+export { Tensor, type NestedArray } from "./core/tensor.js";
+export { isFloating, promoteTypes, type DType, type TypedArray } from "./core/dtype.js";
+export { noGrad, enableGrad, isGradEnabled, Node } from "./core/autograd.js";
+export { grad, backward, type BackwardOptions, type GradOptions } from "./core/engine.js";
+export { Generator, manualSeed, defaultGenerator } from "./core/random.js";
+export { broadcastShapes } from "./core/shape.js";
+export * from "./ops/creation.js";
+export * from "./ops/elementwise.js";
+export * from "./ops/reduce.js";
+export { variance as var } from "./ops/reduce.js";
+export * from "./ops/shape.js";
+export * from "./ops/indexing.js";
+export * from "./ops/linalg.js";
+export * from "./ops/inplace.js";
+export { backend } from "./backends/select.js";

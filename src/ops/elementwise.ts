@@ -1,0 +1,427 @@
+/**
+ * Elementwise ops with broadcasting and PyTorch's type promotion: arithmetic, math
+ * functions, comparisons, logical ops, where and clamp, each with its gradient
+ * written in tensor ops (so double backward works).
+ */
+import { isFloating, promoteTypes, promoteWithScalar, type DType, allocArray } from "../core/dtype.js";
+import { broadcastShapes, fmtShape } from "../core/shape.js";
+import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { B, type BinaryOp, type UnaryOp } from "../backends/backend.js";
+import { scalarOf, sumToShape, type Operand } from "./util.js";
+import { zerosLike } from "./creation.js";
+
+// ---------------------------------------------------------------- unary
+
+function unaryKernel(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
+  const out = make(allocArray(outDtype, x._data.length), x.shape.slice(), outDtype);
+  B().unary(op, x._data, out._data);
+  return out;
+}
+
+/** Float input for float-only math ops (ints/bools promote to float32, as PyTorch). */
+function floatIn(x: Tensor): Tensor {
+  return isFloating(x.dtype) ? x : x.to("float32");
+}
+
+type GradOf = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
+
+/** Defines a float unary op: kernel + gradient. `save` says which tensors backward reads. */
+function floatUnary(op: UnaryOp, name: string, grad: GradOf, save: "x" | "out" | "both" | "none") {
+  return (input: Tensor): Tensor => {
+    const x = floatIn(input);
+    const out = unaryKernel(op, x, x.dtype);
+    if (needsGrad(x)) {
+      const saved = save === "x" ? [x] : save === "out" ? [out] : save === "both" ? [x, out] : [];
+      record(out, name, [x], (g) => [grad(g, x, out)], saved);
+    }
+    return out;
+  };
+}
+
+const zeroGrad: GradOf = (g) => zerosLike(g);
+
+/** e^x */
+export const exp = floatUnary("exp", "ExpBackward", (g, _x, out) => g.mul(out), "out");
+/** Natural log. */
+export const log = floatUnary("log", "LogBackward", (g, x) => g.div(x), "x");
+/** log(1 + x), accurate for small x. */
+export const log1p = floatUnary("log1p", "Log1pBackward", (g, x) => g.div(x.add(1)), "x");
+/** e^x - 1, accurate for small x. */
+export const expm1 = floatUnary("expm1", "Expm1Backward", (g, _x, out) => g.mul(out.add(1)), "out");
+/** Square root. */
+export const sqrt = floatUnary("sqrt", "SqrtBackward", (g, _x, out) => g.div(out.mul(2)), "out");
+/** 1 / sqrt(x). */
+export const rsqrt = floatUnary("rsqrt", "RsqrtBackward", (g, _x, out) => g.mul(out.pow(3)).mul(-0.5), "out");
+/** 1 / x. */
+export const reciprocal = floatUnary("reciprocal", "ReciprocalBackward", (g, _x, out) => g.mul(out.square()).neg(), "out");
+/** Sine. */
+export const sin = floatUnary("sin", "SinBackward", (g, x) => g.mul(x.cos()), "x");
+/** Cosine. */
+export const cos = floatUnary("cos", "CosBackward", (g, x) => g.mul(x.sin()).neg(), "x");
+/** Tangent. */
+export const tan = floatUnary("tan", "TanBackward", (g, _x, out) => g.mul(out.square().add(1)), "out");
+/** Hyperbolic tangent. */
+export const tanh = floatUnary("tanh", "TanhBackward", (g, _x, out) => g.mul(out.square().neg().add(1)), "out");
+/** Logistic sigmoid 1 / (1 + e^-x). */
+export const sigmoid = floatUnary("sigmoid", "SigmoidBackward", (g, _x, out) => g.mul(out.mul(out.neg().add(1))), "out");
+/** Gauss error function. */
+export const erf = floatUnary("erf", "ErfBackward", (g, x) => g.mul(x.square().neg().exp().mul(1.1283791670955126)), "x");
+
+/** Defines a unary op that keeps integer dtypes (neg, abs, square, ...). */
+function numericUnary(op: UnaryOp, name: string, grad: GradOf, save: "x" | "none") {
+  return (x: Tensor): Tensor => {
+    if (x.dtype === "bool") x = x.to("int32");
+    const out = unaryKernel(op, x, x.dtype);
+    if (needsGrad(x)) record(out, name, [x], (g) => [grad(g, x, out)], save === "x" ? [x] : []);
+    return out;
+  };
+}
+
+/** -x */
+export const neg = numericUnary("neg", "NegBackward", (g) => g.neg(), "none");
+/** |x| */
+export const abs = numericUnary("abs", "AbsBackward", (g, x) => g.mul(x.sign()), "x");
+/** Sign of x (-1, 0 or 1). */
+export const sign = numericUnary("sign", "SignBackward", zeroGrad, "none");
+/** x * x */
+export const square = numericUnary("square", "SquareBackward", (g, x) => g.mul(x).mul(2), "x");
+/** max(x, 0) */
+export const relu = numericUnary("relu", "ReluBackward", (g, x) => g.mul(unaryKernel("step", x, x.dtype)), "x");
+
+function roundingUnary(op: UnaryOp, name: string) {
+  return (x: Tensor): Tensor => {
+    if (!isFloating(x.dtype)) return x.clone();
+    const out = unaryKernel(op, x, x.dtype);
+    if (needsGrad(x)) record(out, name, [x], (g) => [zerosLike(g)]);
+    return out;
+  };
+}
+/** Round down. */
+export const floor = roundingUnary("floor", "FloorBackward");
+/** Round up. */
+export const ceil = roundingUnary("ceil", "CeilBackward");
+/** Round half to even. */
+export const round = roundingUnary("round", "RoundBackward");
+
+/** Elementwise NOT (result is bool). */
+export function logicalNot(x: Tensor): Tensor {
+  return unaryKernel("logicalNot", x, "bool");
+}
+/** True where x is NaN. */
+export function isnan(x: Tensor): Tensor {
+  return unaryKernel("isnan", x, "bool");
+}
+/** True where x is neither infinite nor NaN. */
+export function isfinite(x: Tensor): Tensor {
+  return unaryKernel("isfinite", x, "bool");
+}
+
+// ---------------------------------------------------------------- binary
+
+/**
+ * Result dtype of a binary op by PyTorch's rules: tensors with dims outrank
+ * 0-dim tensors and JS numbers within a category (bool < int < float).
+ */
+export function resultType(a: Operand, b: Operand): DType {
+  const at = a instanceof Tensor, bt = b instanceof Tensor;
+  if (at && bt) {
+    const az = a.ndim === 0, bz = b.ndim === 0;
+    if (az === bz) return promoteTypes(a.dtype, b.dtype);
+    const [dim, zero] = az ? [b, a] : [a, b];
+    const cat = (d: DType) => (d === "bool" ? 0 : d === "int32" ? 1 : 2);
+    return cat(zero.dtype) > cat(dim.dtype) ? promoteTypes(dim.dtype, zero.dtype === "float64" ? "float32" : zero.dtype) : dim.dtype;
+  }
+  if (at) return promoteWithScalar(a.dtype, b as number | boolean);
+  if (bt) return promoteWithScalar(b.dtype, a as number | boolean);
+  return typeof a === "boolean" && typeof b === "boolean" ? "bool" : Number.isInteger(a) && Number.isInteger(b) ? "int32" : "float32";
+}
+
+function asTensor(x: Operand, dtype: DType, op: string): Tensor {
+  if (x instanceof Tensor) return x.dtype === dtype ? x : x.to(dtype);
+  if (typeof x !== "number" && typeof x !== "boolean") {
+    throw new TypeError(`${op}: expected a Tensor or a number, got ${x === null ? "null" : typeof x}`);
+  }
+  return scalarOf(x, dtype);
+}
+
+const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
+
+/** Runs a binary kernel with promotion/broadcasting; returns [out, a, b] (a, b cast). */
+function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, computeDtype?: DType): [Tensor, Tensor, Tensor] {
+  let dt = resultType(x, y);
+  if (computeDtype) dt = computeDtype;
+  else if ((op === "div" || op === "atan2") && !isFloating(dt)) dt = "float32";
+  const a = asTensor(x, dt, name);
+  const b = asTensor(y, dt, name);
+  const outShape = a.shape.length === b.shape.length && a._data.length === b._data.length && a.ndim <= 1
+    ? a.shape.slice()
+    : broadcastShapes(a.shape, b.shape, name);
+  const outDtype: DType = COMPARE.has(op) ? "bool" : dt;
+  const out = make(allocArray(outDtype, outShape.reduce((p, s) => p * s, 1)), outShape, outDtype);
+  B().binary(op, a._data, a.shape, b._data, b.shape, out._data, outShape);
+  return [out, a, b];
+}
+
+export interface AlphaOptions {
+  /** Multiplier for the second operand (PyTorch's `alpha`). */
+  alpha?: number;
+}
+
+/** a + alpha * b, with broadcasting. @example my.add(x, 1); x.add(y) */
+export function add(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
+  if (opts?.alpha !== undefined && opts.alpha !== 1) b = b instanceof Tensor ? b.mul(opts.alpha) : (b as number) * opts.alpha;
+  const [out, x, y] = binaryForward("add", a, b, "add");
+  if (needsGrad(x, y)) {
+    record(out, "AddBackward", [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
+  }
+  return out;
+}
+
+/** a - alpha * b, with broadcasting. */
+export function sub(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
+  if (opts?.alpha !== undefined && opts.alpha !== 1) b = b instanceof Tensor ? b.mul(opts.alpha) : (b as number) * opts.alpha;
+  const [out, x, y] = binaryForward("sub", a, b, "sub");
+  if (needsGrad(x, y)) {
+    record(out, "SubBackward", [x, y], (g) => [sumToShape(g, x.shape), y.requiresGrad ? sumToShape(g.neg(), y.shape) : null]);
+  }
+  return out;
+}
+
+/** a * b, with broadcasting. */
+export function mul(a: Operand, b: Operand): Tensor {
+  const [out, x, y] = binaryForward("mul", a, b, "mul");
+  if (needsGrad(x, y)) {
+    record(out, "MulBackward", [x, y], (g) => [
+      x.requiresGrad ? sumToShape(g.mul(y), x.shape) : null,
+      y.requiresGrad ? sumToShape(g.mul(x), y.shape) : null,
+    ], [x, y]);
+  }
+  return out;
+}
+
+/** a / b (true division: integer inputs give float32). */
+export function div(a: Operand, b: Operand): Tensor {
+  const [out, x, y] = binaryForward("div", a, b, "div");
+  if (needsGrad(x, y)) {
+    record(out, "DivBackward", [x, y], (g) => [
+      x.requiresGrad ? sumToShape(g.div(y), x.shape) : null,
+      y.requiresGrad ? sumToShape(g.mul(x).div(y.square()).neg(), y.shape) : null,
+    ], [x, y]);
+  }
+  return out;
+}
+
+/** a ** b, elementwise. */
+export function pow(a: Operand, b: Operand): Tensor {
+  const [out, x, y] = binaryForward("pow", a, b, "pow");
+  if (needsGrad(x, y)) {
+    record(out, "PowBackward", [x, y], (g) => {
+      let gx: Tensor | null = null;
+      let gy: Tensor | null = null;
+      if (x.requiresGrad) {
+        // d/dx x^y = y * x^(y-1); where y == 0 the gradient is 0 (PyTorch masks it).
+        gx = sumToShape(where(y.eq(0), 0, g.mul(y).mul(x.pow(y.sub(1)))), x.shape);
+      }
+      if (y.requiresGrad) {
+        // d/dy x^y = x^y * log(x); defined as 0 where x == 0 and y >= 0.
+        const mask = x.eq(0).logicalAnd(y.ge(0));
+        gy = sumToShape(where(mask, 0, g.mul(x.pow(y)).mul(x.log())), y.shape);
+      }
+      return [gx, gy];
+    }, [x, y]);
+  }
+  return out;
+}
+
+/** atan2(a, b): angle of the point (b, a). */
+export function atan2(a: Operand, b: Operand): Tensor {
+  const [out, x, y] = binaryForward("atan2", a, b, "atan2");
+  if (needsGrad(x, y)) {
+    record(out, "Atan2Backward", [x, y], (g) => {
+      const denom = x.square().add(y.square());
+      return [
+        x.requiresGrad ? sumToShape(g.mul(y).div(denom), x.shape) : null,
+        y.requiresGrad ? sumToShape(g.mul(x).neg().div(denom), y.shape) : null,
+      ];
+    }, [x, y]);
+  }
+  return out;
+}
+
+function extremum(op: "maximum" | "minimum", a: Operand, b: Operand): Tensor {
+  const [out, x, y] = binaryForward(op, a, b, op);
+  if (needsGrad(x, y)) {
+    record(out, op === "maximum" ? "MaximumBackward" : "MinimumBackward", [x, y], (g) => {
+      // Ties split the gradient evenly, as PyTorch.
+      const xWins = (op === "maximum" ? x.gt(y) : x.lt(y)).to(g.dtype);
+      const tie = x.eq(y).to(g.dtype).mul(0.5);
+      const wx = xWins.add(tie);
+      const wy = wx.neg().add(1);
+      return [
+        x.requiresGrad ? sumToShape(g.mul(wx), x.shape) : null,
+        y.requiresGrad ? sumToShape(g.mul(wy), y.shape) : null,
+      ];
+    }, [x, y]);
+  }
+  return out;
+}
+
+/** Elementwise maximum (NaN propagates). */
+export function maximum(a: Operand, b: Operand): Tensor {
+  return extremum("maximum", a, b);
+}
+/** Elementwise minimum (NaN propagates). */
+export function minimum(a: Operand, b: Operand): Tensor {
+  return extremum("minimum", a, b);
+}
+
+function comparison(op: BinaryOp) {
+  return (a: Operand, b: Operand): Tensor => binaryForward(op, a, b, op)[0];
+}
+/** a == b → bool */
+export const eq = comparison("eq");
+/** a != b → bool */
+export const ne = comparison("ne");
+/** a < b → bool */
+export const lt = comparison("lt");
+/** a <= b → bool */
+export const le = comparison("le");
+/** a > b → bool */
+export const gt = comparison("gt");
+/** a >= b → bool */
+export const ge = comparison("ge");
+/** Elementwise AND (bool result). */
+export const logicalAnd = comparison("logicalAnd");
+/** Elementwise OR (bool result). */
+export const logicalOr = comparison("logicalOr");
+/** Elementwise XOR (bool result). */
+export const logicalXor = comparison("logicalXor");
+
+// ---------------------------------------------------------------- where / clamp
+
+/**
+ * Picks `a` where `cond` is true and `b` elsewhere, broadcasting all three.
+ * @example my.where(x.gt(0), x, 0)
+ */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  if (!(cond instanceof Tensor)) throw new TypeError("where: condition must be a bool Tensor");
+  if (cond.dtype !== "bool") {
+    throw new TypeError(`where: condition must have dtype bool, got ${cond.dtype} (compare first, e.g. x.gt(0))`);
+  }
+  const dt = resultType(a, b);
+  const x = asTensor(a, dt, "where");
+  const y = asTensor(b, dt, "where");
+  const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
+  const c = cond.expand(shape), xe = x.expand(shape), ye = y.expand(shape);
+  const out = make(allocArray(dt, xe._data.length), shape, dt);
+  B().where(c._data as Uint8Array, xe._data, ye._data, out._data);
+  if (needsGrad(x, y)) {
+    record(out, "WhereBackward", [x, y], (g) => {
+      const z = zerosLike(g);
+      return [
+        x.requiresGrad ? sumToShape(where(cond, g, z), x.shape) : null,
+        y.requiresGrad ? sumToShape(where(cond, z, g), y.shape) : null,
+      ];
+    });
+  }
+  return out;
+}
+
+/**
+ * Clamps values into [min, max]; either bound may be omitted (or a tensor).
+ * Gradient passes where the value was inside the bounds.
+ */
+export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new Error("clamp: at least one of min or max must be given");
+  }
+  if (min instanceof Tensor || max instanceof Tensor) {
+    let r = x;
+    if (min !== undefined && min !== null) r = maximum(r, min);
+    if (max !== undefined && max !== null) r = minimum(r, max);
+    return r;
+  }
+  const lo = min ?? -Infinity, hi = max ?? Infinity;
+  let dt = x.dtype;
+  if (!isFloating(dt) && (!Number.isInteger(lo) && Number.isFinite(lo) || !Number.isInteger(hi) && Number.isFinite(hi))) dt = "float32";
+  const xin = x.dtype === dt ? x : x.to(dt);
+  const out = make(allocArray(dt, xin._data.length), xin.shape.slice(), dt);
+  B().clamp(xin._data, lo, hi, out._data);
+  if (needsGrad(xin)) {
+    record(out, "ClampBackward", [xin], (g) => [g.mul(xin.ge(lo).logicalAnd(xin.le(hi)).to(g.dtype))], [xin]);
+  }
+  return out;
+}
+
+/** A differentiable copy with its own storage. */
+export function clone(x: Tensor): Tensor {
+  const out = make(x._data.slice(), x.shape.slice(), x.dtype);
+  if (needsGrad(x)) record(out, "CloneBackward", [x], (g) => [g]);
+  return out;
+}
+
+declare module "../core/tensor.js" {
+  interface Tensor {
+    exp(): Tensor; log(): Tensor; log1p(): Tensor; expm1(): Tensor; sqrt(): Tensor; rsqrt(): Tensor;
+    reciprocal(): Tensor; sin(): Tensor; cos(): Tensor; tan(): Tensor; tanh(): Tensor; sigmoid(): Tensor;
+    erf(): Tensor; neg(): Tensor; abs(): Tensor; sign(): Tensor; square(): Tensor; relu(): Tensor;
+    floor(): Tensor; ceil(): Tensor; round(): Tensor; logicalNot(): Tensor; isnan(): Tensor; isfinite(): Tensor;
+    add(other: Operand, opts?: AlphaOptions): Tensor; sub(other: Operand, opts?: AlphaOptions): Tensor;
+    mul(other: Operand): Tensor; div(other: Operand): Tensor; pow(other: Operand): Tensor; atan2(other: Operand): Tensor;
+    maximum(other: Operand): Tensor; minimum(other: Operand): Tensor;
+    eq(other: Operand): Tensor; ne(other: Operand): Tensor; lt(other: Operand): Tensor; le(other: Operand): Tensor;
+    gt(other: Operand): Tensor; ge(other: Operand): Tensor;
+    logicalAnd(other: Operand): Tensor; logicalOr(other: Operand): Tensor; logicalXor(other: Operand): Tensor;
+    where(cond: Tensor, other: Operand): Tensor;
+    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+    clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+    clone(): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.exp = function () { return exp(this); };
+P.log = function () { return log(this); };
+P.log1p = function () { return log1p(this); };
+P.expm1 = function () { return expm1(this); };
+P.sqrt = function () { return sqrt(this); };
+P.rsqrt = function () { return rsqrt(this); };
+P.reciprocal = function () { return reciprocal(this); };
+P.sin = function () { return sin(this); };
+P.cos = function () { return cos(this); };
+P.tan = function () { return tan(this); };
+P.tanh = function () { return tanh(this); };
+P.sigmoid = function () { return sigmoid(this); };
+P.erf = function () { return erf(this); };
+P.neg = function () { return neg(this); };
+P.abs = function () { return abs(this); };
+P.sign = function () { return sign(this); };
+P.square = function () { return square(this); };
+P.relu = function () { return relu(this); };
+P.floor = function () { return floor(this); };
+P.ceil = function () { return ceil(this); };
+P.round = function () { return round(this); };
+P.logicalNot = function () { return logicalNot(this); };
+P.isnan = function () { return isnan(this); };
+P.isfinite = function () { return isfinite(this); };
+P.add = function (o, opts) { return add(this, o, opts); };
+P.sub = function (o, opts) { return sub(this, o, opts); };
+P.mul = function (o) { return mul(this, o); };
+P.div = function (o) { return div(this, o); };
+P.pow = function (o) { return pow(this, o); };
+P.atan2 = function (o) { return atan2(this, o); };
+P.maximum = function (o) { return maximum(this, o); };
+P.minimum = function (o) { return minimum(this, o); };
+P.eq = function (o) { return eq(this, o); };
+P.ne = function (o) { return ne(this, o); };
+P.lt = function (o) { return lt(this, o); };
+P.le = function (o) { return le(this, o); };
+P.gt = function (o) { return gt(this, o); };
+P.ge = function (o) { return ge(this, o); };
+P.logicalAnd = function (o) { return logicalAnd(this, o); };
+P.logicalOr = function (o) { return logicalOr(this, o); };
+P.logicalXor = function (o) { return logicalXor(this, o); };
+P.where = function (cond, other) { return where(cond, this, other); };
+P.clamp = function (min, max) { return clamp(this, min, max); };
+P.clip = function (min, max) { return clamp(this, min, max); };
+P.clone = function () { return clone(this); };

@@ -1,0 +1,340 @@
+/**
+ * Reductions: sum/mean/prod/var/std, max/min (with indices), amax/amin,
+ * argmax/argmin, logsumexp, cumsum/cumprod, norm, all/any. Composite ones are built
+ * from differentiable primitives so their gradients come for free.
+ */
+import { allocArray, isFloating, type DType } from "../core/dtype.js";
+import { fmtShape, normDim, normDims, numel } from "../core/shape.js";
+import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { noGrad } from "../core/autograd.js";
+import { B, type ReduceOp } from "../backends/backend.js";
+import { where } from "./elementwise.js";
+
+type Dims = number | number[] | null | undefined;
+
+function keepShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.map((s, i) => (dims.includes(i) ? 1 : s));
+}
+
+/** Raw reduction over dims with keepdim shape; no autograd. */
+function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Tensor {
+  let data = x._data;
+  let shape = x.shape.slice();
+  if (x.dtype !== outDtype) {
+    data = allocArray(outDtype, data.length);
+    B().cast(x._data, data);
+  }
+  if (dims.length === 0) return make(data === x._data ? data.slice() : data, shape, outDtype);
+  // Reduce contiguous runs of dims in one kernel call each, from the last run.
+  const sorted = dims.slice().sort((a, b) => b - a);
+  let i = 0;
+  while (i < sorted.length) {
+    let hi = sorted[i];
+    let lo = hi;
+    while (i + 1 < sorted.length && sorted[i + 1] === lo - 1) lo = sorted[++i];
+    i++;
+    const outer = numel(shape.slice(0, lo));
+    const r = numel(shape.slice(lo, hi + 1));
+    const inner = numel(shape.slice(hi + 1));
+    if (r === 0 && (op === "max" || op === "min")) {
+      throw new Error(`${op}: cannot reduce over a zero-size dim (shape ${fmtShape(x.shape)}); the result has no identity`);
+    }
+    const out = allocArray(outDtype, outer * inner);
+    B().reduce(op, data, outer, r, inner, out);
+    data = out;
+    for (let k = lo; k <= hi; k++) shape[k] = 1;
+  }
+  return make(data, shape, outDtype);
+}
+
+function finishShape(t: Tensor, x: Tensor, dims: number[], keepdim: boolean): Tensor {
+  if (keepdim) return t;
+  return t.reshape(x.shape.filter((_, i) => !dims.includes(i)));
+}
+
+/** Broadcast a reduced gradient back to the input shape. */
+function expandBack(g: Tensor, xShape: number[], dims: number[], keepdim: boolean): Tensor {
+  const ks = keepShape(xShape, dims);
+  return (keepdim ? g : g.reshape(ks)).expand(xShape);
+}
+
+/** Sum over dims (all by default). Ints and bools sum to int32. @example x.sum(1, true) */
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normDims(dim, x.ndim, "sum");
+  const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
+  const out = finishShape(reduceRaw("sum", x, dims, dt), x, dims, keepdim);
+  if (needsGrad(x)) {
+    const xs = x.shape.slice();
+    record(out, "SumBackward", [x], (g) => [expandBack(g, xs, dims, keepdim)]);
+  }
+  return out;
+}
+
+/** Mean over dims (floating inputs only, as PyTorch). */
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  if (!isFloating(x.dtype)) {
+    throw new TypeError(`mean: input dtype must be floating point, got ${x.dtype}; convert with .float() first`);
+  }
+  const dims = normDims(dim, x.ndim, "mean");
+  const n = numel(dims.map((d) => x.shape[d]));
+  return sum(x, dims, keepdim).div(n);
+}
+
+/** Product over dims. */
+export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  const dims = normDims(dim, x.ndim, "prod");
+  const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
+  const out = finishShape(reduceRaw("prod", x, dims, dt), x, dims, keepdim);
+  if (needsGrad(x)) {
+    const xs = x.shape.slice();
+    record(out, "ProdBackward", [x], (g) => {
+      const gx = expandBack(g, xs, dims, keepdim);
+      const o = expandBack(out, xs, dims, keepdim);
+      let hasZero = false;
+      for (let i = 0; i < x._data.length; i++) if (x._data[i] === 0) { hasZero = true; break; }
+      if (!hasZero) return [gx.mul(o).div(x)];
+      // With zeros: product of the other elements, computed directly (first-order only).
+      const others = noGrad(() => productOfOthers(x, dims));
+      return [gx.mul(others)];
+    }, [x, out]);
+  }
+  return out;
+}
+
+function productOfOthers(x: Tensor, dims: number[]): Tensor {
+  const flat = dims.length === x.ndim ? x.reshape(1, -1) : null;
+  const xt = flat ?? x.movedim(dims[0], -1);
+  const n = xt.shape[xt.ndim - 1];
+  const rows = xt.numel() / Math.max(n, 1);
+  const out = allocArray(x.dtype, xt.numel());
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      let p = 1;
+      for (let k = 0; k < n; k++) if (k !== j) p *= xt._data[r * n + k];
+      out[r * n + j] = p;
+    }
+  }
+  const t = make(out, xt.shape.slice(), x.dtype);
+  return flat ? t.reshape(x.shape) : t.movedim(-1, dims[0]);
+}
+
+export interface CorrectionOptions {
+  /** Bessel-style correction: divide by N - correction (default 1). */
+  correction?: number;
+  /** Legacy flag: unbiased=false means correction 0. */
+  unbiased?: boolean;
+}
+
+/** Variance over dims, dividing by N - correction (default 1). */
+export function variance(x: Tensor, dim?: Dims, keepdim = false, opts: CorrectionOptions = {}): Tensor {
+  const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
+  const dims = normDims(dim, x.ndim, "var");
+  const n = numel(dims.map((d) => x.shape[d]));
+  const centered = x.sub(mean(x, dims, true));
+  return sum(centered.square(), dims, keepdim).div(Math.max(0, n - correction));
+}
+
+/** Standard deviation: sqrt(var). */
+export function std(x: Tensor, dim?: Dims, keepdim = false, opts: CorrectionOptions = {}): Tensor {
+  return variance(x, dim, keepdim, opts).sqrt();
+}
+
+function extremeAll(op: "max" | "min", x: Tensor, dims: number[], keepdim: boolean): Tensor {
+  if (x.numel() === 0) throw new Error(`${op === "max" ? "amax" : "amin"}: cannot reduce an empty tensor (shape ${fmtShape(x.shape)})`);
+  const out = finishShape(reduceRaw(op, x, dims, x.dtype), x, dims, keepdim);
+  if (needsGrad(x)) {
+    const xs = x.shape.slice();
+    record(out, op === "max" ? "AmaxBackward" : "AminBackward", [x], (g) => {
+      // Ties share the gradient evenly.
+      const o = expandBack(out, xs, dims, keepdim);
+      const mask = x.eq(o).to(g.dtype);
+      const count = sum(mask, dims, true);
+      return [expandBack(g, xs, dims, keepdim).mul(mask).div(count.expand(xs))];
+    }, [x, out]);
+  }
+  return out;
+}
+
+/** Maximum over dims (ties share the gradient). */
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return extremeAll("max", x, normDims(dim, x.ndim, "amax"), keepdim);
+}
+
+/** Minimum over dims (ties share the gradient). */
+export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return extremeAll("min", x, normDims(dim, x.ndim, "amin"), keepdim);
+}
+
+function argRaw(op: "argmax" | "argmin", x: Tensor, d: number): Tensor {
+  const outer = numel(x.shape.slice(0, d)), r = x.shape[d], inner = numel(x.shape.slice(d + 1));
+  if (r === 0) throw new Error(`${op}: cannot take ${op} over a zero-size dim (shape ${fmtShape(x.shape)})`);
+  const out = new Int32Array(outer * inner);
+  B().argReduce(op, x._data, outer, r, inner, out);
+  return make(out, keepShape(x.shape, [d]), "int32");
+}
+
+/** Index of the max (over the flattened tensor, or along dim). */
+export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  if (dim === undefined || dim === null) return argRaw("argmax", x.reshape(-1), 0).reshape([]);
+  const d = normDim(dim, x.ndim, "argmax");
+  const r = argRaw("argmax", x.ndim === 0 ? x.reshape(1) : x, x.ndim === 0 ? 0 : d);
+  return keepdim ? r : r.reshape(x.shape.filter((_, i) => i !== d));
+}
+
+/** Index of the min (over the flattened tensor, or along dim). */
+export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  if (dim === undefined || dim === null) return argRaw("argmin", x.reshape(-1), 0).reshape([]);
+  const d = normDim(dim, x.ndim, "argmin");
+  const r = argRaw("argmin", x.ndim === 0 ? x.reshape(1) : x, x.ndim === 0 ? 0 : d);
+  return keepdim ? r : r.reshape(x.shape.filter((_, i) => i !== d));
+}
+
+function maxMinDim(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): [Tensor, Tensor] {
+  const d = normDim(dim, x.ndim, op);
+  const xx = x.ndim === 0 ? x.reshape(1) : x;
+  const idx = argRaw(op === "max" ? "argmax" : "argmin", xx, x.ndim === 0 ? 0 : d);
+  const values = xx.gather(x.ndim === 0 ? 0 : d, idx);
+  if (keepdim || x.ndim === 0) return [x.ndim === 0 ? values.reshape([]) : values, x.ndim === 0 ? idx.reshape([]) : idx];
+  const s = x.shape.filter((_, i) => i !== d);
+  return [values.reshape(s), idx.reshape(s)];
+}
+
+/** Max of all elements, or `[values, indices]` along dim. */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor];
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
+  return dim === undefined ? amax(x) : maxMinDim("max", x, dim, keepdim);
+}
+
+/** Min of all elements, or `[values, indices]` along dim. */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): [Tensor, Tensor];
+export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor, Tensor] {
+  return dim === undefined ? amin(x) : maxMinDim("min", x, dim, keepdim);
+}
+
+/** log(sum(exp(x))) over dims, computed stably. */
+export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normDims(dim, x.ndim, "logsumexp");
+  const m = noGrad(() => {
+    const a = amax(x, dims, true);
+    return where(a.isfinite(), a, 0);
+  });
+  const r = x.sub(m).exp().sum(dims, true).log().add(m);
+  return keepdim ? r : r.reshape(x.shape.filter((_, i) => !dims.includes(i)));
+}
+
+function cumulative(op: "sum" | "prod", x: Tensor, dim: number): Tensor {
+  const name = op === "sum" ? "cumsum" : "cumprod";
+  const d = normDim(dim, x.ndim, name);
+  const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
+  const xin = x.dtype === dt ? x : x.to(dt);
+  const shape = x.shape.slice();
+  const out = make(allocArray(dt, xin._data.length), shape, dt);
+  if (x.ndim === 0) out._data[0] = xin._data[0];
+  else B().cumulative(op, xin._data, numel(shape.slice(0, d)), shape[d], numel(shape.slice(d + 1)), out._data);
+  if (needsGrad(xin)) {
+    if (op === "sum") {
+      record(out, "CumsumBackward", [xin], (g) => [x.ndim === 0 ? g : g.flip(d).cumsum(d).flip(d)]);
+    } else {
+      record(out, "CumprodBackward", [xin], (g) => {
+        // Valid for nonzero inputs: d out_j / d x_i = out_j / x_i for j >= i.
+        return [x.ndim === 0 ? g : g.mul(out).flip(d).cumsum(d).flip(d).div(xin)];
+      }, [xin, out]);
+    }
+  }
+  return out;
+}
+
+/** Running sum along dim. */
+export function cumsum(x: Tensor, dim: number): Tensor {
+  return cumulative("sum", x, dim);
+}
+
+/** Running product along dim (gradient assumes nonzero inputs). */
+export function cumprod(x: Tensor, dim: number): Tensor {
+  return cumulative("prod", x, dim);
+}
+
+/**
+ * Vector p-norm over dims (all by default): p = 2 (default), 1, Infinity,
+ * -Infinity, 0 or any positive number. The 2-norm's gradient at 0 is 0, as PyTorch.
+ */
+export function norm(x: Tensor, p: number | "fro" = 2, dim?: Dims, keepdim = false): Tensor {
+  const pp = p === "fro" ? 2 : p;
+  const dims = normDims(dim, x.ndim, "norm");
+  if (!isFloating(x.dtype)) throw new TypeError(`norm: input must be floating point, got ${x.dtype}`);
+  if (pp === 2) {
+    const out = noGrad(() => sum(x.square(), dims, keepdim).sqrt());
+    if (needsGrad(x)) {
+      const xs = x.shape.slice();
+      record(out, "NormBackward", [x], (g) => {
+        const o = expandBack(out, xs, dims, keepdim);
+        const scale = where(o.eq(0), 0, expandBack(g, xs, dims, keepdim).div(o));
+        return [x.mul(scale)];
+      }, [x, out]);
+    }
+    return out;
+  }
+  if (pp === 1) return sum(x.abs(), dims, keepdim);
+  if (pp === Infinity) return amax(x.abs(), dims, keepdim);
+  if (pp === -Infinity) return amin(x.abs(), dims, keepdim);
+  if (pp === 0) return sum(x.ne(0).to(x.dtype), dims, keepdim);
+  return sum(x.abs().pow(pp), dims, keepdim).pow(1 / pp);
+}
+
+/** True if every element (along dims) is nonzero. */
+export function all(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  const dims = normDims(dim, x.ndim, "all");
+  const r = reduceRaw("min", x.ne(0).to("int32"), dims, "int32");
+  return finishShape(x.numel() === 0 && dims.length === x.ndim ? make(new Int32Array([1]), keepShape(x.shape, dims), "int32") : r, x, dims, keepdim).to("bool");
+}
+
+/** True if any element (along dims) is nonzero. */
+export function any(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  const dims = normDims(dim, x.ndim, "any");
+  return finishShape(reduceRaw("sum", x.ne(0).to("int32"), dims, "int32"), x, dims, keepdim).to("bool");
+}
+
+declare module "../core/tensor.js" {
+  interface Tensor {
+    sum(dim?: Dims, keepdim?: boolean): Tensor;
+    mean(dim?: Dims, keepdim?: boolean): Tensor;
+    prod(dim?: number | null, keepdim?: boolean): Tensor;
+    var(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
+    std(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
+    amax(dim?: Dims, keepdim?: boolean): Tensor;
+    amin(dim?: Dims, keepdim?: boolean): Tensor;
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    argmax(dim?: number | null, keepdim?: boolean): Tensor;
+    argmin(dim?: number | null, keepdim?: boolean): Tensor;
+    logsumexp(dim?: Dims, keepdim?: boolean): Tensor;
+    cumsum(dim: number): Tensor;
+    cumprod(dim: number): Tensor;
+    norm(p?: number | "fro", dim?: Dims, keepdim?: boolean): Tensor;
+    all(dim?: number | null, keepdim?: boolean): Tensor;
+    any(dim?: number | null, keepdim?: boolean): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.sum = function (d, k) { return sum(this, d, k); };
+P.mean = function (d, k) { return mean(this, d, k); };
+P.prod = function (d, k) { return prod(this, d, k); };
+P.var = function (d, k, o) { return variance(this, d, k, o); };
+P.std = function (d, k, o) { return std(this, d, k, o); };
+P.amax = function (d, k) { return amax(this, d, k); };
+P.amin = function (d, k) { return amin(this, d, k); };
+P.max = function (this: Tensor, d?: number, k?: boolean) { return d === undefined ? amax(this) : maxMinDim("max", this, d, k ?? false); } as Tensor["max"];
+P.min = function (this: Tensor, d?: number, k?: boolean) { return d === undefined ? amin(this) : maxMinDim("min", this, d, k ?? false); } as Tensor["min"];
+P.argmax = function (d, k) { return argmax(this, d, k); };
+P.argmin = function (d, k) { return argmin(this, d, k); };
+P.logsumexp = function (d, k) { return logsumexp(this, d, k); };
+P.cumsum = function (d) { return cumsum(this, d); };
+P.cumprod = function (d) { return cumprod(this, d); };
+P.norm = function (p, d, k) { return norm(this, p, d, k); };
+P.all = function (d, k) { return all(this, d, k); };
+P.any = function (d, k) { return any(this, d, k); };

@@ -1,0 +1,47 @@
+/**
+ * Helpers shared by op implementations: operand coercion, gradient un-broadcasting.
+ */
+import { allocArray, type DType } from "../core/dtype.js";
+import { Tensor, make } from "../core/tensor.js";
+import { shapesEqual } from "../core/shape.js";
+import { B } from "../backends/backend.js";
+
+export type Operand = Tensor | number | boolean;
+
+/** Asserts `t` is a Tensor, naming the op and argument otherwise. */
+export function assertTensor(t: unknown, op: string, arg = "input"): asserts t is Tensor {
+  if (!(t instanceof Tensor)) {
+    throw new TypeError(`${op}: expected ${arg} to be a Tensor, got ${t === null ? "null" : typeof t}`);
+  }
+}
+
+/** A 0-dim tensor holding `v` in `dtype` (no grad). */
+export function scalarOf(v: number | boolean, dtype: DType): Tensor {
+  const d = allocArray(dtype, 1);
+  d[0] = typeof v === "boolean" ? (v ? 1 : 0) : v;
+  return make(d, [], dtype);
+}
+
+/**
+ * Sums a gradient `g` down to `shape` (the inverse of broadcasting), using
+ * differentiable ops so double backward works.
+ */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  let r = dims.length ? g.sum(dims, true) : g;
+  if (lead > 0 || !shapesEqual(r.shape, shape)) r = r.reshape(shape as number[]);
+  return r;
+}
+
+/** A contiguous copy of the data cast to `dtype` (no autograd). */
+export function castData(t: Tensor, dtype: DType) {
+  if (t.dtype === dtype) return t._data;
+  const out = allocArray(dtype, t._data.length);
+  B().cast(t._data, out);
+  return out;
+}
