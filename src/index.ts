@@ -18,3 +18,8 @@ export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";
 export { backend } from "./backends/select.js";
+export * as nn from "./nn/index.js";
+export * as F from "./nn/functional/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export * as io from "./io/index.js";

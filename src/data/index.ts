@@ -1,0 +1,4 @@
+/**
+ * `data`: datasets, DataLoader, transforms and loaders for standard formats.
+ */
+export {};

@@ -1,0 +1,4 @@
+/**
+ * `io`: safetensors read/write, state-dict helpers, ONNX export/import.
+ */
+export {};

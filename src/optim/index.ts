@@ -1,0 +1,4 @@
+/**
+ * `optim`: optimizers and learning-rate schedulers (`optim.lrScheduler`).
+ */
+export {};
