@@ -44,6 +44,8 @@ function checkGrads(actual: (Tensor | null)[], expected: (Enc | null)[], tol: { 
       if (a) assertClose(a, new Array(a.numel()).fill(0), { ...tol, msg: `${what} ${i} (expected none/zero)` });
       return;
     }
+    // "No gradient" and an all-zero gradient are the same thing (PyTorch often materialises zeros).
+    if (!a && e.data.every((v) => v === 0)) return;
     assert.ok(a, `${what} ${i}: expected a gradient, got none`);
     assert.deepEqual(a.shape, e.shape, `${what} ${i} shape`);
     assertClose(a, e.data, { ...tol, msg: `${what} ${i}` });

@@ -129,7 +129,8 @@ export function resultType(a: Operand, b: Operand): DType {
     if (az === bz) return promoteTypes(a.dtype, b.dtype);
     const [dim, zero] = az ? [b, a] : [a, b];
     const cat = (d: DType) => (d === "bool" ? 0 : d === "int32" ? 1 : 2);
-    return cat(zero.dtype) > cat(dim.dtype) ? promoteTypes(dim.dtype, zero.dtype === "float64" ? "float32" : zero.dtype) : dim.dtype;
+    // A 0-dim tensor of a higher category decides the dtype itself (int + float64 0-dim -> float64).
+    return cat(zero.dtype) > cat(dim.dtype) ? zero.dtype : dim.dtype;
   }
   if (at) return promoteWithScalar(a.dtype, b as number | boolean);
   if (bt) return promoteWithScalar(b.dtype, a as number | boolean);
@@ -144,22 +145,49 @@ function asTensor(x: Operand, dtype: DType, op: string): Tensor {
   return scalarOf(x, dtype);
 }
 
-const COMPARE = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
+/** Ops whose result is bool whatever the input dtype. */
+const BOOL_OUT: Partial<Record<BinaryOp, true>> = { eq: true, ne: true, lt: true, le: true, gt: true, ge: true, logicalAnd: true, logicalOr: true, logicalXor: true };
+/** On bool tensors PyTorch's arithmetic is logic: true + true is true. */
+const BOOL_ARITH: Partial<Record<BinaryOp, BinaryOp>> = { add: "logicalOr", mul: "logicalAnd", maximum: "logicalOr", minimum: "logicalAnd" };
 
-/** Runs a binary kernel with promotion/broadcasting; returns [out, a, b] (a, b cast). */
-function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, computeDtype?: DType): [Tensor, Tensor, Tensor] {
-  let dt = resultType(x, y);
-  if (computeDtype) dt = computeDtype;
-  else if ((op === "div" || op === "atan2") && !isFloating(dt)) dt = "float32";
-  const a = asTensor(x, dt, name);
-  const b = asTensor(y, dt, name);
-  const outShape = a.shape.length === b.shape.length && a._data.length === b._data.length && a.ndim <= 1
-    ? a.shape.slice()
-    : broadcastShapes(a.shape, b.shape, name);
-  const outDtype: DType = COMPARE.has(op) ? "bool" : dt;
-  const out = make(allocArray(outDtype, outShape.reduce((p, s) => p * s, 1)), outShape, outDtype);
-  B().binary(op, a._data, a.shape, b._data, b.shape, out._data, outShape);
-  return [out, a, b];
+// The operands of the last binaryForward, after promotion (module slots instead of a
+// returned tuple: the 4-element add is dominated by allocations like that).
+let opA: Tensor = null as unknown as Tensor;
+let opB: Tensor = null as unknown as Tensor;
+
+/** Runs a binary kernel with promotion/broadcasting; the promoted operands are left in opA/opB. */
+function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string): Tensor {
+  let a: Tensor, b: Tensor, dt: DType;
+  if (x instanceof Tensor && y instanceof Tensor && x.dtype === y.dtype) {
+    // Fast path: same dtype needs no promotion.
+    a = x; b = y; dt = x.dtype;
+    if ((op === "div" || op === "atan2") && !isFloating(dt)) {
+      dt = "float32"; a = x.to(dt); b = y.to(dt);
+    }
+  } else {
+    dt = resultType(x, y);
+    if ((op === "div" || op === "atan2") && !isFloating(dt)) dt = "float32";
+    a = asTensor(x, dt, name);
+    b = asTensor(y, dt, name);
+  }
+  if (dt === "bool") {
+    if (op === "sub") throw new TypeError(`${name}: subtraction of two bool tensors is not supported; use logicalXor() or convert with .int()`);
+    op = BOOL_ARITH[op] ?? op;
+  }
+  const as = a.shape, bs = b.shape;
+  let outShape: number[];
+  let same = as.length === bs.length;
+  for (let i = 0; same && i < as.length; i++) same = as[i] === bs[i];
+  if (same) outShape = as.slice();
+  else outShape = broadcastShapes(as, bs, name);
+  let n = 1;
+  for (let i = 0; i < outShape.length; i++) n *= outShape[i];
+  const outDtype: DType = BOOL_OUT[op] ? "bool" : dt;
+  const out = make(allocArray(outDtype, n), outShape, outDtype);
+  B().binary(op, a._data, as, b._data, bs, out._data, outShape);
+  opA = a;
+  opB = b;
+  return out;
 }
 
 export interface AlphaOptions {
@@ -170,7 +198,8 @@ export interface AlphaOptions {
 /** a + alpha * b, with broadcasting. @example my.add(x, 1); x.add(y) */
 export function add(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
   if (opts?.alpha !== undefined && opts.alpha !== 1) b = b instanceof Tensor ? b.mul(opts.alpha) : (b as number) * opts.alpha;
-  const [out, x, y] = binaryForward("add", a, b, "add");
+  const out = binaryForward("add", a, b, "add");
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, "AddBackward", [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
   }
@@ -180,7 +209,8 @@ export function add(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
 /** a - alpha * b, with broadcasting. */
 export function sub(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
   if (opts?.alpha !== undefined && opts.alpha !== 1) b = b instanceof Tensor ? b.mul(opts.alpha) : (b as number) * opts.alpha;
-  const [out, x, y] = binaryForward("sub", a, b, "sub");
+  const out = binaryForward("sub", a, b, "sub");
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, "SubBackward", [x, y], (g) => [sumToShape(g, x.shape), y.requiresGrad ? sumToShape(g.neg(), y.shape) : null]);
   }
@@ -189,7 +219,8 @@ export function sub(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
 
 /** a * b, with broadcasting. */
 export function mul(a: Operand, b: Operand): Tensor {
-  const [out, x, y] = binaryForward("mul", a, b, "mul");
+  const out = binaryForward("mul", a, b, "mul");
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, "MulBackward", [x, y], (g) => [
       x.requiresGrad ? sumToShape(g.mul(y), x.shape) : null,
@@ -201,7 +232,8 @@ export function mul(a: Operand, b: Operand): Tensor {
 
 /** a / b (true division: integer inputs give float32). */
 export function div(a: Operand, b: Operand): Tensor {
-  const [out, x, y] = binaryForward("div", a, b, "div");
+  const out = binaryForward("div", a, b, "div");
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, "DivBackward", [x, y], (g) => [
       x.requiresGrad ? sumToShape(g.div(y), x.shape) : null,
@@ -213,7 +245,8 @@ export function div(a: Operand, b: Operand): Tensor {
 
 /** a ** b, elementwise. */
 export function pow(a: Operand, b: Operand): Tensor {
-  const [out, x, y] = binaryForward("pow", a, b, "pow");
+  const out = binaryForward("pow", a, b, "pow");
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, "PowBackward", [x, y], (g) => {
       let gx: Tensor | null = null;
@@ -235,7 +268,8 @@ export function pow(a: Operand, b: Operand): Tensor {
 
 /** atan2(a, b): angle of the point (b, a). */
 export function atan2(a: Operand, b: Operand): Tensor {
-  const [out, x, y] = binaryForward("atan2", a, b, "atan2");
+  const out = binaryForward("atan2", a, b, "atan2");
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, "Atan2Backward", [x, y], (g) => {
       const denom = x.square().add(y.square());
@@ -249,7 +283,8 @@ export function atan2(a: Operand, b: Operand): Tensor {
 }
 
 function extremum(op: "maximum" | "minimum", a: Operand, b: Operand): Tensor {
-  const [out, x, y] = binaryForward(op, a, b, op);
+  const out = binaryForward(op, a, b, op);
+  const x = opA, y = opB;
   if (needsGrad(x, y)) {
     record(out, op === "maximum" ? "MaximumBackward" : "MinimumBackward", [x, y], (g) => {
       // Ties split the gradient evenly, as PyTorch.
@@ -276,7 +311,7 @@ export function minimum(a: Operand, b: Operand): Tensor {
 }
 
 function comparison(op: BinaryOp) {
-  return (a: Operand, b: Operand): Tensor => binaryForward(op, a, b, op)[0];
+  return (a: Operand, b: Operand): Tensor => binaryForward(op, a, b, op);
 }
 /** a == b → bool */
 export const eq = comparison("eq");

@@ -46,7 +46,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
   switch (op) {
     case "neg": for (let i = 0; i < n; i++) out[i] = -x[i]; return;
     case "abs": for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); return;
-    case "sign": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v; } return;
+    case "sign": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : 0; } return;
     case "exp": for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); return;
     case "log": for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); return;
     case "log1p": for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); return;
@@ -83,7 +83,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       if (out instanceof Float64Array) for (let i = 0; i < n; i++) out[i] = erf64(x[i]);
       else for (let i = 0; i < n; i++) out[i] = erf32(x[i]);
       return;
-    case "logicalNot": for (let i = 0; i < n; i++) out[i] = x[i] ? 0 : 1; return;
+    // NaN counts as true (nonzero), as in PyTorch, so test against 0 rather than truthiness.
+    case "logicalNot": for (let i = 0; i < n; i++) out[i] = x[i] === 0 ? 1 : 0; return;
     case "isnan": for (let i = 0; i < n; i++) out[i] = x[i] !== x[i] ? 1 : 0; return;
     case "isfinite": for (let i = 0; i < n; i++) out[i] = Number.isFinite(x[i]) ? 1 : 0; return;
   }
@@ -110,9 +111,9 @@ function binaryRow(op: BinaryOp, a: TypedArray, ia: number, sa: number, b: Typed
     case "le": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] <= b[ib] ? 1 : 0; return;
     case "gt": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] > b[ib] ? 1 : 0; return;
     case "ge": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] >= b[ib] ? 1 : 0; return;
-    case "logicalAnd": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] && b[ib] ? 1 : 0; return;
-    case "logicalOr": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] || b[ib] ? 1 : 0; return;
-    case "logicalXor": for (; o < end; o++, ia += sa, ib += sb) out[o] = !a[ia] !== !b[ib] ? 1 : 0; return;
+    case "logicalAnd": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] !== 0 && b[ib] !== 0 ? 1 : 0; return;
+    case "logicalOr": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] !== 0 || b[ib] !== 0 ? 1 : 0; return;
+    case "logicalXor": for (; o < end; o++, ia += sa, ib += sb) out[o] = (a[ia] !== 0) !== (b[ib] !== 0) ? 1 : 0; return;
   }
 }
 
