@@ -279,7 +279,12 @@ export function norm(x: Tensor, p: number | "fro" = 2, dim?: Dims, keepdim = fal
   if (pp === 1) return sum(x.abs(), dims, keepdim);
   if (pp === Infinity) return amax(x.abs(), dims, keepdim);
   if (pp === -Infinity) return amin(x.abs(), dims, keepdim);
-  if (pp === 0) return sum(x.ne(0).to(x.dtype), dims, keepdim);
+  if (pp === 0) {
+    // The count of nonzeros is piecewise constant: connected to x with a zero gradient, as PyTorch.
+    const out = noGrad(() => sum(x.ne(0).to(x.dtype), dims, keepdim));
+    if (needsGrad(x)) record(out, "NormBackward", [x], () => [make(allocArray(x.dtype, x.numel()), x.shape.slice(), x.dtype)]);
+    return out;
+  }
   return sum(x.abs().pow(pp), dims, keepdim).pow(1 / pp);
 }
 
