@@ -70,6 +70,7 @@ function sameFloat(a: Tensor, b: Tensor, op: string): [Tensor, Tensor] {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   assertTensor(a, "matmul");
   assertTensor(b, "matmul", "other");
+  if (!isFloating(a.dtype) && !isFloating(b.dtype)) return viaFloat64(matmul, a, b);
   if (a.ndim === 0 || b.ndim === 0) {
     throw new Error(`matmul: both arguments need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
@@ -100,9 +101,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/**
+ * Integer products, as PyTorch's int64 ones: computed in float64 (exact below 2^53)
+ * and returned as int32.
+ */
+function viaFloat64(f: (a: Tensor, b: Tensor) => Tensor, a: Tensor, b: Tensor): Tensor {
+  return f(a.to("float64"), b.to("float64")).to("int32");
+}
+
 /** 2-D matrix product. */
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2) throw new Error(`mm: expects 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (!isFloating(a.dtype) && !isFloating(b.dtype)) return viaFloat64(mm, a, b);
   [a, b] = sameFloat(a, b, "mm");
   return gemm(a, b, false, false);
 }
@@ -112,6 +122,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
     throw new Error(`bmm: expects 3-D tensors with the same batch size, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
+  if (!isFloating(a.dtype) && !isFloating(b.dtype)) return viaFloat64(bmm, a, b);
   [a, b] = sameFloat(a, b, "bmm");
   return gemm(a, b, false, false);
 }
@@ -127,6 +138,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0]) {
     throw new Error(`dot: expects two 1-D tensors of the same length, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
+  if (!isFloating(a.dtype) && !isFloating(b.dtype)) return viaFloat64(dot, a, b);
   [a, b] = sameFloat(a, b, "dot");
   return a.mul(b).sum();
 }
