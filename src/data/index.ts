@@ -1,4 +1,8 @@
 /**
  * `data`: datasets, DataLoader, transforms and loaders for standard formats.
  */
-export {};
+export { Dataset, TensorDataset, Subset, ConcatDataset, randomSplit } from "./dataset.js";
+export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
+export { defaultCollate } from "./collate.js";
+export { parseIdx, parseIdxImages, readIdxHeader, type IdxHeader } from "./idx.js";
+export { loadIdx, mnist, fashionMnist, FASHION_MNIST_DEBIAN_DIR, type MnistOptions } from "./node/idx.js";
