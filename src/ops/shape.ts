@@ -425,14 +425,19 @@ function triMask(x: Tensor, k: number, lower: boolean): Tensor {
   return m;
 }
 
+/** A 0-dim zero of x's dtype (a bare 0 would promote bool tensors to int). */
+function zeroOf(x: Tensor): Tensor {
+  return make(allocArray(x.dtype, 1), [], x.dtype);
+}
+
 /** Lower triangle (elements with col - row <= k), zeros elsewhere. */
 export function tril(x: Tensor, k = 0): Tensor {
-  return x.where(triMask(x, k, true), 0);
+  return x.where(triMask(x, k, true), zeroOf(x));
 }
 
 /** Upper triangle (elements with col - row >= k), zeros elsewhere. */
 export function triu(x: Tensor, k = 0): Tensor {
-  return x.where(triMask(x, k, false), 0);
+  return x.where(triMask(x, k, false), zeroOf(x));
 }
 
 /**
