@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <immintrin.h>
+#include <new>
 #include <vector>
 
 namespace myelin {
@@ -130,9 +131,10 @@ void kernel_avx2_c(int kc, const float* Ap, const float* Bp, float* C, size_t ld
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+#pragma GCC unroll 4
   for (int p = 0; p < kc; p++) {
-    const __m256 b0 = _mm256_loadu_ps(Bp);
-    const __m256 b1 = _mm256_loadu_ps(Bp + 8);
+    const __m256 b0 = _mm256_load_ps(Bp);
+    const __m256 b1 = _mm256_load_ps(Bp + 8);
     __m256 a;
     a = _mm256_broadcast_ss(Ap + 0); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
     a = _mm256_broadcast_ss(Ap + 1); c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
@@ -167,15 +169,28 @@ using Kernel = void (*)(int, const float*, const float*, float*);
 
 Kernel pick_kernel() { return cpu_has_avx2_fma() ? kernel_avx2 : kernel_generic; }
 
+// 64-byte aligned, grow-only packing buffers, one pair per thread.
+struct Buffer {
+  float* ptr = nullptr;
+  size_t cap = 0;
+  ~Buffer() { std::free(ptr); }
+};
+
 struct Scratch {
-  std::vector<float> a, b;
+  Buffer a, b;
 };
 
 thread_local Scratch scratch;
 
-float* ensure(std::vector<float>& v, size_t n) {
-  if (v.size() < n) v.resize(n);
-  return v.data();
+float* ensure(Buffer& buf, size_t n) {
+  if (buf.cap < n) {
+    std::free(buf.ptr);
+    const size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+    buf.ptr = static_cast<float*>(std::aligned_alloc(64, bytes));
+    buf.cap = buf.ptr ? n : 0;
+    if (!buf.ptr) throw std::bad_alloc();
+  }
+  return buf.ptr;
 }
 
 // The BLIS five loops over the sub-problem rows [m0, m1) x cols [n0, n1).
