@@ -8,7 +8,7 @@ import { AccumulateGrad, Node, isGradEnabled, type BackwardFn } from "./autograd
 import { allocArray, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { fmtShape, normDim, numel } from "./shape.js";
 import { B } from "../backends/backend.js";
-import { formatTensor } from "./format.js";
+import { addSuffixes, formatTensor } from "./format.js";
 
 /** Nested array type returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -183,14 +183,24 @@ export class Tensor {
     this._version.v++;
   }
 
-  /** PyTorch-style printout, e.g. `tensor([[1.0000, 2.0000]], requiresGrad=true)`. */
+  /**
+   * PyTorch-style printout, e.g. `tensor([[1.0000, 2.0000]], requiresGrad=true)`.
+   * The numbers are laid out exactly as PyTorch's repr; only the keywords are
+   * spelled the myelin way (`dtype=float64`, `gradFn=<MulBackward>`).
+   */
   toString(): string {
-    let extra = "";
-    // Like PyTorch, the default float and int dtypes are implied by the values.
-    if (this.dtype === "float64") extra += ", dtype=float64";
-    if (this._gradFn) extra += `, gradFn=<${this._gradFn.name}>`;
-    else if (this._leafRequiresGrad) extra += ", requiresGrad=true";
-    return `tensor(${formatTensor(this._data, this.shape, this.dtype, 7)}${extra})`;
+    const suffixes: string[] = [];
+    if (this.numel() === 0) {
+      // An empty tensor shows its shape unless it is [0], and its dtype unless float32.
+      if (this.shape.length !== 1) suffixes.push(`size=(${this.shape.join(", ")}${this.shape.length === 1 ? "," : ""})`);
+      if (this.dtype !== "float32") suffixes.push(`dtype=${this.dtype}`);
+    } else if (this.dtype === "float64") {
+      // Like PyTorch, the default float and int dtypes (and bool) are implied by the values.
+      suffixes.push("dtype=float64");
+    }
+    if (this._gradFn) suffixes.push(`gradFn=<${this._gradFn.name}>`);
+    else if (this._leafRequiresGrad) suffixes.push("requiresGrad=true");
+    return addSuffixes("tensor(" + formatTensor(this._data, this.shape, this.dtype, 7), suffixes, 7);
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {

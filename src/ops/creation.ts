@@ -18,6 +18,11 @@ export interface RandomOptions extends TensorOptions {
 type Nested = number | boolean | readonly Nested[];
 type ShapeArg = number[] | readonly number[];
 
+/** Validates an options object's dtype up front, so a typo names the op instead of failing deep inside. */
+function optDType(opts: TensorOptions | undefined, op: string): void {
+  if (opts?.dtype !== undefined) checkDType(opts.dtype, op);
+}
+
 function finish(t: Tensor, opts?: TensorOptions): Tensor {
   if (opts?.requiresGrad) t.requiresGrad_(true);
   return t;
@@ -113,6 +118,7 @@ function shapeFrom(shape: ShapeArg | number, op: string): number[] {
 
 /** A tensor filled with `value`. @example my.full([2, 3], 7) */
 export function full(shape: ShapeArg | number, value: number | boolean, opts: TensorOptions = {}): Tensor {
+  optDType(opts, "full");
   const s = shapeFrom(shape, "full");
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   const d = allocArray(dtype, numel(s));
@@ -154,6 +160,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     end = start;
     start = 0;
   }
+  optDType(opts, "arange");
   if (step === 0) throw new RangeError("arange: step must be nonzero");
   if ((end - start) / step < 0) throw new RangeError(`arange: upper bound ${end} and lower bound ${start} inconsistent with step sign ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -167,12 +174,14 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 /** `steps` evenly spaced values from `start` to `end` inclusive. */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  optDType(opts, "linspace");
   const dtype = opts.dtype ?? "float32";
   const d = allocArray(dtype, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends (as PyTorch) so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) d[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  if (steps === 1) d[0] = start; // PyTorch: a single step is the start
   return finish(make(d, [steps], dtype), opts);
 }
 
@@ -185,6 +194,7 @@ export function eye(n: number, m: number = n, opts: TensorOptions = {}): Tensor 
 
 /** Uniform random values in [0, 1). */
 export function rand(shape: ShapeArg | number, opts: RandomOptions = {}): Tensor {
+  optDType(opts, "rand");
   const s = shapeFrom(shape, "rand");
   const g = opts.generator ?? defaultGenerator;
   const d = allocArray(opts.dtype ?? "float32", numel(s));
@@ -194,6 +204,7 @@ export function rand(shape: ShapeArg | number, opts: RandomOptions = {}): Tensor
 
 /** Standard normal random values. */
 export function randn(shape: ShapeArg | number, opts: RandomOptions = {}): Tensor {
+  optDType(opts, "randn");
   const s = shapeFrom(shape, "randn");
   const g = opts.generator ?? defaultGenerator;
   const d = allocArray(opts.dtype ?? "float32", numel(s));
@@ -204,6 +215,7 @@ export function randn(shape: ShapeArg | number, opts: RandomOptions = {}): Tenso
 /** Random integers in [low, high) as int32. */
 export function randint(low: number, high: number, shape: ShapeArg | number, opts: RandomOptions = {}): Tensor {
   if (!(high > low)) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
+  optDType(opts, "randint");
   const s = shapeFrom(shape, "randint");
   const g = opts.generator ?? defaultGenerator;
   const dtype = opts.dtype ?? "int32";
