@@ -17,6 +17,25 @@ export type BinaryOp =
 
 export type ReduceOp = "sum" | "prod" | "max" | "min";
 
+/**
+ * Geometry of a 2-D sliding window (1-D ops use H = 1, kH = 1): C planes of H x W,
+ * a kH x kW kernel with dilation dH/dW, top/left padding (bottom/right follow from the
+ * grid, so asymmetric "same" padding needs no extra field), strides, and the explicit
+ * oH x oW grid of window positions (explicit because transposed conv's output
+ * padding makes it differ from the formula).
+ */
+export interface ConvGeom {
+  C: number; H: number; W: number; kH: number; kW: number; padT: number; padL: number;
+  sH: number; sW: number; dH: number; dW: number; oH: number; oW: number;
+}
+
+/**
+ * Pooling windows precomputed per output row / column, already clipped to the input:
+ * output (i, j) reads rows hs[i], hs[i]+dH, ... < he[i] and columns ws[j], ws[j]+dW, ... < we[j].
+ * One table form serves max, avg and adaptive pooling, in 1-D (H = 1) and 2-D.
+ */
+export interface PoolWindows { hs: Int32Array; he: Int32Array; ws: Int32Array; we: Int32Array; dH: number; dW: number }
+
 export interface Backend {
   /** Name shown by `my.backend()`. */
   readonly name: string;
@@ -58,6 +77,20 @@ export interface Backend {
    */
   scatter(out: TypedArray, index: Int32Array, src: TypedArray, outer: number, r: number, idxR: number, inner: number,
     mode: "set" | "sum" | "prod" | "amax" | "amin"): void;
+  /** x [n, C, H, W] -> out [n, C*kH*kW, oH*oW] (rows ordered c, ki, kj); zeros where a window reads padding. */
+  im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray): void;
+  /** Adjoint of im2col: out [n, C, H, W] (overwritten) = sum of cols [n, C*kH*kW, oH*oW] at the pixels im2col read. */
+  col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray): void;
+  /** Max over each window of planes x [planes, H, W] -> out [planes, oH, oW], idx = argmax as h*W + w (NaN wins, first max on ties). */
+  maxPool2d(x: TypedArray, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows, out: TypedArray, idx: Int32Array): void;
+  /** gx [planes, inSize] (overwritten) = sum of g [planes, outSize] scattered to idx (per-plane flat indices); also max-unpooling. */
+  maxPool2dBackward(g: TypedArray, idx: Int32Array, planes: number, inSize: number, outSize: number, gx: TypedArray): void;
+  /** out[p, i, j] = rowScale[i] * colScale[j] * sum of x over window (i, j). */
+  avgPool2d(x: TypedArray, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows,
+    rowScale: Float64Array, colScale: Float64Array, out: TypedArray): void;
+  /** Adjoint of avgPool2d: gx [planes, H, W] (overwritten) gets g[p, i, j] * rowScale[i] * colScale[j] on every pixel of window (i, j). */
+  avgPool2dBackward(g: TypedArray, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows,
+    rowScale: Float64Array, colScale: Float64Array, gx: TypedArray): void;
 }
 
 import { jsBackend } from "./js/index.js";

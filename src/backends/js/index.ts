@@ -7,6 +7,8 @@ import { binary, cast, clamp, unary, where } from "./elementwise.js";
 import { gather, scatter, strided, stridedAssign } from "./layout.js";
 import { matmul } from "./matmul.js";
 import { argReduce, cumulative, reduce } from "./reduce.js";
+import { col2im, im2col } from "./conv.js";
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -14,4 +16,6 @@ export const jsBackend: Backend = {
   reduce, argReduce, cumulative,
   matmul,
   strided, stridedAssign, gather, scatter,
+  im2col, col2im,
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
 };

@@ -3,3 +3,5 @@
  * Each family lives in its own file and is re-exported here.
  */
 export {};
+export * from "./conv.js";
+export * from "./pooling.js";

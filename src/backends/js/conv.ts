@@ -1,0 +1,79 @@
+/**
+ * JS reference kernels for convolution: im2col (unfold windows into GEMM columns)
+ * and its adjoint col2im (fold columns back, summing overlaps). Convolution is then
+ * one GEMM; transposed convolution is GEMM + col2im. For each (channel, kernel tap)
+ * the valid output columns are computed once, so the inner loops are branch-free
+ * contiguous (stride 1) or strided copies.
+ */
+import type { ConvGeom } from "../backend.js";
+import type { TypedArray } from "../../core/dtype.js";
+
+/** First output column whose input column ow*s + off lies in [0, W), and one past the last. */
+function validRange(off: number, s: number, W: number, oW: number): [number, number] {
+  const lo = off >= 0 ? 0 : Math.min(oW, Math.ceil(-off / s));
+  const last = W - 1 - off;
+  const hi = last < 0 ? 0 : Math.min(oW, Math.floor(last / s) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray): void {
+  const { C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW } = g;
+  const HW = H * W;
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < C; c++) {
+      const xOff = (b * C + c) * HW;
+      for (let ki = 0; ki < kH; ki++) {
+        const hOff = ki * dH - padT;
+        for (let kj = 0; kj < kW; kj++) {
+          const wOff = kj * dW - padL;
+          const [lo, hi] = validRange(wOff, sW, W, oW);
+          for (let oh = 0; oh < oH; oh++, o += oW) {
+            const ih = oh * sH + hOff;
+            if (ih < 0 || ih >= H || lo >= hi) {
+              out.fill(0, o, o + oW);
+              continue;
+            }
+            if (lo > 0) out.fill(0, o, o + lo);
+            if (hi < oW) out.fill(0, o + hi, o + oW);
+            const base = xOff + ih * W + wOff;
+            if (sW === 1) {
+              for (let ow = lo; ow < hi; ow++) out[o + ow] = x[base + ow];
+            } else {
+              for (let ow = lo, xi = base + lo * sW; ow < hi; ow++, xi += sW) out[o + ow] = x[xi];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray): void {
+  const { C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW } = g;
+  const HW = H * W;
+  out.fill(0, 0, n * C * HW);
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < C; c++) {
+      const xOff = (b * C + c) * HW;
+      for (let ki = 0; ki < kH; ki++) {
+        const hOff = ki * dH - padT;
+        for (let kj = 0; kj < kW; kj++) {
+          const wOff = kj * dW - padL;
+          const [lo, hi] = validRange(wOff, sW, W, oW);
+          for (let oh = 0; oh < oH; oh++, o += oW) {
+            const ih = oh * sH + hOff;
+            if (ih < 0 || ih >= H || lo >= hi) continue;
+            const base = xOff + ih * W + wOff;
+            if (sW === 1) {
+              for (let ow = lo; ow < hi; ow++) out[base + ow] += cols[o + ow];
+            } else {
+              for (let ow = lo, xi = base + lo * sW; ow < hi; ow++, xi += sW) out[xi] += cols[o + ow];
+            }
+          }
+        }
+      }
+    }
+  }
+}
