@@ -103,6 +103,10 @@ function checkGatherShapes(x: Tensor, d: number, index: Tensor, op: string): voi
 /** out[i][j] = x[i][index[i][j]] along dim (index has x's shape except at dim). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.ndim, "gather");
+  // PyTorch lets the index be smaller than x outside dim: gather from the leading block.
+  if (index.ndim === x.ndim && index.shape.some((s, i) => i !== d && s < x.shape[i])) {
+    x = cropTo(x, x.shape.map((s, i) => (i === d ? s : Math.min(s, index.shape[i]))));
+  }
   checkGatherShapes(x, d, index, "gather");
   const idx = checkIndex(index, x.ndim === 0 ? 1 : x.shape[d], "gather");
   const [outer, r, inner] = x.ndim === 0 ? [1, 1, 1] : split3(x.shape, d);
