@@ -2,3 +2,8 @@
  * `nn`: Module, containers, layers, losses as modules, `init` and `utils`.
  */
 export * as functional from "./functional/index.js";
+export { Module, Parameter, isParameter, type LoadResult } from "./module.js";
+export { Sequential, ModuleList, ModuleDict, ParameterList } from "./containers.js";
+export * from "./layers/index.js";
+export * as init from "./init.js";
+export * as utils from "./utils.js";

@@ -5,3 +5,4 @@
 export {};
 export * from "./conv.js";
 export * from "./pooling.js";
+export * from "./linear.js";
