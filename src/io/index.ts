@@ -1,4 +1,14 @@
 /**
  * `io`: safetensors read/write, state-dict helpers, ONNX export/import.
  */
-export {};
+export {
+  toSafetensors,
+  fromSafetensors,
+  readSafetensorsHeader,
+  metadataOf,
+  save,
+  load,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+  type FromSafetensorsOptions,
+} from "./safetensors.js";
