@@ -35,12 +35,18 @@ function rootGrad(out: Tensor, g: Tensor | null | undefined, op: string): Tensor
   return g.dtype === out.dtype ? g : g.to(out.dtype);
 }
 
+function checkGradOutputs(outs: Tensor[], gos: unknown[], op: string): void {
+  if (gos.length && gos.length !== outs.length) {
+    throw new Error(`${op}: got ${gos.length} gradOutputs for ${outs.length} outputs; pass one gradient (or null) per output`);
+  }
+}
+
 /** Counts, for every node reachable from the roots, how many edges lead into it. */
 function dependencies(roots: Node[]): Map<Node, number> {
   const deps = new Map<Node, number>();
-  const seen = new Set<Node>();
-  const stack = roots.slice();
-  for (const r of roots) seen.add(r);
+  // Roots are deduplicated: the same output passed twice must not count its edges twice.
+  const seen = new Set<Node>(roots);
+  const stack = [...seen];
   while (stack.length) {
     const n = stack.pop()!;
     for (const next of n.next) {
@@ -101,7 +107,9 @@ function addGrad(a: Tensor | undefined, b: Tensor): Tensor {
  * Runs the backward pass. With `captures`, returns the gradient reaching each
  * captured node instead of accumulating into leaves.
  */
-function runBackward(outputs: Tensor[], grads: Tensor[], opts: BackwardOptions, captures: Node[] | null, op: string): Map<Node, Tensor> {
+function runBackward(
+  outputs: Tensor[], grads: Tensor[], opts: BackwardOptions, captures: Node[] | null, unreachable?: (i: number) => never,
+): Map<Node, Tensor> {
   const roots: Node[] = [];
   const pending = new Map<Node, Tensor>();
   outputs.forEach((o, i) => {
@@ -114,6 +122,10 @@ function runBackward(outputs: Tensor[], grads: Tensor[], opts: BackwardOptions, 
   if (!roots.length) return captured;
   const targets = captures ? new Set(captures) : null;
   const run = targets ? needed(roots, targets) : null;
+  if (run && unreachable) {
+    // Fail before running anything, so the graph is not freed by a call that raises.
+    captures!.forEach((c, i) => { if (!run.has(c)) unreachable(i); });
+  }
   const deps = dependencies(roots);
   const ready: Node[] = [];
   for (const r of new Set(roots)) if (!deps.get(r)) ready.push(r);
@@ -176,19 +188,21 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   outs.forEach((o) => {
     if (!o.requiresGrad) throw new Error("grad: an output does not require grad and has no gradFn; nothing connects it to the inputs");
   });
+  checkGradOutputs(outs, gos, "grad");
   const grads = outs.map((o, i) => rootGrad(o, gos[i], "grad"));
   const nodes = ins.map((t, i) => {
     const n = t._gradEdge();
     if (!n) throw new Error(`grad: input ${i} does not require grad`);
     return n;
   });
-  const captured = runBackward(outs, grads, opts, nodes, "grad");
+  const unused = (i: number): never => {
+    throw new Error(`grad: input ${i} (shape ${fmtShape(ins[i].shape)}) was not used to compute the outputs; pass {allowUnused: true} to get null for it`);
+  };
+  const captured = runBackward(outs, grads, opts, nodes, opts.allowUnused ? undefined : unused);
   return nodes.map((n, i) => {
     const g = captured.get(n);
     if (!g) {
-      if (!opts.allowUnused) {
-        throw new Error(`grad: input ${i} (shape ${fmtShape(ins[i].shape)}) was not used to compute the outputs; pass {allowUnused: true} to get null for it`);
-      }
+      if (!opts.allowUnused) unused(i);
       return null;
     }
     return opts.createGraph ? g : g.detach();
@@ -204,7 +218,8 @@ export function backward(outputs: Tensor | Tensor[], gradOutputs?: (Tensor | nul
       throw new Error("backward: the tensor does not require grad and has no gradFn (did you forget requiresGrad: true, or run under noGrad?)");
     }
   });
-  runBackward(outs, outs.map((o, i) => rootGrad(o, gos[i], "backward")), opts, null, "backward");
+  checkGradOutputs(outs, gos, "backward");
+  runBackward(outs, outs.map((o, i) => rootGrad(o, gos[i], "backward")), opts, null);
 }
 
 declare module "./tensor.js" {

@@ -217,6 +217,17 @@ export function sub(a: Operand, b: Operand, opts?: AlphaOptions): Tensor {
   return out;
 }
 
+/**
+ * What MulBackward reads: x only for y's gradient and y only for x's (as PyTorch),
+ * so `y = f(x); y.mul_(2)` stays differentiable when f's backward needs no y.
+ */
+function mulSaved(x: Tensor, y: Tensor): Tensor[] {
+  const s: Tensor[] = [];
+  if (y.requiresGrad) s.push(x);
+  if (x.requiresGrad) s.push(y);
+  return s;
+}
+
 /** a * b, with broadcasting. */
 export function mul(a: Operand, b: Operand): Tensor {
   const out = binaryForward("mul", a, b, "mul");
@@ -225,7 +236,7 @@ export function mul(a: Operand, b: Operand): Tensor {
     record(out, "MulBackward", [x, y], (g) => [
       x.requiresGrad ? sumToShape(g.mul(y), x.shape) : null,
       y.requiresGrad ? sumToShape(g.mul(x), y.shape) : null,
-    ], [x, y]);
+    ], mulSaved(x, y));
   }
   return out;
 }
@@ -238,7 +249,7 @@ export function div(a: Operand, b: Operand): Tensor {
     record(out, "DivBackward", [x, y], (g) => [
       x.requiresGrad ? sumToShape(g.div(y), x.shape) : null,
       y.requiresGrad ? sumToShape(g.mul(x).div(y.square()).neg(), y.shape) : null,
-    ], [x, y]);
+    ], y.requiresGrad ? [x, y] : [y]);
   }
   return out;
 }

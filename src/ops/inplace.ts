@@ -40,6 +40,19 @@ function commit(self: Tensor, result: Tensor, op: string): Tensor {
   return self;
 }
 
+/**
+ * The operand an in-place op computes from under grad mode: same graph position as
+ * `self` but its own copy of the storage, so the new node's saved "self" is the value
+ * before the update (PyTorch saves `original_self` likewise) and is not invalidated
+ * by the version bump of the write.
+ */
+function source(self: Tensor): Tensor {
+  if (!isGradEnabled()) return self;
+  const s = new Tensor(self._data.slice(), self.shape.slice(), self.dtype);
+  s._gradFn = self._gradFn;
+  return s;
+}
+
 /** Fast path: no autograd involved, same dtype; the kernel writes straight into self. */
 function canFastPath(self: Tensor, other: Tensor | null): boolean {
   if (isGradEnabled() && (self.requiresGrad || (other !== null && other.requiresGrad))) return false;
@@ -59,7 +72,7 @@ function binaryInplace(self: Tensor, other: Operand, op: BinaryOp, outOfPlace: (
       return self;
     }
   }
-  return commit(self, outOfPlace(self, other), name);
+  return commit(self, outOfPlace(source(self), other), name);
 }
 
 export function add_(self: Tensor, other: Operand, opts?: { alpha?: number }): Tensor {
@@ -106,7 +119,8 @@ export function addcdiv_(self: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: 
 /** self += weight * (end - self) */
 export function lerp_(self: Tensor, end: Tensor, weight: number | Tensor): Tensor {
   checkLeaf(self, "lerp_");
-  return commit(self, self.add(end.sub(self).mul(weight)), "lerp_");
+  const s = source(self);
+  return commit(self, s.add(end.sub(s).mul(weight)), "lerp_");
 }
 
 /** Copies `src` (broadcast, cast) into self. */
@@ -141,6 +155,7 @@ export function fill_(self: Tensor, value: number | boolean): Tensor {
 
 /** Fills with zeros. */
 export function zero_(self: Tensor): Tensor {
+  checkLeaf(self, "zero_");
   return fill_(self, 0);
 }
 
@@ -152,7 +167,7 @@ export function clamp_(self: Tensor, min?: number | null, max?: number | null): 
     self._bump();
     return self;
   }
-  return commit(self, clamp(self, min, max), "clamp_");
+  return commit(self, clamp(source(self), min, max), "clamp_");
 }
 
 /** Fills with values drawn uniformly from [low, high). */
@@ -178,13 +193,13 @@ export function normal_(self: Tensor, mean = 0, std = 1, opts: { generator?: Gen
 /** Fills where mask is true. */
 export function maskedFill_(self: Tensor, mask: Tensor, value: number): Tensor {
   checkLeaf(self, "maskedFill_");
-  return commit(self, self.maskedFill(mask, value), "maskedFill_");
+  return commit(self, source(self).maskedFill(mask, value), "maskedFill_");
 }
 
 function unaryInplace(name: string, f: (t: Tensor) => Tensor) {
   return (self: Tensor): Tensor => {
     checkLeaf(self, name);
-    return commit(self, f(self), name);
+    return commit(self, f(source(self)), name);
   };
 }
 
