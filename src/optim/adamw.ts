@@ -1,0 +1,20 @@
+/**
+ * AdamW (torch.optim.AdamW): Adam with decoupled weight decay
+ * (`p *= 1 - lr * weightDecay` before the Adam update), weightDecay default 1e-2.
+ */
+import { Adam, type AdamOptions } from "./adam.js";
+import type { ParamsInput } from "./optimizer.js";
+
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's AdamW.
+ * @example const opt = new optim.AdamW(params, {lr: 1e-3, weightDecay: 0.01});
+ */
+export class AdamW extends Adam {
+  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+    super(params, opts, "AdamW", 1e-2);
+  }
+
+  protected override get decoupled(): boolean {
+    return true;
+  }
+}
