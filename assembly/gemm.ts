@@ -1,0 +1,227 @@
+// Packed GotoBLAS-style SGEMM for WebAssembly SIMD: op(A) and op(B) are packed into
+// 4-row / 8-column panels (transposes are folded into the packing, never materialised),
+// then a 4x8 register-tiled micro-kernel (8 v128 accumulators) runs over the panels.
+// Built twice from this source: with relaxed-SIMD FMA and with plain mul+add.
+// Per output element the k-summation order depends only on KC, never on how the
+// caller splits rows/columns across threads, so results are identical for any split.
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 2048;
+
+/** Bytes of scratch one thread needs: packed A block, packed B block, one edge tile. */
+export function gemmScratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4 + 64;
+}
+
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// Packs op(A) rows [i0, i0+mc) x k-range [k0, k0+kc) into MR-row panels:
+// ap[(p*kc + kk)*MR + r] = op(A)[i0 + p*MR + r, k0 + kk], zero beyond row m.
+function packA(a: usize, transA: bool, m: i32, k: i32, i0: i32, mc: i32, k0: i32, kc: i32, ap: usize): void {
+  for (let p = 0; p < mc; p += MR) {
+    const rows = min(MR, mc - p);
+    const dst = ap + <usize>(p * kc) * 4;
+    const i = i0 + p;
+    if (transA) {
+      // op(A)[i, kk] = A[kk, i]: MR consecutive floats per kk.
+      let src = a + (<usize>k0 * <usize>m + <usize>i) * 4;
+      if (rows == MR) {
+        for (let kk = 0; kk < kc; kk++) {
+          v128.store(dst + <usize>(kk * MR) * 4, v128.load(src));
+          src += <usize>m * 4;
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          const d = dst + <usize>(kk * MR) * 4;
+          for (let r = 0; r < MR; r++) store<f32>(d + <usize>r * 4, r < rows ? load<f32>(src + <usize>r * 4) : 0);
+          src += <usize>m * 4;
+        }
+      }
+    } else {
+      // op(A)[i, kk] = A[i, kk]: MR rows, each contiguous along k; 4x4 SIMD transposes.
+      const s0 = a + (<usize>i * <usize>k + <usize>k0) * 4;
+      const ld = <usize>k * 4;
+      if (rows == MR) {
+        let kk = 0;
+        for (; kk + 4 <= kc; kk += 4) {
+          const off = <usize>kk * 4;
+          const r0 = v128.load(s0 + off), r1 = v128.load(s0 + ld + off);
+          const r2 = v128.load(s0 + 2 * ld + off), r3 = v128.load(s0 + 3 * ld + off);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const d = dst + <usize>(kk * MR) * 4;
+          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        }
+        for (; kk < kc; kk++) {
+          const d = dst + <usize>(kk * MR) * 4;
+          const off = <usize>kk * 4;
+          for (let r = 0; r < MR; r++) store<f32>(d + <usize>r * 4, load<f32>(s0 + <usize>r * ld + off));
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          const d = dst + <usize>(kk * MR) * 4;
+          const off = <usize>kk * 4;
+          for (let r = 0; r < MR; r++) store<f32>(d + <usize>r * 4, r < rows ? load<f32>(s0 + <usize>r * ld + off) : 0);
+        }
+      }
+    }
+  }
+}
+
+// Packs op(B) k-range [k0, k0+kc) x columns [j0, j0+nc) into NR-column panels:
+// bp[(q*kc + kk)*NR + c] = op(B)[k0 + kk, j0 + q*NR + c], zero beyond column n.
+function packB(b: usize, transB: bool, k: i32, n: i32, j0: i32, nc: i32, k0: i32, kc: i32, bp: usize): void {
+  for (let q = 0; q < nc; q += NR) {
+    const cols = min(NR, nc - q);
+    const dst = bp + <usize>(q * kc) * 4;
+    const j = j0 + q;
+    if (!transB) {
+      // op(B)[kk, j] = B[kk, j]: NR consecutive floats per kk.
+      let src = b + (<usize>k0 * <usize>n + <usize>j) * 4;
+      if (cols == NR) {
+        for (let kk = 0; kk < kc; kk++) {
+          const d = dst + <usize>(kk * NR) * 4;
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += <usize>n * 4;
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          const d = dst + <usize>(kk * NR) * 4;
+          for (let c = 0; c < NR; c++) store<f32>(d + <usize>c * 4, c < cols ? load<f32>(src + <usize>c * 4) : 0);
+          src += <usize>n * 4;
+        }
+      }
+    } else {
+      // op(B)[kk, j] = B[j, kk]: NR rows of B, each contiguous along k; 4x4 SIMD transposes.
+      const s0 = b + (<usize>j * <usize>k + <usize>k0) * 4;
+      const ld = <usize>k * 4;
+      if (cols == NR) {
+        let kk = 0;
+        for (; kk + 4 <= kc; kk += 4) {
+          const off = <usize>kk * 4;
+          for (let h = 0; h < 2; h++) {
+            const s = s0 + <usize>(h * 4) * ld + off;
+            const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            const d = dst + <usize>(kk * NR + h * 4) * 4;
+            v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+            v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+            v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+            v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+          }
+        }
+        for (; kk < kc; kk++) {
+          const d = dst + <usize>(kk * NR) * 4;
+          const off = <usize>kk * 4;
+          for (let c = 0; c < NR; c++) store<f32>(d + <usize>c * 4, load<f32>(s0 + <usize>c * ld + off));
+        }
+      } else {
+        for (let kk = 0; kk < kc; kk++) {
+          const d = dst + <usize>(kk * NR) * 4;
+          const off = <usize>kk * 4;
+          for (let c = 0; c < NR; c++) store<f32>(d + <usize>c * 4, c < cols ? load<f32>(s0 + <usize>c * ld + off) : 0);
+        }
+      }
+    }
+  }
+}
+
+// 4x8 micro-kernel: C[4x8] (=|+=) Apanel[kc x 4]^T-ish * Bpanel[kc x 8].
+// Writes straight into C (row stride ldc floats) when the tile is full, else via tmp.
+function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let kk = 0; kk < kc; kk++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
+    pa += 16; pb += 32;
+  }
+  const ld = <usize>ldc * 4;
+  if (rows == MR && cols == NR) {
+    let o = c;
+    if (accumulate) {
+      v128.store(o, f32x4.add(v128.load(o), c00)); v128.store(o, f32x4.add(v128.load(o, 16), c01), 16); o += ld;
+      v128.store(o, f32x4.add(v128.load(o), c10)); v128.store(o, f32x4.add(v128.load(o, 16), c11), 16); o += ld;
+      v128.store(o, f32x4.add(v128.load(o), c20)); v128.store(o, f32x4.add(v128.load(o, 16), c21), 16); o += ld;
+      v128.store(o, f32x4.add(v128.load(o), c30)); v128.store(o, f32x4.add(v128.load(o, 16), c31), 16);
+    } else {
+      v128.store(o, c00); v128.store(o, c01, 16); o += ld;
+      v128.store(o, c10); v128.store(o, c11, 16); o += ld;
+      v128.store(o, c20); v128.store(o, c21, 16); o += ld;
+      v128.store(o, c30); v128.store(o, c31, 16);
+    }
+    return;
+  }
+  v128.store(tmp, c00); v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32); v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64); v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const o = c + <usize>r * ld;
+    const t = tmp + <usize>(r * NR) * 4;
+    for (let j = 0; j < cols; j++) {
+      const v = load<f32>(t + <usize>j * 4);
+      store<f32>(o + <usize>j * 4, accumulate ? load<f32>(o + <usize>j * 4) + v : v);
+    }
+  }
+}
+
+/**
+ * out[b] = op(A[b]) @ op(B[b]) for batches [b0, b1), rows [m0, m1), columns [n0, n1)
+ * (all in floats; m0/n0 must be multiples of MR/NR for a thread split to match one
+ * thread exactly). A[b] starts at b*aStride floats, B[b] at b*bStride (0 broadcasts).
+ * `scratch` is this thread's gemmScratchBytes() region.
+ */
+export function sgemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32,
+  aStride: i32, bStride: i32, b0: i32, b1: i32, m0: i32, m1: i32, n0: i32, n1: i32, scratch: usize): void {
+  const ap = (scratch + 15) & ~(<usize>15);
+  const bp = ap + <usize>(MC * KC) * 4;
+  const tmp = bp + <usize>(KC * NC) * 4;
+  for (let bi = b0; bi < b1; bi++) {
+    const A = a + <usize>bi * <usize>aStride * 4;
+    const Bm = b + <usize>bi * <usize>bStride * 4;
+    const C = c + <usize>bi * <usize>m * <usize>n * 4;
+    if (k == 0) {
+      for (let i = m0; i < m1; i++) memory.fill(C + (<usize>i * <usize>n + <usize>n0) * 4, 0, <usize>(n1 - n0) * 4);
+      continue;
+    }
+    for (let jc = n0; jc < n1; jc += NC) {
+      const nc = min(NC, n1 - jc);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = min(KC, k - pc);
+        packB(Bm, transB != 0, k, n, jc, nc, pc, kc, bp);
+        for (let ic = m0; ic < m1; ic += MC) {
+          const mc = min(MC, m1 - ic);
+          packA(A, transA != 0, m, k, ic, mc, pc, kc, ap);
+          for (let jr = 0; jr < nc; jr += NR) {
+            const cols = min(NR, nc - jr);
+            const pb = bp + <usize>(jr * kc) * 4;
+            for (let ir = 0; ir < mc; ir += MR) {
+              const rows = min(MR, mc - ir);
+              const cp = C + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
+              kernel(kc, ap + <usize>(ir * kc) * 4, pb, cp, n, rows, cols, pc > 0, tmp);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// Entry point of myelin's WebAssembly kernels (compiled by scripts/build-wasm.mjs
+// twice: with relaxed-SIMD FMA and with plain SIMD). Memory is imported and shared
+// so a worker pool can run the same kernels on the same buffers.
+export { sgemm, gemmScratchBytes } from "./gemm";
+export { unaryF32, binaryF32 } from "./elementwise";
+export { reduceF32 } from "./reduce";

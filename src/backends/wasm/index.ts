@@ -1,0 +1,113 @@
+/**
+ * The wasm backend: the JS reference backend with its hot float32 kernels (matmul,
+ * unary maps, broadcasting binary ops, sum/max/min reductions) replaced by
+ * WebAssembly SIMD kernels, routed by size so the copy into wasm memory pays off.
+ * Every other kernel, dtype or layout falls back to JS per call.
+ */
+import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
+import { jsBackend } from "../js/index.js";
+import type { TypedArray } from "../../core/dtype.js";
+import { loadRuntime, type Runtime, type WasmVariant } from "./runtime.js";
+import { coreCount, Pool } from "./pool.js";
+import { GEMM_MIN_MACS, wasmMatmul } from "./matmul.js";
+import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
+import { REDUCE_CODES, wasmReduce } from "./reduce.js";
+
+/**
+ * Minimum element counts for routing to wasm, measured with bench/thresholds.ts:
+ * transcendental maps win from small sizes (JS Math.exp/tanh are slow), cheap maps and
+ * arithmetic are memory-bound and only win when the JS loop is slower than three copies.
+ */
+const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
+  exp: 64, log: 64, tanh: 64, sigmoid: 64,
+};
+const BINARY_MIN: Partial<Record<BinaryOp, number>> = {};
+const REDUCE_MIN: Partial<Record<ReduceOp, number>> = { sum: 1024, max: 1024, min: 1024 };
+
+let threads = coreCount();
+let pool: Pool | null = null;
+
+function getPool(rt: Runtime): Pool | null {
+  if (threads <= 1) return null;
+  if (!pool) {
+    try { pool = new Pool(rt); } catch { threads = 1; return null; }
+  }
+  pool.resize(threads - 1);
+  return pool;
+}
+
+/** Sets how many threads big wasm kernels may use (the calling thread included). */
+export function setWasmThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  threads = Math.min(n, 64);
+  const rt = loadRuntime();
+  if (pool && rt) pool.resize(threads - 1);
+}
+
+/** Threads big wasm kernels may use. */
+export function getWasmThreads(): number {
+  return threads;
+}
+
+/** Resolves when the worker pool for the current thread count has started (tests, benchmarks). */
+export async function wasmThreadsReady(): Promise<void> {
+  const rt = loadRuntime();
+  if (!rt) return;
+  const p = getPool(rt);
+  if (p) await p.whenReady();
+}
+
+/** The kernel build in use ("relaxed" = relaxed-SIMD FMA, "simd" = plain SIMD), or null without wasm. */
+export function wasmVariant(): WasmVariant | null {
+  return loadRuntime()?.variant ?? null;
+}
+
+/** Current wasm memory size in bytes (for memory-flatness checks). */
+export function wasmMemoryBytes(): number {
+  return loadRuntime()?.memory.buffer.byteLength ?? 0;
+}
+
+/** Builds the wasm backend, or returns null when this runtime cannot run the kernels. */
+export function createWasmBackend(): Backend | null {
+  const rt = loadRuntime();
+  if (!rt) return null;
+  const js = jsBackend;
+  return {
+    ...js,
+    name: "wasm",
+    unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
+      const code = UNARY_CODES[op], min = UNARY_MIN[op];
+      if (code !== undefined && min !== undefined && x.length >= min && x instanceof Float32Array && out instanceof Float32Array) {
+        return wasmUnary(rt, code, x, out);
+      }
+      js.unary(op, x, out);
+    },
+    binary(op: BinaryOp, a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[], out: TypedArray, outShape: readonly number[]): void {
+      const code = BINARY_CODES[op], min = BINARY_MIN[op];
+      if (code !== undefined && min !== undefined && out.length >= min && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&
+        wasmBinary(rt, code, a, aShape, b, bShape, out, outShape)) return;
+      js.binary(op, a, aShape, b, bShape, out, outShape);
+    },
+    reduce(op: ReduceOp, x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void {
+      const code = REDUCE_CODES[op], min = REDUCE_MIN[op];
+      if (code !== undefined && min !== undefined && outer * r * inner >= min && r > 0 && x instanceof Float32Array && out instanceof Float32Array) {
+        return wasmReduce(rt, code, x, outer, r, inner, out);
+      }
+      js.reduce(op, x, outer, r, inner, out);
+    },
+    matmul(a: TypedArray, b: TypedArray, out: TypedArray, batch: number, m: number, n: number, k: number,
+      transA: boolean, transB: boolean, aStride: number, bStride: number): void {
+      if (m * n * k >= GEMM_MIN_MACS && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
+        return wasmMatmul(rt, getPool(rt), threads, a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
+      }
+      js.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
+    },
+  };
+}
+
+let cached: Backend | null | undefined;
+/** The wasm backend singleton (null when unavailable). */
+export function wasmBackend(): Backend | null {
+  if (cached === undefined) cached = createWasmBackend();
+  return cached;
+}

@@ -1,0 +1,117 @@
+/**
+ * The WebAssembly runtime behind the wasm backend: picks the kernel build the engine
+ * validates (relaxed-SIMD FMA, else plain SIMD), instantiates it on one shared
+ * `WebAssembly.Memory`, and manages that memory as a reusable arena. Tensors keep
+ * their own JS TypedArrays; kernels copy operands in and results out, so the arena
+ * only ever grows to the largest single call and memory stays flat across steps.
+ */
+import { relaxedWasm, simdWasm } from "./generated/binaries.js";
+
+/** The kernel exports of assembly/index.ts (pointers are byte offsets into the shared memory). */
+export interface Kernels {
+  sgemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number,
+    aStride: number, bStride: number, b0: number, b1: number, m0: number, m1: number, n0: number, n1: number, scratch: number): void;
+  gemmScratchBytes(): number;
+  unaryF32(op: number, x: number, out: number, n: number): void;
+  binaryF32(op: number, a: number, sa0: number, sa1: number, b: number, sb0: number, sb1: number, out: number, n0: number, n1: number): void;
+  reduceF32(op: number, x: number, outer: number, r: number, inner: number, out: number): void;
+}
+
+/** Which kernel build is running: "relaxed" (FMA) or "simd" (mul+add). */
+export type WasmVariant = "relaxed" | "simd";
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Bytes kept free at address 0 so a null pointer never aliases data. */
+const RESERVED = 1024;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B) return Uint8Array.from(B.from(s, "base64"));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function envPreference(): string {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return (p?.env?.MYELIN_WASM ?? "").toLowerCase();
+}
+
+/** A loaded runtime: the module (to share with workers), its memory, kernels and arena. */
+export interface Runtime {
+  variant: WasmVariant;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  k: Kernels;
+  /** Float32 view of the whole memory; refreshed by `ensure` after growth. */
+  f32: Float32Array;
+  /** Bytes of gemm packing scratch each thread owns. */
+  scratchBytes: number;
+  /** Number of thread scratch regions laid out before the data region. */
+  scratchSlots: number;
+}
+
+let rt: Runtime | null | undefined;
+
+/**
+ * Loads the kernels once (synchronously; fine in Node and in workers). Returns null
+ * when WebAssembly SIMD or shared memory is unavailable, or MYELIN_WASM=off.
+ */
+export function loadRuntime(): Runtime | null {
+  if (rt !== undefined) return rt;
+  rt = null;
+  const pref = envPreference();
+  if (pref === "off" || typeof WebAssembly === "undefined") return rt;
+  try {
+    const relaxed = decodeBase64(relaxedWasm);
+    const simd = decodeBase64(simdWasm);
+    let variant: WasmVariant | null = null;
+    let bytes: Uint8Array<ArrayBuffer> | null = null;
+    if (pref !== "simd" && WebAssembly.validate(relaxed)) { variant = "relaxed"; bytes = relaxed; }
+    else if (WebAssembly.validate(simd)) { variant = "simd"; bytes = simd; }
+    if (!variant || !bytes) return rt;
+    const module = new WebAssembly.Module(bytes);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const inst = new WebAssembly.Instance(module, { env: { memory } });
+    const k = inst.exports as unknown as Kernels;
+    rt = { variant, module, memory, k, f32: new Float32Array(memory.buffer), scratchBytes: align64(k.gemmScratchBytes()), scratchSlots: 0 };
+  } catch {
+    rt = null;
+  }
+  return rt;
+}
+
+/** Byte offset of thread `t`'s gemm scratch (slots are laid out lazily, see `dataBase`). */
+export function scratchPtr(r: Runtime, t: number): number {
+  return RESERVED + t * r.scratchBytes;
+}
+
+/** Makes room for `slots` thread scratch regions (the data region moves up on the next call). */
+export function reserveScratch(r: Runtime, slots: number): void {
+  if (slots > r.scratchSlots) r.scratchSlots = slots;
+}
+
+/**
+ * Returns the byte offset of a data region of `bytes` bytes (after the scratch
+ * regions), growing the memory when needed. The region is reused by every call,
+ * so its contents are only valid until the next kernel call.
+ */
+export function dataRegion(r: Runtime, bytes: number): number {
+  const base = RESERVED + Math.max(1, r.scratchSlots) * r.scratchBytes;
+  const need = base + bytes;
+  const have = r.memory.buffer.byteLength;
+  if (need > have) {
+    const pages = Math.ceil((need - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm backend: a kernel needs ${need} bytes, more than the 4 GiB wasm memory`);
+    r.memory.grow(pages);
+    r.f32 = new Float32Array(r.memory.buffer);
+  }
+  return base;
+}
+
+/** Rounds a byte count up to 64 (cache line / v128 alignment). */
+export function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}

@@ -1,0 +1,55 @@
+/**
+ * Source of a pool worker, kept as a string so it runs unchanged as a Node
+ * `worker_threads` eval worker or a browser Web Worker (Blob URL) without a
+ * separate file or bundler step. The worker instantiates the kernel module on the
+ * shared memory, then sleeps in Atomics.wait on its control slot; the main thread
+ * writes a job (function id + i32 args), bumps the sequence number and notifies.
+ */
+
+/** Int32 slots per worker in the control buffer. */
+export const SLOT = 32;
+/** Offsets inside a slot. */
+export const SEQ = 0, DONE = 1, STATE = 2, FN = 3, NARGS = 4, ARGS = 5;
+/** Function ids a job may name (order of `fns` in the worker). */
+export const FN_SGEMM = 0, FN_UNARY = 1, FN_BINARY = 2, FN_REDUCE = 3, FN_EXIT = -1;
+
+export const workerSource = `
+"use strict";
+function start(d) {
+  var c = new Int32Array(d.ctrl), base = d.slot * ${SLOT};
+  var inst;
+  try {
+    inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
+  } catch (e) {
+    Atomics.store(c, base + ${STATE}, -1);
+    Atomics.notify(c, base + ${STATE});
+    return;
+  }
+  var x = inst.exports;
+  var fns = [x.sgemm, x.unaryF32, x.binaryF32, x.reduceF32];
+  var args = [];
+  Atomics.store(c, base + ${STATE}, 1);
+  Atomics.notify(c, base + ${STATE});
+  var seen = Atomics.load(c, base + ${SEQ});
+  for (;;) {
+    Atomics.wait(c, base + ${SEQ}, seen);
+    var s = Atomics.load(c, base + ${SEQ});
+    if (s === seen) continue;
+    seen = s;
+    var f = c[base + ${FN}];
+    if (f === ${FN_EXIT}) return;
+    var n = c[base + ${NARGS}];
+    args.length = n;
+    for (var i = 0; i < n; i++) args[i] = c[base + ${ARGS} + i];
+    try { fns[f].apply(null, args); } catch (e) { Atomics.store(c, base + ${STATE}, -2); }
+    Atomics.store(c, base + ${DONE}, s);
+    Atomics.notify(c, base + ${DONE});
+  }
+}
+if (typeof require === "function") {
+  var wt = require("worker_threads");
+  start(wt.workerData);
+} else {
+  self.onmessage = function (e) { start(e.data); };
+}
+`;
