@@ -1,0 +1,174 @@
+/**
+ * The training loop for people who don't want to write one: `fit(model, {...})`
+ * runs epochs of forward, loss, backward, (callbacks), optimizer step, with a
+ * progress bar, metrics, validation and a Keras-style history; `evaluate` scores
+ * a model on a dataset.
+ */
+import { Tensor } from "../core/tensor.js";
+import { noGrad } from "../core/autograd.js";
+import { DataLoader } from "../data/dataloader.js";
+import type { Dataset } from "../data/dataset.js";
+import { makeMetric, type Metric, type MetricName } from "./metrics.js";
+import { ProgressBar, type ProgressStream } from "./progress.js";
+import type { Callback, History, LossFn, ModelLike, OptimizerLike, TrainContext } from "./types.js";
+
+type Batch = Tensor[] | { [k: string]: Tensor };
+type DataSource = DataLoader<Batch> | Dataset<Batch> | Iterable<Batch>;
+
+export interface FitOptions {
+  /** Loss: a function (pred, target) → scalar tensor, or a loss Module. */
+  loss: LossFn;
+  optimizer: OptimizerLike;
+  /** Training data: a DataLoader, a Dataset (batched with batchSize/shuffle), or any iterable of batches. */
+  trainData: DataSource;
+  /** Validation data, evaluated after every epoch (keys get a "val_" prefix). */
+  valData?: DataSource;
+  epochs?: number;
+  /** Epoch to start from (for resumed runs); epochs counts from 0 to `epochs`. */
+  initialEpoch?: number;
+  /** Used when trainData/valData are Datasets (default 32). */
+  batchSize?: number;
+  /** Shuffle a Dataset's batches each epoch (default true). */
+  shuffle?: boolean;
+  metrics?: (MetricName | Metric)[];
+  callbacks?: Callback[];
+  /** 0: silent, 1: progress bar (default). */
+  verbose?: 0 | 1;
+  /** Progress output (default process.stdout). */
+  stream?: ProgressStream | null;
+  /** Splits a batch into model inputs and target (default: last element is the target). */
+  unpack?: (batch: Batch) => [Tensor[], Tensor];
+  /** Existing history to extend (resumed runs). */
+  history?: History;
+}
+
+export interface EvaluateOptions {
+  loss?: LossFn;
+  metrics?: (MetricName | Metric)[];
+  batchSize?: number;
+  unpack?: (batch: Batch) => [Tensor[], Tensor];
+}
+
+function defaultUnpack(batch: Batch): [Tensor[], Tensor] {
+  if (Array.isArray(batch)) {
+    if (batch.length < 2) throw new Error(`fit: a batch must hold inputs and a target, got ${batch.length} element(s); pass {unpack} for other layouts`);
+    return [batch.slice(0, -1), batch[batch.length - 1]];
+  }
+  const { input, target, x, y } = batch as Record<string, Tensor>;
+  if ((input ?? x) && (target ?? y)) return [[(input ?? x)!], (target ?? y)!];
+  throw new Error("fit: batch objects need {input, target} or {x, y} fields; pass {unpack} for other layouts");
+}
+
+function lossOf(loss: LossFn, pred: Tensor, target: Tensor): Tensor {
+  return typeof loss === "function" ? loss(pred, target) : loss.forward(pred, target);
+}
+
+function asLoader(src: DataSource, batchSize: number, shuffle: boolean): Iterable<Batch> & { len?(): number } {
+  if (src instanceof DataLoader) return src;
+  const ds = src as Dataset<Batch>;
+  if (typeof ds.len === "function" && typeof ds.get === "function") return new DataLoader(ds, { batchSize, shuffle });
+  return src as Iterable<Batch>;
+}
+
+function batchCount(src: Iterable<Batch> & { len?(): number }): number {
+  return typeof src.len === "function" ? src.len() : Array.isArray(src) ? src.length : NaN;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * Scores `model` on `data`: mean loss (if `loss` given) and metrics, in eval mode
+ * without gradients. Returns e.g. `{loss: 0.05, accuracy: 0.99}`.
+ */
+export function evaluate(model: ModelLike, data: DataSource, opts: EvaluateOptions = {}): Record<string, number> {
+  const loader = asLoader(data, opts.batchSize ?? 256, false);
+  const metrics = (opts.metrics ?? []).map(makeMetric);
+  metrics.forEach((m) => m.reset());
+  const unpack = opts.unpack ?? defaultUnpack;
+  let lossSum = 0, count = 0;
+  model.eval();
+  noGrad(() => {
+    for (const batch of loader) {
+      const [inputs, target] = unpack(batch);
+      const pred = model.forward(...inputs);
+      const n = target.shape[0] ?? 1;
+      if (opts.loss) lossSum += lossOf(opts.loss, pred, target).item() * n;
+      count += n;
+      for (const m of metrics) m.update(pred, target);
+    }
+  });
+  const out: Record<string, number> = {};
+  if (opts.loss) out.loss = count ? lossSum / count : NaN;
+  for (const m of metrics) out[m.name] = m.compute();
+  return out;
+}
+
+/**
+ * Trains `model` and returns the history (`{loss: [...], accuracy: [...],
+ * val_loss: [...], lr: [...]}` by epoch).
+ * @example const h = await fit(model, {loss: F.crossEntropy, optimizer, trainData, valData, epochs: 5, metrics: ["accuracy"]});
+ */
+export async function fit(model: ModelLike, opts: FitOptions): Promise<History> {
+  const epochs = opts.epochs ?? 1;
+  const batchSize = opts.batchSize ?? 32;
+  const train = asLoader(opts.trainData, batchSize, opts.shuffle ?? true);
+  const val = opts.valData ? asLoader(opts.valData, Math.max(batchSize, 256), false) : null;
+  const metrics = (opts.metrics ?? []).map(makeMetric);
+  const callbacks = opts.callbacks ?? [];
+  const unpack = opts.unpack ?? defaultUnpack;
+  const history: History = opts.history ?? {};
+  const ctx: TrainContext = { model, optimizer: opts.optimizer, history, epoch: opts.initialEpoch ?? 0, epochs, step: 0, stopTraining: false };
+  const push = (k: string, v: number) => (history[k] ??= []).push(v);
+  for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+  for (let epoch = opts.initialEpoch ?? 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+    ctx.epoch = epoch;
+    for (const cb of callbacks) await cb.onEpochBegin?.(ctx);
+    model.train();
+    metrics.forEach((m) => m.reset());
+    const total = batchCount(train);
+    const bar = opts.verbose === 0 ? null : new ProgressBar(total, `Epoch ${epoch + 1}/${epochs}`, { stream: opts.stream });
+    let lossSum = 0, seen = 0, batchIndex = 0, lastYield = Date.now();
+    for (const batch of train) {
+      const [inputs, target] = unpack(batch);
+      const pred = model.forward(...inputs);
+      const loss = lossOf(opts.loss, pred, target);
+      if (loss.numel() !== 1) throw new Error(`fit: the loss must be a scalar, got shape [${loss.shape.join(", ")}] (use reduction "mean" or "sum")`);
+      opts.optimizer.zeroGrad();
+      loss.backward();
+      const stepLogs: Record<string, number> = {};
+      for (const cb of callbacks) cb.onAfterBackward?.(ctx, stepLogs);
+      opts.optimizer.step();
+      ctx.step++;
+      const n = target.shape[0] ?? 1;
+      const lv = loss.item();
+      if (!Number.isFinite(lv)) {
+        throw new Error(`fit: the loss became ${lv} at epoch ${epoch + 1}, batch ${batchIndex + 1}; lower the learning rate or add gradient clipping`);
+      }
+      lossSum += lv * n;
+      seen += n;
+      noGrad(() => metrics.forEach((m) => m.update(pred.detach(), target)));
+      batchIndex++;
+      const running: Record<string, number> = { loss: lossSum / seen };
+      for (const cb of callbacks) cb.onBatchEnd?.(ctx, { ...running, ...stepLogs });
+      bar?.update(batchIndex, running);
+      if (Date.now() - lastYield > 200) {
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
+    }
+    const logs: Record<string, number> = { loss: seen ? lossSum / seen : NaN };
+    for (const m of metrics) logs[m.name] = m.compute();
+    if (val) {
+      const v = evaluate(model, val, { loss: opts.loss, metrics, unpack });
+      for (const [k, x] of Object.entries(v)) logs[`val_${k}`] = x;
+    }
+    const lr = opts.optimizer.paramGroups?.[0]?.lr;
+    if (lr !== undefined) logs.lr = lr;
+    for (const cb of callbacks) await cb.onEpochEnd?.(ctx, logs);
+    for (const [k, v] of Object.entries(logs)) push(k, v);
+    push("epoch", epoch + 1);
+    bar?.finish(logs);
+  }
+  for (const cb of callbacks) await cb.onTrainEnd?.(ctx);
+  return history;
+}
