@@ -221,8 +221,8 @@ export function avgPool2d(x: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = 
 
 function adaptiveSizes(op: string, nd: number, pl: Planes, outputSize: number | (number | null)[]): [number, number] {
   const arr = typeof outputSize === "number" ? new Array<number | null>(nd).fill(outputSize) : outputSize.slice();
-  if (arr.length !== nd || arr.some((v) => v !== null && (!Number.isInteger(v) || v < 1))) {
-    throw new Error(`${op}: outputSize must be a positive integer or a list of ${nd} positive integers (null keeps the input size), got ${JSON.stringify(outputSize)}`);
+  if (arr.length !== nd || arr.some((v) => v !== null && (!Number.isInteger(v) || v < 0))) {
+    throw new Error(`${op}: outputSize must be a non-negative integer or a list of ${nd} such integers (null keeps the input size), got ${JSON.stringify(outputSize)}`);
   }
   const inSz = nd === 1 ? [pl.W] : [pl.H, pl.W];
   const o = arr.map((v, i) => v ?? inSz[i]);
