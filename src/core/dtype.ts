@@ -30,7 +30,8 @@ export function isFloating(d: DType): boolean {
 
 export function checkDType(d: unknown, where: string): DType {
   if (d === "float32" || d === "float64" || d === "int32" || d === "bool") return d;
-  throw new TypeError(`${where}: unknown dtype ${JSON.stringify(d)}; expected "float32", "float64", "int32" or "bool"`);
+  const hint = d === "int64" || d === "long" ? ' (myelin uses "int32" where PyTorch uses int64)' : "";
+  throw new TypeError(`${where}: unknown dtype ${JSON.stringify(d)}; expected "float32", "float64", "int32" or "bool"${hint}`);
 }
 
 /** PyTorch's promotion between two tensors' dtypes (both dimensioned). */

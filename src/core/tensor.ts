@@ -5,7 +5,7 @@
  * of op code.
  */
 import { AccumulateGrad, Node, isGradEnabled, type BackwardFn } from "./autograd.js";
-import { allocArray, isFloating, type DType, type TypedArray } from "./dtype.js";
+import { allocArray, checkDType, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { fmtShape, normDim, numel } from "./shape.js";
 import { B } from "../backends/backend.js";
 import { addSuffixes, formatTensor } from "./format.js";
@@ -149,6 +149,7 @@ export class Tensor {
   /** Converts to `dtype` (a copy; returns `this` when the dtype already matches). Differentiable between float types. */
   to(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
+    checkDType(dtype, "to");
     const out = new Tensor(allocArray(dtype, this._data.length), this.shape.slice(), dtype);
     B().cast(this._data, out._data);
     if (isFloating(dtype) && isFloating(this.dtype)) {

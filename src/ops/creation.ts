@@ -118,8 +118,13 @@ function shapeFrom(shape: ShapeArg | number, op: string): number[] {
 
 /** A tensor filled with `value`. @example my.full([2, 3], 7) */
 export function full(shape: ShapeArg | number, value: number | boolean, opts: TensorOptions = {}): Tensor {
-  optDType(opts, "full");
-  const s = shapeFrom(shape, "full");
+  return filled("full", shape, value, opts);
+}
+
+/** full() under the caller's name, so errors name the op the user called. */
+function filled(op: string, shape: ShapeArg | number, value: number | boolean, opts: TensorOptions): Tensor {
+  optDType(opts, op);
+  const s = shapeFrom(shape, op);
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   const d = allocArray(dtype, numel(s));
   if (value !== 0) d.fill(typeof value === "boolean" ? (value ? 1 : 0) : value);
@@ -128,12 +133,12 @@ export function full(shape: ShapeArg | number, value: number | boolean, opts: Te
 
 /** A tensor of zeros. @example my.zeros([2, 3]) */
 export function zeros(shape: ShapeArg | number, opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled("zeros", shape, 0, opts);
 }
 
 /** A tensor of ones. */
 export function ones(shape: ShapeArg | number, opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled("ones", shape, 1, opts);
 }
 
 /** Zeros with the shape (and, by default, dtype) of `t`. */
