@@ -6,3 +6,4 @@ export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
 export { defaultCollate } from "./collate.js";
 export { parseIdx, parseIdxImages, readIdxHeader, type IdxHeader } from "./idx.js";
 export { loadIdx, mnist, fashionMnist, FASHION_MNIST_DEBIAN_DIR, type MnistOptions } from "./node/idx.js";
+export * as transforms from "./transforms.js";
