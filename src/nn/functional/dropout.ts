@@ -1,0 +1,96 @@
+/**
+ * Dropout functions of `F`: elementwise, channel-wise (1d/2d/3d) and alpha dropout.
+ * The mask is drawn from a Generator (the default one unless given) and applied by
+ * a multiplication, so the gradient reuses exactly the forward mask.
+ */
+import { Tensor, make } from "../../core/tensor.js";
+import { allocArray, isFloating } from "../../core/dtype.js";
+import { fmtShape } from "../../core/shape.js";
+import { defaultGenerator, type Generator } from "../../core/random.js";
+import { assertTensor } from "../../ops/util.js";
+
+export interface DropoutOptions {
+  /** Random source for the mask (default: the global generator seeded by manualSeed). */
+  generator?: Generator;
+}
+
+function checkP(p: number, op: string): void {
+  if (!(p >= 0 && p <= 1)) throw new Error(`${op}: dropout probability has to be between 0 and 1, got ${p}`);
+}
+
+/** A mask of `shape` holding `keepValue` with probability 1 - p, else 0. */
+function bernoulliMask(shape: number[], p: number, keepValue: number, x: Tensor, gen: Generator): Tensor {
+  let n = 1;
+  for (const s of shape) n *= s;
+  const d = allocArray(x.dtype, n);
+  for (let i = 0; i < n; i++) d[i] = gen.random() >= p ? keepValue : 0;
+  return make(d, shape, x.dtype);
+}
+
+function floatIn(x: Tensor, op: string): Tensor {
+  assertTensor(x, op);
+  if (!isFloating(x.dtype)) throw new TypeError(`${op}: input must be floating point, got ${x.dtype}`);
+  return x;
+}
+
+/**
+ * Zeroes each element with probability `p` (default 0.5) and scales the rest by
+ * 1 / (1 - p); identity when `training` is false or p = 0.
+ * @example F.dropout(h, 0.1, model.training)
+ */
+export function dropout(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  floatIn(x, "dropout");
+  checkP(p, "dropout");
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  return x.mul(bernoulliMask(x.shape.slice(), p, 1 / (1 - p), x, opts.generator ?? defaultGenerator));
+}
+
+/** Channel dropout: one mask value per (sample, channel), broadcast over the `spatial` trailing dims. */
+function featureDropout(x: Tensor, p: number, training: boolean, opts: DropoutOptions, spatial: number, op: string): Tensor {
+  floatIn(x, op);
+  checkP(p, op);
+  if (x.ndim !== spatial + 1 && x.ndim !== spatial + 2) {
+    throw new Error(`${op}: expected ${spatial + 1}-D (unbatched) or ${spatial + 2}-D (batched) input, got ${fmtShape(x.shape)}`);
+  }
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const lead = x.ndim - spatial;
+  const shape = x.shape.map((s, i) => (i < lead ? s : 1));
+  return x.mul(bernoulliMask(shape, p, 1 / (1 - p), x, opts.generator ?? defaultGenerator));
+}
+
+/** Zeroes whole channels of [N, C, L] (or [C, L]) with probability p. */
+export function dropout1d(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  return featureDropout(x, p, training, opts, 1, "dropout1d");
+}
+
+/** Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p. */
+export function dropout2d(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  return featureDropout(x, p, training, opts, 2, "dropout2d");
+}
+
+/** Zeroes whole channels of [N, C, D, H, W] (or [C, D, H, W]) with probability p. */
+export function dropout3d(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  return featureDropout(x, p, training, opts, 3, "dropout3d");
+}
+
+/** -SELU scale * alpha: the value SELU saturates to. */
+const ALPHA_PRIME = 1.7580993408473766;
+
+/**
+ * Alpha dropout (for SELU networks): dropped elements are set to SELU's negative
+ * saturation value and an affine map keeps mean 0 and variance 1. Default
+ * `training` is false, as PyTorch's functional form.
+ */
+export function alphaDropout(x: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
+  floatIn(x, "alphaDropout");
+  checkP(p, "alphaDropout");
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const a = 1 / Math.sqrt((ALPHA_PRIME * ALPHA_PRIME * p + 1) * (1 - p));
+  const keep = bernoulliMask(x.shape.slice(), p, 1, x, opts.generator ?? defaultGenerator);
+  // kept: a * x + a * alpha' * p; dropped: a * alpha' * (p - 1)
+  const b = keep.sub(1).mul(ALPHA_PRIME * a).add(ALPHA_PRIME * a * p);
+  return x.mul(keep.mul(a)).add(b);
+}
