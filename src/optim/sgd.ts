@@ -66,6 +66,8 @@ export class SGD extends Optimizer {
             pd[i] -= lr * (nesterov ? d + momentum * bd[i] : bd[i]);
           }
         } else {
+          // PyTorch records an empty momentum buffer for every stepped parameter.
+          if (!this.state.has(p)) this.state.set(p, { momentum_buffer: null });
           for (let i = 0; i < n; i++) {
             let d = sign * gd[i];
             if (wd !== 0) d += wd * pd[i];

@@ -24,6 +24,7 @@ interface TrajCase {
   shapes: number[][];
   losses: number[];
   traj: number[][][];
+  state_dict: { state: Record<string, Record<string, number[] | number | null>>; param_groups: Record<string, unknown>[] };
 }
 interface LbfgsCase {
   kind: "lbfgs";
@@ -62,9 +63,30 @@ for (const c of fx.cases.filter((c): c is TrajCase => c.kind === "traj")) {
       opt.step();
       c.traj[s].forEach((exp, i) => assertClose(params[i], exp, { ...tol, msg: `${c.name} param ${i} after step ${s + 1}` }));
     }
-    // the parameter without a gradient was never touched (and got no state)
-    assert.equal(params[2].grad, null);
-    assert.equal(opt.state.get(params[2])?.exp_avg, undefined);
+    assert.equal(params[2].grad, null, "the unused parameter never gets a gradient");
+    // The state dict has PyTorch's layout, keys and values.
+    const sd = opt.stateDict();
+    const exp = c.state_dict;
+    assert.deepEqual(Object.keys(sd.state).map(String).sort(), Object.keys(exp.state).sort(), `${c.name}: parameters with state`);
+    for (const [k, es] of Object.entries(exp.state)) {
+      const ours = sd.state[Number(k)];
+      assert.deepEqual(Object.keys(ours).sort(), Object.keys(es).sort(), `${c.name}: state keys of param ${k}`);
+      for (const [key, ev] of Object.entries(es)) {
+        const v = ours[key];
+        if (ev === null) assert.equal(v, null, `${c.name}: state[${k}].${key}`);
+        else if (typeof ev === "number") assertClose(v instanceof my.Tensor ? v.item() : (v as number), ev, { ...tol, msg: `${c.name}: state[${k}].${key}` });
+        else {
+          assert.ok(v instanceof my.Tensor && v.dtype === dtype, `${c.name}: state[${k}].${key} is a ${dtype} Tensor`);
+          assertClose(v, ev, { ...tol, msg: `${c.name}: state[${k}].${key}` });
+        }
+      }
+    }
+    assert.equal(sd.param_groups.length, exp.param_groups.length);
+    sd.param_groups.forEach((g, i) => {
+      const eg = exp.param_groups[i];
+      for (const key of Object.keys(g)) assert.ok(key in eg || key === "maximize", `${c.name}: unexpected group key ${key}`);
+      for (const [key, ev] of Object.entries(eg)) assert.deepEqual(g[key], ev, `${c.name}: param_groups[${i}].${key}`);
+    });
   });
 }
 
