@@ -76,7 +76,7 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= this.patience) {
       ctx.stopTraining = true;
       this.stoppedEpoch = ctx.epoch;
     }
@@ -139,7 +139,7 @@ export class GradientClipping implements Callback {
 }
 
 export interface GradNormMonitorOptions {
-  /** Warn when the global gradient norm falls below this (default 1e-7). */
+  /** Warn when some parameter's gradient norm falls below this (default 1e-7). */
   vanishBelow?: number;
   /** Warn when it rises above this or is not finite (default 1e4). */
   explodeAbove?: number;
@@ -178,14 +178,18 @@ export class GradNormMonitor implements Callback {
     const total = Math.sqrt(norms.reduce((s, [, v]) => s + v * v, 0));
     this.sum += total;
     this.count++;
-    const kind = !Number.isFinite(total) || total > this.explodeAbove ? "explode" : total < this.vanishBelow ? "vanish" : null;
+    // Vanishing shows up layer by layer (the output layer's gradient stays large),
+    // so it is judged on the smallest parameter gradient; exploding on the global norm.
+    const sorted = norms.slice().sort((a, b) => a[1] - b[1]);
+    const smallest = sorted[0] ?? ["?", NaN];
+    const largest = sorted[sorted.length - 1] ?? ["?", NaN];
+    const kind = !Number.isFinite(total) || total > this.explodeAbove ? "explode" : smallest[1] < this.vanishBelow ? "vanish" : null;
     if (!kind || this.warnedEpoch.get(kind) === ctx.epoch) return;
     this.warnedEpoch.set(kind, ctx.epoch);
-    const sorted = norms.slice().sort((a, b) => a[1] - b[1]);
-    const [name, v] = kind === "vanish" ? sorted[0] ?? ["?", 0] : sorted[sorted.length - 1] ?? ["?", 0];
+    const where = `epoch ${ctx.epoch + 1}, step ${ctx.step}`;
     const msg = kind === "vanish"
-      ? `GradNormMonitor: gradients are vanishing at epoch ${ctx.epoch + 1}, step ${ctx.step}: global norm ${total.toExponential(2)} < ${this.vanishBelow} (smallest: ${name} ${v.toExponential(2)}). Consider ReLU/GELU activations, normalization layers, residual connections or a larger learning rate.`
-      : `GradNormMonitor: gradients are exploding at epoch ${ctx.epoch + 1}, step ${ctx.step}: global norm ${total.toExponential(2)} > ${this.explodeAbove} (largest: ${name} ${v.toExponential(2)}). Consider gradient clipping (GradientClipping), a smaller learning rate or normalization layers.`;
+      ? `GradNormMonitor: gradients are vanishing at ${where}: ${smallest[0]} has gradient norm ${smallest[1].toExponential(2)} < ${this.vanishBelow} (global norm ${total.toExponential(2)}). Consider ReLU/GELU activations, normalization layers, residual connections or a better initialisation.`
+      : `GradNormMonitor: gradients are exploding at ${where}: global norm ${total.toExponential(2)} > ${this.explodeAbove} (largest: ${largest[0]} ${largest[1].toExponential(2)}). Consider gradient clipping (GradientClipping), a smaller learning rate or normalization layers.`;
     this.warnings.push(msg);
     this.warn(msg);
   }
