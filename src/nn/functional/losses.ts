@@ -158,6 +158,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const c = x.shape[cdim];
   const logp = logSoftmax(x, cdim);
   const weight = opts.weight ?? null;
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== c)) {
+    throw new Error(`crossEntropy: weight must have shape [${c}] (one per class), got ${fmtShape(weight.shape)}`);
+  }
   const wB = weight ? weight.to(x.dtype).reshape(x.shape.map((s, i) => (i === cdim ? s : 1))) : null;
   if (isFloating(target.dtype)) {
     if (!shapesEqual(target.shape, x.shape)) {
