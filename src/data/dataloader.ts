@@ -2,10 +2,19 @@
  * DataLoader: batches a map-style dataset, optionally shuffled with a seeded
  * Generator, for sync (`for...of`) and async (`for await`) iteration. TensorDataset
  * (and Subsets of one) with the default collate take a fast path: one indexSelect per
- * tensor per batch instead of stacking per-item row tensors.
+ * tensor per batch instead of stacking per-item row tensors; any dataset with a
+ * `getBatch(indices)` method (e.g. language-model windows) does the same.
  */
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { Dataset, Subset, TensorDataset, permutation } from "./dataset.js";
+
+/**
+ * A dataset that can gather a whole batch at once; the DataLoader uses `getBatch`
+ * instead of per-item get + collate when no collateFn is given.
+ */
+export interface BatchedDataset {
+  getBatch(indices: Int32Array): unknown;
+}
 import { defaultCollate } from "./collate.js";
 
 export interface DataLoaderOptions<T, B> {
@@ -78,8 +87,8 @@ export class DataLoader<T = unknown, B = any> {
         maps.push(ds.indices);
         ds = ds.dataset;
       }
-      if (ds instanceof TensorDataset) {
-        const base = ds;
+      if (ds instanceof TensorDataset || typeof (ds as Partial<BatchedDataset>).getBatch === "function") {
+        const base = ds as unknown as BatchedDataset;
         return (idx) => {
           let cur = idx;
           for (const m of maps) {
