@@ -141,7 +141,8 @@ export class Module {
     for (const [field, slot] of this._sync()) {
       if (slot.kind !== kind) continue;
       const v = this._field(field);
-      if (v === null || v === undefined) continue;
+      // A field reassigned to something else (a plain tensor, null) drops out, as reflection would see it.
+      if (kind === "param" ? !isParameter(v) : kind === "module" ? !(v instanceof Module) : !(v instanceof Tensor)) continue;
       yield [slot.key, v as T, field, slot];
     }
   }
