@@ -8,12 +8,18 @@
 import type { ConvGeom } from "../backend.js";
 import type { TypedArray } from "../../core/dtype.js";
 
-/** First output column whose input column ow*s + off lies in [0, W), and one past the last. */
-function validRange(off: number, s: number, W: number, oW: number): [number, number] {
+/**
+ * First output column whose input column ow*s + off lies in [0, W) (returned in
+ * RANGE[0]) and one past the last (RANGE[1]); a shared scratch avoids an allocation
+ * per kernel tap.
+ */
+const RANGE = new Int32Array(2);
+function validRange(off: number, s: number, W: number, oW: number): void {
   const lo = off >= 0 ? 0 : Math.min(oW, Math.ceil(-off / s));
   const last = W - 1 - off;
   const hi = last < 0 ? 0 : Math.min(oW, Math.floor(last / s) + 1);
-  return [lo, Math.max(lo, hi)];
+  RANGE[0] = lo;
+  RANGE[1] = hi > lo ? hi : lo;
 }
 
 export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray): void {
@@ -27,15 +33,17 @@ export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray): 
         const hOff = ki * dH - padT;
         for (let kj = 0; kj < kW; kj++) {
           const wOff = kj * dW - padL;
-          const [lo, hi] = validRange(wOff, sW, W, oW);
+          validRange(wOff, sW, W, oW);
+          const lo = RANGE[0], hi = RANGE[1];
           for (let oh = 0; oh < oH; oh++, o += oW) {
             const ih = oh * sH + hOff;
-            if (ih < 0 || ih >= H || lo >= hi) {
-              out.fill(0, o, o + oW);
+            // Rows are short (oW ~ 7-64): plain loops beat fill() calls here.
+            if (ih < 0 || ih >= H) {
+              for (let ow = 0; ow < oW; ow++) out[o + ow] = 0;
               continue;
             }
-            if (lo > 0) out.fill(0, o, o + lo);
-            if (hi < oW) out.fill(0, o + hi, o + oW);
+            for (let ow = 0; ow < lo; ow++) out[o + ow] = 0;
+            for (let ow = hi; ow < oW; ow++) out[o + ow] = 0;
             const base = xOff + ih * W + wOff;
             if (sW === 1) {
               for (let ow = lo; ow < hi; ow++) out[o + ow] = x[base + ow];
@@ -61,7 +69,8 @@ export function col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray
         const hOff = ki * dH - padT;
         for (let kj = 0; kj < kW; kj++) {
           const wOff = kj * dW - padL;
-          const [lo, hi] = validRange(wOff, sW, W, oW);
+          validRange(wOff, sW, W, oW);
+          const lo = RANGE[0], hi = RANGE[1];
           for (let oh = 0; oh < oH; oh++, o += oW) {
             const ih = oh * sH + hOff;
             if (ih < 0 || ih >= H || lo >= hi) continue;
