@@ -83,8 +83,9 @@ export function batchNorm(
       throw new Error(`batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
     }
     const mean = x.mean(dims, true);
-    const v = x.sub(mean).square().mean(dims, true);
-    y = x.sub(mean).div(v.add(eps).sqrt());
+    const xc = x.sub(mean);
+    const v = xc.square().mean(dims, true);
+    y = xc.mul(v.add(eps).rsqrt());
     if (runningMean) blend(runningMean, mean.detach().reshape([c]), momentum);
     if (runningVar) blend(runningVar, v.detach().reshape([c]).mul(count / (count - 1)), momentum);
   } else {
@@ -136,7 +137,7 @@ export function layerNorm(
   for (let i = x.ndim - k; i < x.ndim; i++) dims.push(i);
   const mean = x.mean(dims, true);
   const xc = x.sub(mean);
-  let y = xc.div(xc.square().mean(dims, true).add(eps).sqrt());
+  let y = xc.mul(xc.square().mean(dims, true).add(eps).rsqrt());
   if (weight) y = y.mul(weight);
   if (bias) y = y.add(bias);
   return y;
@@ -159,7 +160,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   const g = x.reshape([n, numGroups, -1]);
   const mean = g.mean(2, true);
   const gc = g.sub(mean);
-  const y = gc.div(gc.square().mean(2, true).add(eps).sqrt()).reshape(x.shape);
+  const y = gc.mul(gc.square().mean(2, true).add(eps).rsqrt()).reshape(x.shape);
   return affine(y, weight, bias, x.ndim);
 }
 
@@ -204,8 +205,9 @@ export function instanceNorm(
       throw new Error(`instanceNorm: expected more than 1 spatial element per channel when using input stats, got input of shape ${fmtShape(x.shape)}`);
     }
     const mean = x.mean(dims, true);
-    const v = x.sub(mean).square().mean(dims, true);
-    y = x.sub(mean).div(v.add(eps).sqrt());
+    const xc = x.sub(mean);
+    const v = xc.square().mean(dims, true);
+    y = xc.mul(v.add(eps).rsqrt());
     if (runningMean) blend(runningMean, mean.detach().reshape([-1, c]).mean(0), momentum);
     if (runningVar) blend(runningVar, v.detach().reshape([-1, c]).mean(0).mul(count / (count - 1)), momentum);
   } else {
