@@ -3,7 +3,7 @@
  * gradients and squared updates, with L2 weight decay and maximize.
  */
 import type { Tensor } from "../core/tensor.js";
-import { Optimizer, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
+import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 
 /** Adadelta options (PyTorch's names, camelCase). */
@@ -50,8 +50,8 @@ export class Adadelta extends Optimizer {
           s.square_avg = zerosLikeParam(p);
           s.acc_delta = zerosLikeParam(p);
         }
-        s.step = (s.step as number) + 1;
-        const pd = p._data as FloatArray, gd = p.grad._data as FloatArray, n = pd.length;
+        s.step = stepOf(s) + 1;
+        const pd = p._data as FloatArray, gd = gradData(p, "Adadelta"), n = pd.length;
         const sq = (s.square_avg as Tensor)._data as FloatArray, acc = (s.acc_delta as Tensor)._data as FloatArray;
         const c = 1 - rho;
         for (let i = 0; i < n; i++) {

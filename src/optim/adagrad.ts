@@ -3,7 +3,7 @@
  * squared gradients, with lr decay, L2 weight decay and maximize.
  */
 import type { Tensor } from "../core/tensor.js";
-import { Optimizer, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
+import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 
 /** Adagrad options (PyTorch's names, camelCase). */
@@ -60,7 +60,7 @@ export class Adagrad extends Optimizer {
         const step = stepOf(s) + 1;
         s.step = step;
         const clr = lr / (1 + (step - 1) * lrDecay);
-        const pd = p._data as FloatArray, gd = p.grad._data as FloatArray, n = pd.length;
+        const pd = p._data as FloatArray, gd = gradData(p, "Adagrad"), n = pd.length;
         const sum = (s.sum as Tensor)._data as FloatArray;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];

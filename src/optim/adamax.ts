@@ -3,7 +3,7 @@
  * moment, with L2 weight decay and maximize.
  */
 import type { Tensor } from "../core/tensor.js";
-import { Optimizer, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
+import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
 
 /** Adamax options (PyTorch's names, camelCase). */
@@ -49,7 +49,7 @@ export class Adamax extends Optimizer {
         const step = stepOf(s) + 1;
         s.step = step;
         const clr = lr / (1 - b1 ** step);
-        const pd = p._data as FloatArray, gd = p.grad._data as FloatArray, n = pd.length;
+        const pd = p._data as FloatArray, gd = gradData(p, "Adamax"), n = pd.length;
         const m = (s.exp_avg as Tensor)._data as FloatArray, u = (s.exp_inf as Tensor)._data as FloatArray;
         const c1 = 1 - b1;
         for (let i = 0; i < n; i++) {

@@ -46,6 +46,13 @@ function absSum(a: Vec): number {
   for (let i = 0; i < a.length; i++) s += Math.abs(a[i]);
   return s;
 }
+/** out = a * alpha + b * beta, elementwise, in a new vector of a's type (b may be null). */
+function lin(a: Vec, alpha: number, b: Vec | null = null, beta = 0): Vec {
+  const out = a.slice();
+  if (b === null) for (let i = 0; i < out.length; i++) out[i] = alpha * a[i];
+  else for (let i = 0; i < out.length; i++) out[i] = alpha * a[i] + beta * b[i];
+  return out;
+}
 function vecOf(t: Tensor): Vec {
   return t._data as Vec;
 }
@@ -252,14 +259,14 @@ export class LBFGS extends Optimizer {
       nIter++;
       state.n_iter++;
       if (state.n_iter === 1) {
-        d = flatGrad.map((x) => -x);
+        d = lin(flatGrad, -1);
         oldDirs = [];
         oldStps = [];
         ro = [];
         hDiag = 1;
       } else {
-        const y = flatGrad.map((x, i) => x - prevFlatGrad![i]);
-        const s = d!.map((x) => x * t);
+        const y = lin(flatGrad, 1, prevFlatGrad!, -1);
+        const s = lin(d!, t);
         const ys = dot(y, s);
         if (ys > 1e-10) {
           if (oldDirs.length === historySize) {
@@ -275,13 +282,13 @@ export class LBFGS extends Optimizer {
         const numOld = oldDirs.length;
         if (!state.al) state.al = new Array(historySize).fill(null);
         const al = state.al as number[];
-        const q = flatGrad.map((x) => -x);
+        const q = lin(flatGrad, -1);
         for (let i = numOld - 1; i >= 0; i--) {
           al[i] = dot(oldStps[i], q) * ro[i];
           const od = oldDirs[i], a = al[i];
           for (let k = 0; k < q.length; k++) q[k] -= a * od[k];
         }
-        const r = q.map((x) => x * hDiag);
+        const r = lin(q, hDiag);
         for (let i = 0; i < numOld; i++) {
           const be = dot(oldDirs[i], r) * ro[i];
           const os = oldStps[i], c = al[i] - be;

@@ -3,7 +3,7 @@
  * schedule of Dozat (2016), with L2 weight decay and maximize.
  */
 import type { Tensor } from "../core/tensor.js";
-import { Optimizer, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
+import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, checkAdamLike, stripUndefined } from "./util.js";
 
 /** NAdam options (PyTorch's names, camelCase). */
@@ -63,7 +63,7 @@ export class NAdam extends Optimizer {
         const muProductNext = f(f(muProduct * f(mu)) * f(muNext));
         const cg = (lr * (1 - mu)) / (1 - muProduct);
         const cm = (lr * muNext) / (1 - muProductNext);
-        const pd = p._data as FloatArray, gd = p.grad._data as FloatArray, n = pd.length;
+        const pd = p._data as FloatArray, gd = gradData(p, "NAdam"), n = pd.length;
         const m = (s.exp_avg as Tensor)._data as FloatArray, v = (s.exp_avg_sq as Tensor)._data as FloatArray;
         const c1 = 1 - b1, c2 = 1 - b2;
         for (let i = 0; i < n; i++) {

@@ -204,3 +204,12 @@ export function stepOf(s: ParamState): number {
   const v = s.step;
   return v instanceof Tensor ? v.item() : (v as number);
 }
+
+/** The gradient storage of `p`, checked to match the parameter's size and dtype. */
+export function gradData(p: Tensor, op: string): FloatArray {
+  const g = p.grad!;
+  if (g._data.length !== p._data.length || g.dtype !== p.dtype) {
+    throw new Error(`${op}.step: gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter of shape [${p.shape}] (${p.dtype})`);
+  }
+  return g._data as FloatArray;
+}

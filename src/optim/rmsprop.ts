@@ -3,7 +3,7 @@
  * centering (subtract the squared mean gradient), momentum, L2 weight decay, maximize.
  */
 import type { Tensor } from "../core/tensor.js";
-import { Optimizer, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
+import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 
 /** RMSprop options (PyTorch's names, camelCase). */
@@ -56,8 +56,8 @@ export class RMSprop extends Optimizer {
         }
         if (momentum > 0 && !s.momentum_buffer) s.momentum_buffer = zerosLikeParam(p);
         if (centered && !s.grad_avg) s.grad_avg = zerosLikeParam(p);
-        s.step = (s.step as number) + 1;
-        const pd = p._data as FloatArray, gd = p.grad._data as FloatArray, n = pd.length;
+        s.step = stepOf(s) + 1;
+        const pd = p._data as FloatArray, gd = gradData(p, "RMSprop"), n = pd.length;
         const sq = (s.square_avg as Tensor)._data as FloatArray;
         const ga = centered ? ((s.grad_avg as Tensor)._data as FloatArray) : null;
         const buf = momentum > 0 ? ((s.momentum_buffer as Tensor)._data as FloatArray) : null;

@@ -3,7 +3,7 @@
  * maximize, as one fused loop per parameter.
  */
 import type { Tensor } from "../core/tensor.js";
-import { Optimizer, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
+import { Optimizer, gradData, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 
 /** SGD options (PyTorch's names, camelCase). */
@@ -48,7 +48,7 @@ export class SGD extends Optimizer {
       const wd = g.weightDecay as number, nesterov = !!g.nesterov, sign = g.maximize ? -1 : 1;
       for (const p of g.params) {
         if (p.grad === null) continue;
-        const pd = p._data as FloatArray, gd = p.grad._data as FloatArray, n = pd.length;
+        const pd = p._data as FloatArray, gd = gradData(p, "SGD"), n = pd.length;
         if (momentum !== 0) {
           const s = this.stateOf(p);
           let first = false;
