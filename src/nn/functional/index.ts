@@ -3,7 +3,10 @@
  * Each family lives in its own file and is re-exported here.
  */
 export {};
-export * from "./conv.js";
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, unfold, fold,
+  type ConvOptions, type ConvTransposeOptions, type UnfoldOptions,
+} from "./conv.js";
 export * from "./pooling.js";
 export * from "./linear.js";
 export * from "./activations.js";
