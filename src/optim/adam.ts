@@ -29,8 +29,9 @@ export interface AdamOptions {
  * @example const opt = new optim.Adam(params, {lr: 1e-3});
  */
 export class Adam extends Optimizer {
-  constructor(params: ParamsInput, opts: AdamOptions = {}, name = "Adam", defaultWd = 0) {
-    const d = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: defaultWd, amsgrad: false, maximize: false, ...stripUndefined(opts) };
+  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+    const name = new.target.name;
+    const d = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...stripUndefined(opts) };
     checkAdamLike(name, d);
     super(params, d, name);
   }

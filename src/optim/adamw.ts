@@ -4,6 +4,7 @@
  */
 import { Adam, type AdamOptions } from "./adam.js";
 import type { ParamsInput } from "./optimizer.js";
+import { stripUndefined } from "./util.js";
 
 /**
  * Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's AdamW.
@@ -11,7 +12,7 @@ import type { ParamsInput } from "./optimizer.js";
  */
 export class AdamW extends Adam {
   constructor(params: ParamsInput, opts: AdamOptions = {}) {
-    super(params, opts, "AdamW", 1e-2);
+    super(params, { weightDecay: 1e-2, ...stripUndefined(opts) });
   }
 
   protected override get decoupled(): boolean {
