@@ -36,7 +36,12 @@ function commit(self: Tensor, result: Tensor, op: string): Tensor {
   if (result.dtype === self.dtype) self._data.set(result._data);
   else B().cast(result._data, self._data);
   self._bump();
-  if (result._gradFn && isGradEnabled()) self._gradFn = result._gradFn;
+  if (result._gradFn && isGradEnabled()) {
+    const prev = self._gradFn;
+    self._gradFn = result._gradFn;
+    // retainGrad follows the tensor to its new version, as in PyTorch.
+    if (prev?.retained?.includes(self)) (self._gradFn.retained ??= []).push(self);
+  }
   return self;
 }
 

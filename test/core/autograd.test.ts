@@ -166,6 +166,13 @@ test("retainGrad keeps .grad on a non-leaf; other non-leaves keep none", () => {
   assertClose(h.grad!, [2 * 3, 2 * -3]); // d/dh sum((h+1)^2) = 2(h+1)
   assert.equal(k.grad, null);
   assertClose(x.grad!, [12, -12]);
+  // after an in-place op, .grad is the gradient of the new value (PyTorch: [12, -24], x.grad [72, -144])
+  const x3 = f64([1, -2], true);
+  const h3 = x3.mul(2).retainGrad();
+  h3.mul_(3);
+  h3.mul(h3).sum().backward();
+  assertClose(h3.grad!, [12, -24]);
+  assertClose(x3.grad!, [72, -144]);
   // grad() does not populate retained .grad
   const h2 = x.mul(3).retainGrad();
   my.grad(h2.sum(), x);
