@@ -91,6 +91,15 @@ export interface Backend {
   /** Adjoint of avgPool2d: gx [planes, H, W] (overwritten) gets g[p, i, j] * rowScale[i] * colScale[j] on every pixel of window (i, j). */
   avgPool2dBackward(g: TypedArray, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows,
     rowScale: Float64Array, colScale: Float64Array, gx: TypedArray): void;
+  /** LSTM step on n rows: gates [n, 4H] pre-activations (i, f, g, o; overwritten with the activations), cPrev [n, H] -> hOut, cOut [n, H]. */
+  lstmCell(gates: TypedArray, cPrev: TypedArray, n: number, H: number, hOut: TypedArray, cOut: TypedArray): void;
+  /** Backward of lstmCell from the saved activations act [n, 4H], cPrev and c [n, H], gradients gh/gc (null = zero) -> dGates [n, 4H], dcPrev [n, H]. */
+  lstmCellBackward(act: TypedArray, cPrev: TypedArray, c: TypedArray, gh: TypedArray | null, gc: TypedArray | null,
+    n: number, H: number, dGates: TypedArray, dcPrev: TypedArray): void;
+  /** GRU step on n rows: gx = x W_ihᵀ + b_ih, gh = h W_hhᵀ + b_hh [n, 3H] (r, z, n), hPrev [n, H] -> hOut [n, H]; act [n, 4H] saves r, z, n, gh_n. */
+  gruCell(gx: TypedArray, gh: TypedArray, hPrev: TypedArray, n: number, H: number, hOut: TypedArray, act: TypedArray): void;
+  /** Backward of gruCell: act [n, 4H], hPrev [n, H], gOut [n, H] -> dGx, dGh [n, 3H] and the direct part dhPrev = gOut * z [n, H]. */
+  gruCellBackward(act: TypedArray, hPrev: TypedArray, gOut: TypedArray, n: number, H: number, dGx: TypedArray, dGh: TypedArray, dhPrev: TypedArray): void;
 }
 
 import { jsBackend } from "./js/index.js";

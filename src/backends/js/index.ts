@@ -9,6 +9,7 @@ import { matmul } from "./matmul.js";
 import { argReduce, cumulative, reduce } from "./reduce.js";
 import { col2im, im2col } from "./conv.js";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from "./rnn.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -18,4 +19,5 @@ export const jsBackend: Backend = {
   strided, stridedAssign, gather, scatter,
   im2col, col2im,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+  lstmCell, lstmCellBackward, gruCell, gruCellBackward,
 };
