@@ -14,15 +14,32 @@ import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
 
 /**
- * Minimum element counts for routing to wasm, measured with bench/thresholds.ts:
- * transcendental maps win from small sizes (JS Math.exp/tanh are slow), cheap maps and
- * arithmetic are memory-bound and only win when the JS loop is slower than three copies.
+ * Minimum element counts for routing to wasm, measured with bench/thresholds.ts on
+ * a 2-core Zen 4 (Node 20): transcendental maps win from ~64 elements (JS Math.exp and
+ * tanh are slow), everything else from ~256 (below that the copies and the call cost
+ * more than the JS loop). Matmul wins from ~8x8x8 (GEMM_MIN_MACS in matmul.ts).
  */
-const UNARY_MIN: Partial<Record<UnaryOp, number>> = {
+const AUTO_UNARY_MIN: Partial<Record<UnaryOp, number>> = {
   exp: 64, log: 64, tanh: 64, sigmoid: 64,
+  neg: 256, abs: 256, sqrt: 256, rsqrt: 256, square: 256, reciprocal: 256, relu: 256, step: 256,
 };
-const BINARY_MIN: Partial<Record<BinaryOp, number>> = {};
-const REDUCE_MIN: Partial<Record<ReduceOp, number>> = { sum: 1024, max: 1024, min: 1024 };
+const AUTO_BINARY_MIN: Partial<Record<BinaryOp, number>> = { add: 256, sub: 256, mul: 256, div: 256, maximum: 256, minimum: 256 };
+const AUTO_REDUCE_MIN: Partial<Record<ReduceOp, number>> = { sum: 256, max: 256, min: 256 };
+let UNARY_MIN = AUTO_UNARY_MIN, BINARY_MIN = AUTO_BINARY_MIN, REDUCE_MIN = AUTO_REDUCE_MIN;
+let MATMUL_MIN = GEMM_MIN_MACS;
+
+/**
+ * Testing hook: "always" routes every supported float32 call to wasm regardless of
+ * size (so small fixtures exercise the kernels), "auto" restores the measured thresholds.
+ */
+export function setWasmRouting(mode: "always" | "auto"): void {
+  const zero = <K extends string>(t: Partial<Record<K, number>>) =>
+    Object.fromEntries(Object.keys(t).map((k) => [k, 0])) as Partial<Record<K, number>>;
+  UNARY_MIN = mode === "always" ? zero(AUTO_UNARY_MIN) : AUTO_UNARY_MIN;
+  BINARY_MIN = mode === "always" ? zero(AUTO_BINARY_MIN) : AUTO_BINARY_MIN;
+  REDUCE_MIN = mode === "always" ? zero(AUTO_REDUCE_MIN) : AUTO_REDUCE_MIN;
+  MATMUL_MIN = mode === "always" ? 0 : GEMM_MIN_MACS;
+}
 
 let threads = coreCount();
 let pool: Pool | null = null;
@@ -32,16 +49,15 @@ function getPool(rt: Runtime): Pool | null {
   if (!pool) {
     try { pool = new Pool(rt); } catch { threads = 1; return null; }
   }
-  pool.resize(threads - 1);
+  pool.grow(threads - 1);
   return pool;
 }
 
 /** Sets how many threads big wasm kernels may use (the calling thread included). */
 export function setWasmThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  // Lowering the count keeps idle workers asleep (they cost nothing) so raising it again is instant.
   threads = Math.min(n, 64);
-  const rt = loadRuntime();
-  if (pool && rt) pool.resize(threads - 1);
 }
 
 /** Threads big wasm kernels may use. */
@@ -97,7 +113,7 @@ export function createWasmBackend(): Backend | null {
     },
     matmul(a: TypedArray, b: TypedArray, out: TypedArray, batch: number, m: number, n: number, k: number,
       transA: boolean, transB: boolean, aStride: number, bStride: number): void {
-      if (m * n * k >= GEMM_MIN_MACS && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
+      if (m * n * k >= MATMUL_MIN && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
         return wasmMatmul(rt, getPool(rt), threads, a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
       }
       js.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);

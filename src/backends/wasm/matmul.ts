@@ -12,9 +12,12 @@ import { FN_SGEMM } from "./worker-source.js";
 /** Tile sizes of assembly/gemm.ts (splits must fall on multiples of these). */
 const MR = 4, NR = 8;
 /** Products below this many multiply-adds (m*n*k) stay in JS: the copies and the call would cost more. */
-export const GEMM_MIN_MACS = 4096;
+export const GEMM_MIN_MACS = 512;
 /** Below this many flops a product runs on one thread: waking workers costs ~10-50 us. */
 export const GEMM_THREAD_MIN_FLOPS = 1 << 22;
+
+/** Counters for tests: how many products ran on the pool (split across threads). */
+export const gemmStats = { parallel: 0 };
 
 function splitRange(total: number, parts: number, unit: number): number[] {
   const tiles = Math.ceil(total / unit);
@@ -64,6 +67,7 @@ export function wasmMatmul(rt: Runtime, pool: Pool | null, threads: number, a: F
       jobs.push([pa, pb, pc, m, n, k, ta, tb, aStride, bStride, b0, b1, m0, m1, n0, n1, scratchPtr(rt, t)]);
     }
     const kk = rt.k;
+    gemmStats.parallel++;
     pool!.parallel(FN_SGEMM, jobs, (j) => kk.sgemm(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15], j[16]));
   }
   out.set(heap.subarray(pc >>> 2, (pc >>> 2) + total));

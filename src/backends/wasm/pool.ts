@@ -5,9 +5,9 @@
  * they report ready, work simply runs on the calling thread.
  */
 import { type Runtime } from "./runtime.js";
-import { ARGS, DONE, FN, FN_EXIT, NARGS, SEQ, SLOT, STATE, workerSource } from "./worker-source.js";
+import { ARGS, DONE, FN, NARGS, SEQ, SLOT, STATE, workerSource } from "./worker-source.js";
 
-interface WorkerLike { terminate(): unknown; unref?(): void }
+interface WorkerLike { terminate(): unknown; unref?(): void; on?(ev: string, f: (e: unknown) => void): void }
 type WorkerCtor = new (src: string, opts: object) => WorkerLike;
 
 interface NodeProcess { getBuiltinModule?(id: string): unknown; versions?: { node?: string } }
@@ -42,15 +42,9 @@ export class Pool {
     this.canWait = ok;
   }
 
-  /** Starts or stops workers so that `n` of them exist (the caller is thread 0). */
-  resize(n: number): void {
+  /** Starts workers until `n` exist (the caller is thread 0); idle ones sleep in Atomics.wait. */
+  grow(n: number): void {
     n = Math.max(0, Math.min(MAX_WORKERS, n));
-    while (this.workers.length > n) {
-      const w = this.workers.length;
-      this.post(w, FN_EXIT, []);
-      this.workers.pop()!.terminate();
-      Atomics.store(this.ctrl, w * SLOT + STATE, 0);
-    }
     if (this.workers.length === n) return;
     const Node = nodeWorkerCtor();
     const Web = (globalThis as { Worker?: new (url: string) => WorkerLike & { postMessage(d: unknown): void } }).Worker;
@@ -60,8 +54,11 @@ export class Pool {
       const data = { module: this.rt.module, memory: this.rt.memory, ctrl: this.ctrl.buffer, slot };
       Atomics.store(this.ctrl, slot * SLOT + STATE, 0);
       if (Node) {
-        const w = new Node(workerSource, { eval: true, workerData: data });
+        // execArgv [] keeps loaders such as tsx or --input-type out of the worker.
+        const w = new Node(workerSource, { eval: true, workerData: data, execArgv: [] });
         w.unref?.();
+        // A worker that dies must not take the process down; mark it failed instead.
+        w.on?.("error", () => Atomics.store(this.ctrl, slot * SLOT + STATE, -1));
         this.workers.push(w);
       } else if (Web && typeof Blob !== "undefined" && typeof URL !== "undefined") {
         url ??= URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));

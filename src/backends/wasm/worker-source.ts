@@ -46,8 +46,9 @@ function start(d) {
     Atomics.notify(c, base + ${DONE});
   }
 }
-if (typeof require === "function") {
-  var wt = require("worker_threads");
+var nodeProcess = typeof process !== "undefined" && process.versions && process.versions.node ? process : null;
+if (nodeProcess) {
+  var wt = typeof require === "function" ? require("worker_threads") : nodeProcess.getBuiltinModule("node:worker_threads");
   start(wt.workerData);
 } else {
   self.onmessage = function (e) { start(e.data); };
