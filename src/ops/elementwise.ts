@@ -145,8 +145,6 @@ function asTensor(x: Operand, dtype: DType, op: string): Tensor {
   return scalarOf(x, dtype);
 }
 
-/** Ops whose result is bool whatever the input dtype. */
-const BOOL_OUT: Partial<Record<BinaryOp, true>> = { eq: true, ne: true, lt: true, le: true, gt: true, ge: true, logicalAnd: true, logicalOr: true, logicalXor: true };
 /** On bool tensors PyTorch's arithmetic is logic: true + true is true. */
 const BOOL_ARITH: Partial<Record<BinaryOp, BinaryOp>> = { add: "logicalOr", mul: "logicalAnd", maximum: "logicalOr", minimum: "logicalAnd" };
 
@@ -155,8 +153,11 @@ const BOOL_ARITH: Partial<Record<BinaryOp, BinaryOp>> = { add: "logicalOr", mul:
 let opA: Tensor = null as unknown as Tensor;
 let opB: Tensor = null as unknown as Tensor;
 
-/** Runs a binary kernel with promotion/broadcasting; the promoted operands are left in opA/opB. */
-function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string): Tensor {
+/**
+ * Runs a binary kernel with promotion/broadcasting; the promoted operands are left in
+ * opA/opB. `boolOut` marks comparisons and logical ops (their result is bool).
+ */
+function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, boolOut = false): Tensor {
   let a: Tensor, b: Tensor, dt: DType;
   if (x instanceof Tensor && y instanceof Tensor && x.dtype === y.dtype) {
     // Fast path: same dtype needs no promotion.
@@ -182,7 +183,7 @@ function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string): Tens
   else outShape = broadcastShapes(as, bs, name);
   let n = 1;
   for (let i = 0; i < outShape.length; i++) n *= outShape[i];
-  const outDtype: DType = BOOL_OUT[op] ? "bool" : dt;
+  const outDtype: DType = boolOut ? "bool" : dt;
   const out = make(allocArray(outDtype, n), outShape, outDtype);
   B().binary(op, a._data, as, b._data, bs, out._data, outShape);
   opA = a;
@@ -322,7 +323,7 @@ export function minimum(a: Operand, b: Operand): Tensor {
 }
 
 function comparison(op: BinaryOp) {
-  return (a: Operand, b: Operand): Tensor => binaryForward(op, a, b, op);
+  return (a: Operand, b: Operand): Tensor => binaryForward(op, a, b, op, true);
 }
 /** a == b → bool */
 export const eq = comparison("eq");
