@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: runs every bench/workloads/*.ts in its own Node process (with
+ * relaxed-SIMD enabled where Node needs a flag for it, and again with the plain-SIMD
+ * kernels for workloads that ask), collects the rows, prints a table per workload with
+ * each value's ratio to myelin's best configuration, and writes
+ * bench/results/<date>.md and .json. Options: --quick, --only=<workload name>.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import type { Row, Workload } from "./harness.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const quick = process.argv.includes("--quick");
+const onlyWorkload = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+
+const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
+const flagOk = spawnSync(process.execPath, [RELAXED_FLAG, "-e", "0"]).status === 0;
+const nodeFlags = flagOk ? [RELAXED_FLAG] : [];
+
+function runOne(file: string, env: Record<string, string>, only: string): Row[] {
+  const args = [...nodeFlags, "--import", "tsx", join(here, "run-one.ts"), file, ...(quick ? ["--quick"] : []), ...(only ? [`--only=${only}`] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH_JSON "));
+  if (!line) {
+    console.error(`bench: ${file} failed (status ${r.status})\n${r.stderr}`);
+    return [];
+  }
+  return JSON.parse(line.slice("BENCH_JSON ".length)) as Row[];
+}
+
+const files = readdirSync(join(here, "workloads")).filter((f) => f.endsWith(".ts")).sort();
+const rows: Row[] = [];
+const load0 = loadavg()[0];
+for (const f of files) {
+  const path = join(here, "workloads", f);
+  const { workload } = (await import(path)) as { workload: Workload };
+  if (onlyWorkload && workload.name !== onlyWorkload) continue;
+  process.stderr.write(`bench: ${workload.name} ...\n`);
+  rows.push(...runOne(path, {}, ""));
+  if (workload.simdVariant) rows.push(...runOne(path, { MYELIN_WASM: "simd" }, "myelin-wasm"));
+}
+const load1 = loadavg()[0];
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return "—";
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** Markdown table per workload: rows = cases, columns = impls, cell = value (ratio to myelin's best). */
+function tables(): string {
+  const out: string[] = [];
+  for (const w of [...new Set(rows.map((r) => r.workload))]) {
+    const rs = rows.filter((r) => r.workload === w);
+    const impls = [...new Set(rs.map((r) => r.impl))];
+    const cases = [...new Set(rs.map((r) => r.case))];
+    out.push(`### ${w} (${rs[0].unit}, ${rs[0].higherIsBetter ? "higher" : "lower"} is better; ×: relative to myelin's best config in the row, >1 = faster than it)`, "");
+    out.push(`| case | ${impls.join(" | ")} |`, `|---|${impls.map(() => "---:").join("|")}|`);
+    for (const c of cases) {
+      const cell = (i: string) => rs.find((r) => r.case === c && r.impl === i);
+      const mine = rs.filter((r) => r.case === c && r.impl.startsWith("myelin") && Number.isFinite(r.value)).map((r) => r.value);
+      const best = mine.length ? (rs[0].higherIsBetter ? Math.max(...mine) : Math.min(...mine)) : NaN;
+      out.push(`| ${c} | ${impls.map((i) => {
+        const r = cell(i);
+        if (!r) return "";
+        const ratio = rs[0].higherIsBetter ? r.value / best : best / r.value;
+        return Number.isFinite(r.value) ? `${fmt(r.value)} (${fmt(ratio)}×)` : "—";
+      }).join(" | ")} |`);
+    }
+    const notes = rs.filter((r) => r.note).map((r) => `- ${r.impl} ${r.case}: ${r.note}`);
+    if (notes.length) out.push("", "Notes:", ...notes);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const header = [
+  `# myelin benchmarks ${date}${quick ? " (quick)" : ""}`, "",
+  `- Machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} logical cores; Node ${process.version}${flagOk ? `, ${RELAXED_FLAG}` : ""}`,
+  `- Load average (1 min) at start ${load0.toFixed(2)}, at end ${load1.toFixed(2)} — on a shared machine numbers are noisy; 1-thread rows note CPU-time figures.`, "",
+].join("\n");
+const md = header + tables();
+console.log(md);
+const dir = join(here, "results");
+mkdirSync(dir, { recursive: true });
+const base = join(dir, date + (quick ? "-quick" : ""));
+writeFileSync(base + ".md", md);
+writeFileSync(base + ".json", JSON.stringify({ date, node: process.version, cpus: cpus().length, loadavg: [load0, load1], rows }, null, 1));
+console.error(`bench: wrote ${base}.md and .json`);
