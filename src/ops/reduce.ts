@@ -291,8 +291,9 @@ export function norm(x: Tensor, p: number | "fro" = 2, dim?: Dims, keepdim = fal
 /** True if every element (along dims) is nonzero. */
 export function all(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   const dims = normDims(dim, x.ndim, "all");
-  const r = reduceRaw("min", x.ne(0).to("int32"), dims, "int32");
-  return finishShape(x.numel() === 0 && dims.length === x.ndim ? make(new Int32Array([1]), keepShape(x.shape, dims), "int32") : r, x, dims, keepdim).to("bool");
+  // Count the zeros: none means all true (also over empty dims, where min has no identity).
+  const zeros = finishShape(reduceRaw("sum", x.eq(0).to("int32"), dims, "int32"), x, dims, keepdim);
+  return zeros.eq(0);
 }
 
 /** True if any element (along dims) is nonzero. */
