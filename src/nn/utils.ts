@@ -9,6 +9,9 @@ import "../ops/inplace.js";
 import "../ops/reduce.js";
 import "../ops/shape.js";
 
+/** `nn.utils.rnn`: PackedSequence and the pack/pad helpers. */
+export * as rnn from "./rnn-utils.js";
+
 type Params = Tensor | Iterable<Tensor>;
 
 function listOf(params: Params): Tensor[] {

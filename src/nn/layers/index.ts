@@ -9,3 +9,4 @@ export * from "./dropout.js";
 export * from "./embedding.js";
 export * from "./activation.js";
 export * from "./loss.js";
+export * from "./rnn.js";
