@@ -139,18 +139,22 @@ export class ModuleDict<M extends Module = Module> extends Module {
     return this._map.has(key);
   }
 
+  /** Keys in insertion order. */
   keys(): string[] {
     return [...this._map.keys()];
   }
 
+  /** Modules in insertion order. */
   values(): M[] {
     return [...this._map.values()];
   }
 
+  /** [key, module] pairs in insertion order. */
   entries(): [string, M][] {
     return [...this._map.entries()];
   }
 
+  /** Number of modules. */
   get size(): number {
     return this._map.size;
   }
@@ -183,6 +187,7 @@ export class ParameterList extends Module {
     return this._list[j];
   }
 
+  /** Number of parameters. */
   get length(): number {
     return this._list.length;
   }

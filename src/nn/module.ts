@@ -58,7 +58,9 @@ export interface LoadResult {
 /**
  * Base class for all layers and models. Subclasses assign parameters
  * (`nn.Parameter(t)`), sub-modules and buffers (`registerBuffer`) to fields in their
- * constructor and implement `forward`.
+ * constructor and implement `forward`. Order is the fields' definition order: a
+ * declared class field (`fc!: Linear`) takes its place at declaration, so declare
+ * fields in the order PyTorch would register them to get PyTorch's state-dict order.
  * @example class MLP extends nn.Module { fc = new nn.Linear(4, 2); forward(x) { return this.fc.forward(x); } }
  */
 export class Module {

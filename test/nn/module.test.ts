@@ -208,3 +208,12 @@ test("utils.clipGradValue_, parametersToVector, vectorToParameters", () => {
   assertClose(b, [5]);
   assert.throws(() => nn.utils.vectorToParameters(my.zeros([4]), [a, b]), /expected a 1-D vector of 5 elements/);
 });
+
+test("Embedding.fromPretrained: rows as given, frozen by default", () => {
+  const w = my.tensor([[1, 2], [3, 4], [5, 6]]);
+  const e = nn.Embedding.fromPretrained(w);
+  assert.equal(e.weight.requiresGrad, false);
+  assertClose(e.forward(my.tensor([2, 0], { dtype: "int32" })), [5, 6, 1, 2]);
+  assert.equal(nn.Embedding.fromPretrained(w, { freeze: false }).weight.requiresGrad, true);
+  assert.equal(e.repr(), "Embedding(3, 2)");
+});
