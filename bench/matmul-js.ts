@@ -7,6 +7,9 @@
 import * as my from "../src/index.js";
 
 const quick = process.argv.includes("--quick");
+// This benchmark is about the JS reference kernels, whatever backend would be the default.
+my.setBackend("js");
+console.log(`backend: ${my.backend()}`);
 
 /** CPU milliseconds (user + system) used by this process since `since`. */
 function cpuMs(since: NodeJS.CpuUsage): number {
