@@ -79,15 +79,46 @@ export class Module {
   }
 
   /** Picks up fields assigned since the last scan (a field keeps its first-seen position). */
-  private _sync(): Map<string, Slot> {
+  private _sync(check = true): Map<string, Slot> {
     const slots = this._slots;
+    const arrays: [string, unknown[]][] = [];
     for (const field of Object.keys(this)) {
       if (field.startsWith("_") || slots.has(field)) continue;
       const v = (this as Record<string, unknown>)[field];
       if (v instanceof Module) slots.set(field, { key: snakeCase(field), kind: "module", persistent: true });
       else if (isParameter(v)) slots.set(field, { key: snakeCase(field), kind: "param", persistent: true });
+      else if (check && Array.isArray(v)) arrays.push([field, v]);
     }
+    if (arrays.length) this._checkArrays(arrays);
     return slots;
+  }
+
+  /**
+   * PyTorch silently ignores modules and parameters kept in plain lists, a classic
+   * source of untrained weights; here an unregistered one is an error. (Arrays that
+   * only alias registered members are fine.)
+   */
+  private _checkArrays(arrays: [string, unknown[]][]): void {
+    const own = new Set<unknown>();
+    const visit = (m: Module): void => {
+      for (const [field, slot] of m._sync(false)) {
+        const v = m._field(field);
+        if (slot.kind === "buffer" || own.has(v)) continue;
+        own.add(v);
+        if (v instanceof Module) visit(v);
+      }
+    };
+    visit(this);
+    for (const [field, arr] of arrays) {
+      for (const x of arr) {
+        if ((x instanceof Module || isParameter(x)) && !own.has(x)) {
+          throw new Error(
+            `${this.constructor.name}: field "${field}" holds a plain array with an unregistered ${x instanceof Module ? "module" : "parameter"}, ` +
+              "whose weights would be invisible to parameters() and stateDict(); use nn.ModuleList (or nn.ParameterList) instead",
+          );
+        }
+      }
+    }
   }
 
   private _field(field: string): unknown {
@@ -98,7 +129,7 @@ export class Module {
     if (typeof name !== "string" || name === "" || name.includes(".")) {
       throw new Error(`${op}: name must be a non-empty string without ".", got ${JSON.stringify(name)}`);
     }
-    const slots = this._sync();
+    const slots = this._sync(false);
     const field = camelCase(name);
     const prev = slots.get(field);
     if (prev && prev.kind !== kind) throw new Error(`${op}: "${name}" is already registered as a ${prev.kind}`);

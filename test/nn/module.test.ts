@@ -217,3 +217,24 @@ test("Embedding.fromPretrained: rows as given, frozen by default", () => {
   assert.equal(nn.Embedding.fromPretrained(w, { freeze: false }).weight.requiresGrad, true);
   assert.equal(e.repr(), "Embedding(3, 2)");
 });
+
+test("a plain array of modules is an error, not silently unregistered weights", () => {
+  class Bad extends nn.Module {
+    blocks = [new nn.Linear(2, 2)];
+  }
+  assert.throws(() => new Bad().parameters(), /Bad: field "blocks" holds a plain array with an unregistered module.*use nn.ModuleList/);
+  // An array that aliases registered members is fine.
+  class Ok extends nn.Module {
+    a = new nn.Linear(2, 2);
+    all: InstanceType<typeof nn.Module>[];
+    flat: Tensor[];
+    constructor() {
+      super();
+      this.all = [this.a];
+      this.flat = [this.a.weight];
+      this.registerParameter("w2", my.zeros([1]));
+      this.flat.push((this as unknown as { w2: Tensor }).w2);
+    }
+  }
+  assert.deepEqual(Object.keys(new Ok().stateDict()), ["w2", "a.weight", "a.bias"]);
+});
