@@ -18,3 +18,4 @@ export * from "./interpolate.js";
 export * from "./losses.js";
 export * from "./losses-margin.js";
 export * from "./ctc.js";
+export { scaledDotProductAttention, type SdpaOptions } from "./attention.js";

@@ -10,3 +10,8 @@ export * from "./embedding.js";
 export * from "./activation.js";
 export * from "./loss.js";
 export * from "./rnn.js";
+export * from "./attention.js";
+export * from "./transformer.js";
+export * from "./positional.js";
+export * from "./graph-conv.js";
+export * from "./graph-pool.js";
