@@ -90,32 +90,39 @@ export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
     record(out, "ProdBackward", [x], (g) => {
       const gx = expandBack(g, xs, dims, keepdim);
       const o = expandBack(out, xs, dims, keepdim);
-      let hasZero = false;
-      for (let i = 0; i < x._data.length; i++) if (x._data[i] === 0) { hasZero = true; break; }
-      if (!hasZero) return [gx.mul(o).div(x)];
-      // With zeros: product of the other elements, computed directly (first-order only).
-      const others = noGrad(() => productOfOthers(x, dims));
-      return [gx.mul(others)];
+      if (!hasZero(x)) return [gx.mul(o).div(x)];
+      // With zeros the quotient is 0/0: use the product of the other elements, built from
+      // differentiable ops so double backward works too.
+      return [gx.mul(productOfOthers(x, dims))];
     }, [x, out]);
   }
   return out;
 }
 
+function hasZero(x: Tensor): boolean {
+  const d = x._data;
+  for (let i = 0; i < d.length; i++) if (d[i] === 0) return true;
+  return false;
+}
+
+/** A bool [n, n] mask: the diagonal (diag), or j >= i (upper). */
+function squareMask(n: number, kind: "diag" | "upper"): Tensor {
+  const m = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) if (kind === "upper" || j === i) m[i * n + j] = 1;
+  return make(m, [n, n], "bool");
+}
+
+/**
+ * For each element, the product of the others along the reduced dims (all dims, or the
+ * one given): row j of an [n, n] expansion with x_j replaced by 1, reduced with prod.
+ */
 function productOfOthers(x: Tensor, dims: number[]): Tensor {
-  const flat = dims.length === x.ndim ? x.reshape(1, -1) : null;
-  const xt = flat ?? x.movedim(dims[0], -1);
+  const all = dims.length === x.ndim;
+  const xt = all ? x.reshape(-1) : x.movedim(dims[0], -1);
   const n = xt.shape[xt.ndim - 1];
-  const rows = xt.numel() / Math.max(n, 1);
-  const out = allocArray(x.dtype, xt.numel());
-  for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < n; j++) {
-      let p = 1;
-      for (let k = 0; k < n; k++) if (k !== j) p *= xt._data[r * n + k];
-      out[r * n + j] = p;
-    }
-  }
-  const t = make(out, xt.shape.slice(), x.dtype);
-  return flat ? t.reshape(x.shape) : t.movedim(-1, dims[0]);
+  const rows = xt.unsqueeze(-2).expand([...xt.shape.slice(0, -1), n, n]);
+  const others = prod(where(squareMask(n, "diag"), 1, rows), -1);
+  return all ? others.reshape(x.shape) : others.movedim(-1, dims[0]);
 }
 
 export interface CorrectionOptions {
@@ -238,8 +245,16 @@ function cumulative(op: "sum" | "prod", x: Tensor, dim: number): Tensor {
       record(out, "CumsumBackward", [xin], (g) => [x.ndim === 0 ? g : g.flip(d).cumsum(d).flip(d)]);
     } else {
       record(out, "CumprodBackward", [xin], (g) => {
-        // Valid for nonzero inputs: d out_j / d x_i = out_j / x_i for j >= i.
-        return [x.ndim === 0 ? g : g.mul(out).flip(d).cumsum(d).flip(d).div(xin)];
+        if (x.ndim === 0) return [g];
+        // Nonzero inputs: d out_j / d x_i = out_j / x_i for j >= i.
+        if (!hasZero(xin)) return [g.mul(out).flip(d).cumsum(d).flip(d).div(xin)];
+        // With zeros: row i is the cumprod with x_i replaced by 1, summed against g over j >= i.
+        const xt = xin.movedim(d, -1);
+        const n = xt.shape[xt.ndim - 1];
+        const rows = xt.unsqueeze(-2).expand([...xt.shape.slice(0, -1), n, n]);
+        const partial = where(squareMask(n, "diag"), 1, rows).cumprod(-1);
+        const gi = where(squareMask(n, "upper"), partial, 0).mul(g.movedim(d, -1).unsqueeze(-2)).sum(-1);
+        return [gi.movedim(-1, d)];
       }, [xin, out]);
     }
   }
