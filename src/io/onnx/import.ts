@@ -1,0 +1,192 @@
+/**
+ * `io.importOnnx(bytes)`: turns an ONNX model into a myelin Module that runs the graph
+ * with myelin ops (so it runs on every backend and is differentiable). Float
+ * initialisers become Parameters and integer ones buffers, registered under their
+ * initialiser names (dotted names such as `encoder.layers.0.linear1.weight` become
+ * nested modules), so `stateDict()` keys are the initialiser names. Nodes are put in
+ * topological order once at import, which also rejects cyclic graphs.
+ */
+import { Tensor } from "../../core/tensor.js";
+import { Module, Parameter } from "../../nn/module.js";
+import { decodeModel, type GraphProto, type ModelProto, type NodeProto } from "./proto.js";
+import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
+import { mathOps } from "./ops-math.js";
+import { shapeOps } from "./ops-shape.js";
+import { nnOps } from "./ops-nn.js";
+
+/** Every operator the importer implements (default ONNX domain), by op_type. */
+export const importOps: Record<string, OpHandler> = { ...mathOps, ...shapeOps, ...nnOps };
+
+/** Sorted list of the operator names `importOnnx` supports. */
+export function supportedImportOps(): string[] {
+  return Object.keys(importOps).sort();
+}
+
+function nodeLabel(n: NodeProto, i: number): string {
+  return `node ${n.name ? `"${n.name}"` : `#${i}`} (${n.opType})`;
+}
+
+/** Orders nodes so that every input is produced before use; throws on cycles or undefined inputs. */
+function topoSort(g: GraphProto, available: Set<string>): NodeProto[] {
+  const producer = new Map<string, number>();
+  g.node.forEach((n, i) => {
+    for (const o of n.output) {
+      if (o === "") continue;
+      if (producer.has(o) || available.has(o)) throw new Error(`importOnnx: value "${o}" is produced twice (by ${nodeLabel(n, i)})`);
+      producer.set(o, i);
+    }
+  });
+  const state = new Uint8Array(g.node.length); // 0 new, 1 on stack, 2 done
+  const order: NodeProto[] = [];
+  for (let root = 0; root < g.node.length; root++) {
+    if (state[root]) continue;
+    // Iterative DFS so a long chain cannot overflow the JS stack.
+    const stack: [number, number][] = [[root, 0]];
+    state[root] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const n = g.node[top[0]];
+      if (top[1] < n.input.length) {
+        const name = n.input[top[1]++];
+        if (name === "" || available.has(name)) continue;
+        const p = producer.get(name);
+        if (p === undefined) throw new Error(`importOnnx: ${nodeLabel(n, top[0])} reads "${name}", which is neither a graph input, an initialiser nor any node's output`);
+        if (state[p] === 1) throw new Error(`importOnnx: the graph is cyclic (${nodeLabel(g.node[p], p)} depends on its own output through ${nodeLabel(n, top[0])})`);
+        if (state[p] === 0) {
+          state[p] = 1;
+          stack.push([p, 0]);
+        }
+      } else {
+        state[top[0]] = 2;
+        order.push(n);
+        stack.pop();
+      }
+    }
+  }
+  return order;
+}
+
+/** A module that holds the initialisers; children hold dotted-name prefixes. */
+class Holder extends Module {}
+
+/**
+ * An imported ONNX graph as a Module. `forward(...inputs)` takes the graph inputs in
+ * order and returns the single output, or an array when the graph has several.
+ */
+export class OnnxModule extends Module {
+  declare readonly _graph: GraphProto;
+  declare readonly _order: NodeProto[];
+  declare readonly _opset: number;
+  declare readonly _tensors: Map<string, () => Tensor>;
+  declare readonly _attrs: Attrs[];
+  /** Names of the graph inputs `forward` expects, in order. */
+  declare readonly inputNames: string[];
+  /** Names of the graph outputs `forward` returns, in order. */
+  declare readonly outputNames: string[];
+
+  constructor(model: ModelProto) {
+    super();
+    const g = model.graph;
+    const opset = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 1;
+    const hidden = (k: string, v: unknown) => Object.defineProperty(this, k, { value: v, enumerable: false });
+    const tensors = new Map<string, () => Tensor>();
+    for (const init of g.initializer) {
+      const t = tensorFromProto(init, `importOnnx: initialiser "${init.name}"`);
+      tensors.set(init.name, this.registerInit(init.name, t));
+    }
+    const inputNames = g.input.map((v) => v.name).filter((n) => !tensors.has(n));
+    const available = new Set([...inputNames, ...tensors.keys()]);
+    const order = topoSort(g, available);
+    for (const n of order) {
+      if (n.domain !== "" && n.domain !== "ai.onnx") throw new Error(`importOnnx: node "${n.name}" uses operator ${n.domain}.${n.opType}; only the default ONNX domain is supported`);
+      if (!importOps[n.opType]) throw new Error(`importOnnx: unsupported operator ${n.opType} (node "${n.name}"); supported: ${supportedImportOps().join(", ")}`);
+    }
+    hidden("_graph", g);
+    hidden("_order", order);
+    hidden("_opset", opset);
+    hidden("_tensors", tensors);
+    hidden("_attrs", order.map((n, i) => new Attrs(n.attribute, `importOnnx: ${nodeLabel(n, i)}`)));
+    hidden("inputNames", inputNames);
+    hidden("outputNames", g.output.map((v) => v.name));
+  }
+
+  /** Registers an initialiser under its dotted name; returns a getter that sees reassignments (loadStateDict). */
+  private registerInit(name: string, t: Tensor): () => Tensor {
+    const parts = name.split(".");
+    let owner: Module = this;
+    // Dotted names nest; a name whose prefix is already a tensor (or empty parts) stays flat with "." → "_".
+    const nestable = parts.every((p) => p !== "") && parts.length > 1;
+    let leaf = nestable ? parts[parts.length - 1] : name.replace(/\./g, "_");
+    if (nestable) {
+      for (const p of parts.slice(0, -1)) {
+        const child = (owner as unknown as Record<string, unknown>)[camel(p)];
+        if (child instanceof Holder) owner = child;
+        else if (child === undefined) {
+          const h = new Holder();
+          owner.registerModule(p, h);
+          owner = h;
+        } else {
+          owner = this;
+          leaf = name.replace(/\./g, "_");
+          break;
+        }
+      }
+    }
+    const field = camel(leaf);
+    if ((owner as unknown as Record<string, unknown>)[field] !== undefined) throw new Error(`importOnnx: initialiser name "${name}" collides with another initialiser`);
+    if (t.dtype === "float32" || t.dtype === "float64") owner.registerParameter(leaf, Parameter(t));
+    else owner.registerBuffer(leaf, t);
+    const o = owner as unknown as Record<string, Tensor>;
+    return () => o[field];
+  }
+
+  override forward(...inputs: Tensor[]): Tensor | Tensor[] {
+    if (inputs.length !== this.inputNames.length) {
+      throw new Error(`OnnxModule.forward: the graph takes ${this.inputNames.length} input(s) (${this.inputNames.join(", ")}), got ${inputs.length}`);
+    }
+    const env = new Map<string, Tensor>();
+    for (const [k, get] of this._tensors) env.set(k, get());
+    this.inputNames.forEach((n, i) => {
+      if (!(inputs[i] instanceof Tensor)) throw new TypeError(`OnnxModule.forward: input ${i} ("${n}") is not a Tensor`);
+      env.set(n, inputs[i]);
+    });
+    const order = this._order;
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i];
+      const ins = n.input.map((name) => (name === "" ? undefined : env.get(name)));
+      let out: Tensor | (Tensor | undefined)[];
+      try {
+        out = importOps[n.opType](ins, this._attrs[i], { node: n, opset: this._opset, nOutputs: n.output.length });
+      } catch (e) {
+        const msg = (e as Error).message;
+        const shapes = ins.map((t) => (t ? `${t.dtype}[${t.shape.join(", ")}]` : "-")).join(", ");
+        throw new Error(msg.startsWith("importOnnx") ? msg : `importOnnx: ${nodeLabel(n, i)} with inputs (${shapes}): ${msg}`);
+      }
+      const outs = Array.isArray(out) ? out : [out];
+      n.output.forEach((name, k) => {
+        if (name === "") return;
+        const t = outs[k];
+        if (!t) throw new Error(`importOnnx: ${nodeLabel(n, i)} does not produce output ${k} ("${name}")`);
+        env.set(name, t);
+      });
+    }
+    const res = this.outputNames.map((n) => {
+      const t = env.get(n);
+      if (!t) throw new Error(`importOnnx: graph output "${n}" was never computed`);
+      return t;
+    });
+    return res.length === 1 ? res[0] : res;
+  }
+}
+
+function camel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module.
+ * @example const m = io.importOnnx(readFileSync("model.onnx")); const y = m.forward(x);
+ */
+export function importOnnx(bytes: Uint8Array): OnnxModule {
+  return new OnnxModule(decodeModel(bytes));
+}
