@@ -1,7 +1,7 @@
 /**
  * The wasm backend: the JS reference backend with its hot float32 kernels (matmul,
  * unary maps, broadcasting binary ops, sum/max/min reductions) replaced by
- * WebAssembly SIMD kernels, routed by size so the copy into wasm memory pays off.
+ * WebAssembly SIMD kernels, plus the fused LSTM/GRU cell steps, routed by size so the copy into wasm memory pays off.
  * Every other kernel, dtype or layout falls back to JS per call.
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
@@ -12,6 +12,7 @@ import { coreCount, Pool } from "./pool.js";
 import { GEMM_MIN_MACS, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
+import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
  * Minimum element counts for routing to wasm, measured with bench/thresholds.ts on
@@ -27,6 +28,9 @@ const AUTO_BINARY_MIN: Partial<Record<BinaryOp, number>> = { add: 256, sub: 256,
 const AUTO_REDUCE_MIN: Partial<Record<ReduceOp, number>> = { sum: 256, max: 256, min: 256 };
 let UNARY_MIN = AUTO_UNARY_MIN, BINARY_MIN = AUTO_BINARY_MIN, REDUCE_MIN = AUTO_REDUCE_MIN;
 let MATMUL_MIN = GEMM_MIN_MACS;
+/** Recurrent cells are sigmoid/tanh bound: wasm wins from a few dozen hidden units (n*H). */
+const AUTO_CELL_MIN = 64;
+let CELL_MIN = AUTO_CELL_MIN;
 
 /**
  * Testing hook: "always" routes every supported float32 call to wasm regardless of
@@ -39,6 +43,7 @@ export function setWasmRouting(mode: "always" | "auto"): void {
   BINARY_MIN = mode === "always" ? zero(AUTO_BINARY_MIN) : AUTO_BINARY_MIN;
   REDUCE_MIN = mode === "always" ? zero(AUTO_REDUCE_MIN) : AUTO_REDUCE_MIN;
   MATMUL_MIN = mode === "always" ? 0 : GEMM_MIN_MACS;
+  CELL_MIN = mode === "always" ? 0 : AUTO_CELL_MIN;
 }
 
 let threads = coreCount();
@@ -118,7 +123,28 @@ export function createWasmBackend(): Backend | null {
       }
       js.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
     },
+    lstmCell(gates, cPrev, n, H, hOut, cOut): void {
+      if (n * H >= CELL_MIN && f32(gates, cPrev, hOut, cOut)) return wasmLstmCell(rt, gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array);
+      js.lstmCell(gates, cPrev, n, H, hOut, cOut);
+    },
+    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev): void {
+      if (n * H >= CELL_MIN && f32(act, cPrev, c, dGates, dcPrev) && (gh === null || gh instanceof Float32Array) && (gc === null || gc instanceof Float32Array)) {
+        return wasmLstmCellBackward(rt, act as Float32Array, cPrev as Float32Array, c as Float32Array, gh as Float32Array | null,
+          gc as Float32Array | null, n, H, dGates as Float32Array, dcPrev as Float32Array);
+      }
+      js.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev);
+    },
+    gruCell(gx, gh, hPrev, n, H, hOut, act): void {
+      if (n * H >= CELL_MIN && f32(gx, gh, hPrev, hOut, act)) return wasmGruCell(rt, gx as Float32Array, gh as Float32Array, hPrev as Float32Array, n, H, hOut as Float32Array, act as Float32Array);
+      js.gruCell(gx, gh, hPrev, n, H, hOut, act);
+    },
   };
+}
+
+/** Narrows to "all float32" (the only dtype the wasm kernels take). */
+function f32(...xs: TypedArray[]): boolean {
+  for (const x of xs) if (!(x instanceof Float32Array)) return false;
+  return true;
 }
 
 let cached: Backend | null | undefined;

@@ -15,6 +15,9 @@ export interface Kernels {
   unaryF32(op: number, x: number, out: number, n: number): void;
   binaryF32(op: number, a: number, sa0: number, sa1: number, b: number, sb0: number, sb1: number, out: number, n0: number, n1: number): void;
   reduceF32(op: number, x: number, outer: number, r: number, inner: number, out: number): void;
+  lstmCellF32(gates: number, cPrev: number, n: number, H: number, hOut: number, cOut: number): void;
+  lstmCellBackwardF32(act: number, cPrev: number, c: number, gh: number, gc: number, n: number, H: number, dGates: number, dcPrev: number): void;
+  gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 
 /** Which kernel build is running: "relaxed" (FMA) or "simd" (mul+add). */
