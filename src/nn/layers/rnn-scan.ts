@@ -4,7 +4,9 @@
  * before, by one GEMM). Per step: one GEMM h·W_hhᵀ on the active rows and one fused
  * gate kernel (Backend `lstmCell` / `gruCell`); the backward is back-propagation
  * through time with the saved activations, one GEMM per step for the state gradient,
- * and the weight gradients as single GEMMs over all steps.
+ * and the weight gradients as single GEMMs over all steps. Under createGraph the
+ * backward instead re-runs the recurrence composed from tensor ops and differentiates
+ * that, so higher-order gradients work (slowly, as they are rare).
  *
  * Rows are in PackedSequence layout: step t owns rows offs[t] .. offs[t] + bs[t] of
  * the [N, ·] inputs/outputs, which are the first bs[t] (longest) sequences of the
@@ -21,6 +23,7 @@ import "../../ops/linalg.js";
 import "../../ops/elementwise.js";
 import "../../ops/reduce.js";
 import * as ops from "../../ops/shape.js";
+import { grad } from "../../core/engine.js";
 
 /** Recurrence kinds, as PyTorch's `mode`. */
 export type RnnMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -177,10 +180,7 @@ export function scan(a: ScanArgs): ScanResult {
   if (c0) idx.c0 = k++;
   if (whr) idx.whr = k++;
   record(allT, `${mode === "LSTM" ? "Lstm" : mode === "GRU" ? "Gru" : "Rnn"}ScanBackward`, inputs, (gAll) => {
-    if (isGradEnabled()) {
-      throw new Error(`${mode}: double backward (createGraph) through the fused recurrence is not supported; ` +
-        `run the cell modules (nn.${mode === "LSTM" ? "LSTMCell" : mode === "GRU" ? "GRUCell" : "RNNCell"}) in a loop for higher-order gradients`);
-    }
+    if (isGradEnabled()) return composedBackward(a, inputs, gAll, [N, P, Bt, H]);
     const g = gAll._data;
     const gOut = g.subarray(0, N * P);
     const dh = alloc(Bt * P);
@@ -249,4 +249,60 @@ export function scan(a: ScanArgs): ScanResult {
   if (lstm) shapes.push([Bt, H]);
   const parts = splitOutputs(allT, shapes);
   return { out: parts[0], hN: parts[1], cN: lstm ? parts[2] : null };
+}
+
+/**
+ * The recurrence written with tensor ops (same row layout), so its graph can be
+ * differentiated again. Only used by the createGraph backward of `scan`.
+ */
+function composedScan(a: ScanArgs, xproj: Tensor, whh: Tensor, bhh: Tensor | null, h0: Tensor, c0: Tensor | null, whr: Tensor | null): Tensor[] {
+  const { mode, bs, reverse } = a;
+  const T = bs.length, offs = offsets(bs);
+  const Bt = h0.shape[0];
+  let h = h0, c = c0;
+  const outs: Tensor[] = new Array(T);
+  const keep = (next: Tensor, prev: Tensor, n: number) => (n === Bt ? next : ops.cat([next, prev.narrow(0, n, Bt - n)], 0));
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const n = bs[t];
+    const x = xproj.narrow(0, offs[t], n);
+    const hp = h.narrow(0, 0, n);
+    let hh = hp.matmul(whh.t());
+    let hn: Tensor;
+    if (mode === "GRU") {
+      if (bhh) hh = hh.add(bhh);
+      const [xr, xz, xn] = x.chunk(3, 1), [hr, hz, hnn] = hh.chunk(3, 1);
+      const r = xr.add(hr).sigmoid(), z = xz.add(hz).sigmoid();
+      const m = xn.add(r.mul(hnn)).tanh();
+      hn = m.add(z.mul(hp.sub(m)));
+    } else if (mode === "LSTM") {
+      const [i, f, g, o] = x.add(hh).chunk(4, 1);
+      const cn = f.sigmoid().mul(c!.narrow(0, 0, n)).add(i.sigmoid().mul(g.tanh()));
+      hn = o.sigmoid().mul(cn.tanh());
+      if (whr) hn = hn.matmul(whr.t());
+      c = keep(cn, c!, n);
+    } else {
+      const pre = x.add(hh);
+      hn = mode === "RNN_TANH" ? pre.tanh() : pre.relu();
+    }
+    outs[t] = hn;
+    h = keep(hn, h, n);
+  }
+  const res = [ops.cat(outs, 0), h];
+  if (c) res.push(c);
+  return res;
+}
+
+/** createGraph backward of `scan`: differentiates the composed recurrence (re-run from the saved inputs). */
+function composedBackward(a: ScanArgs, inputs: Tensor[], gAll: Tensor, dims: number[]): (Tensor | null)[] {
+  const [N, P, Bt] = dims;
+  // Fresh nodes in front of the inputs, so grad() stops there and the result stays connected to them.
+  const wrapped = inputs.map((t) => (t.requiresGrad ? t.mul(1) : t));
+  const byName = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
+  const outs = composedScan(a, wrapped[0], byName(a.whh)!, byName(a.bhh), byName(a.h0)!, byName(a.c0), byName(a.whr));
+  const gs = [gAll.narrow(0, 0, N * P).reshape([N, P]), gAll.narrow(0, N * P, Bt * P).reshape([Bt, P])];
+  if (outs.length === 3) gs.push(gAll.narrow(0, N * P + Bt * P, gAll.numel() - N * P - Bt * P).reshape(outs[2].shape));
+  const targets = wrapped.filter((t) => t.requiresGrad);
+  const got = grad(outs, targets, { gradOutputs: gs, createGraph: true, allowUnused: true });
+  return wrapped.map((t) => (t.requiresGrad ? got[targets.indexOf(t)] : null));
 }
