@@ -204,9 +204,15 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   if (needsGrad(x, sc)) {
     record(out, "ScatterReduceBackward", [x, sc], (g) => {
       if (mode === "prod") {
-        // d out / d v = out / v (nonzero values), for both self and src.
-        const gSrc = gather(g.mul(out), d, index).div(sc);
-        const gSelf = includeSelf ? g.mul(out).div(x) : where(touched, 0, g);
+        // d out / d v = out / v for a nonzero contributor v (out is 0 if another one is 0).
+        // A zero contributor gets the product of the others: the nonzero product when it
+        // is the only zero in its slot, else 0.
+        const outSafe = g.mul(out);
+        const srcZero = sc.eq(0), selfZero = x.eq(0);
+        const { nzProd, zeros } = prodZeroStats(x, sc, d, index, includeSelf);
+        const gZero = g.mul(where(zeros.eq(1), nzProd, 0));
+        const gSrc = where(srcZero, gather(gZero, d, index), gather(outSafe, d, index).div(where(srcZero, 1, sc)));
+        const gSelf = includeSelf ? where(selfZero, gZero, outSafe.div(where(selfZero, 1, x))) : where(touched, 0, g);
         return [x.requiresGrad ? gSelf : null, sc.requiresGrad ? gSrc : null];
       }
       // amax/amin: the gradient is split evenly among the values equal to the result.
@@ -220,6 +226,30 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     }, [x, sc, out]);
   }
   return out;
+}
+
+/** Per slot of a prod scatterReduce: the product of the nonzero contributors and the count of zeros. */
+function prodZeroStats(x: Tensor, src: Tensor, d: number, index: Tensor, includeSelf: boolean): { nzProd: Tensor; zeros: Tensor } {
+  const [outer, r, inner] = split3(x.shape, d);
+  const idxR = index.shape[d];
+  const idx = checkIndex(index, x.shape[d], "scatterReduce");
+  const nz = allocArray(x.dtype, x.numel());
+  const zc = allocArray(x.dtype, x.numel());
+  const xd = x._data;
+  for (let i = 0; i < nz.length; i++) {
+    const v = includeSelf ? xd[i] : 1;
+    nz[i] = v === 0 ? 1 : v;
+    zc[i] = v === 0 ? 1 : 0;
+  }
+  const sd = src._data;
+  const sNz = allocArray(x.dtype, sd.length), sZ = allocArray(x.dtype, sd.length);
+  for (let i = 0; i < sd.length; i++) {
+    sNz[i] = sd[i] === 0 ? 1 : sd[i];
+    sZ[i] = sd[i] === 0 ? 1 : 0;
+  }
+  B().scatter(nz, idx, sNz, outer, r, idxR, inner, "prod");
+  B().scatter(zc, idx, sZ, outer, r, idxR, inner, "sum");
+  return { nzProd: make(nz, x.shape.slice(), x.dtype), zeros: make(zc, x.shape.slice(), x.dtype) };
 }
 
 /** Copy of x with `value` where mask (bool, broadcastable to x) is true. */

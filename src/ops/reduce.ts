@@ -24,7 +24,8 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
     data = allocArray(outDtype, data.length);
     B().cast(x._data, data);
   }
-  if (dims.length === 0) return make(data === x._data ? data.slice() : data, shape, outDtype);
+  // A 0-dim tensor reduces to itself (even with dim 0 and keepdim).
+  if (dims.length === 0 || x.ndim === 0) return make(data === x._data ? data.slice() : data, shape, outDtype);
   // Reduce contiguous runs of dims in one kernel call each, from the last run.
   const sorted = dims.slice().sort((a, b) => b - a);
   let i = 0;
@@ -185,7 +186,7 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
   if (dim === undefined || dim === null) return argRaw("argmax", x.reshape(-1), 0).reshape([]);
   const d = normDim(dim, x.ndim, "argmax");
   const r = argRaw("argmax", x.ndim === 0 ? x.reshape(1) : x, x.ndim === 0 ? 0 : d);
-  return keepdim ? r : r.reshape(x.shape.filter((_, i) => i !== d));
+  return keepdim && x.ndim > 0 ? r : r.reshape(x.shape.filter((_, i) => i !== d));
 }
 
 /** Index of the min (over the flattened tensor, or along dim). */
@@ -193,7 +194,7 @@ export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor 
   if (dim === undefined || dim === null) return argRaw("argmin", x.reshape(-1), 0).reshape([]);
   const d = normDim(dim, x.ndim, "argmin");
   const r = argRaw("argmin", x.ndim === 0 ? x.reshape(1) : x, x.ndim === 0 ? 0 : d);
-  return keepdim ? r : r.reshape(x.shape.filter((_, i) => i !== d));
+  return keepdim && x.ndim > 0 ? r : r.reshape(x.shape.filter((_, i) => i !== d));
 }
 
 function maxMinDim(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): [Tensor, Tensor] {
@@ -224,6 +225,8 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor,
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normDims(dim, x.ndim, "logsumexp");
   const m = noGrad(() => {
+    // Over an empty dim the result is log(0) = -inf; no max to subtract.
+    if (x.numel() === 0) return make(allocArray(x.dtype, 1), [], x.dtype);
     const a = amax(x, dims, true);
     return where(a.isfinite(), a, 0);
   });

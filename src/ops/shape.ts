@@ -274,7 +274,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 /** Reverses the order along the given dims. */
 export function flip(x: Tensor, ...dims: ShapeVarArgs): Tensor {
   const ds = normDims(shapeArgs(dims, "flip"), x.ndim, "flip");
-  if (x.numel() === 0 || ds.length === 0) return x.clone();
+  if (x.numel() === 0 || ds.length === 0 || x.ndim === 0) return x.clone();
   const st = contiguousStrides(x.shape);
   let offset = 0;
   const strides = st.slice();

@@ -189,8 +189,10 @@ export function where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: Typed
 
 export function clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void {
   for (let i = 0; i < x.length; i++) {
+    // min(max(v, lo), hi): when lo > hi everything becomes hi, as PyTorch; NaN stays NaN.
     const v = x[i];
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    const r = v < lo ? lo : v;
+    out[i] = r > hi ? hi : r;
   }
 }
 
