@@ -12,3 +12,13 @@ export {
   type SafetensorsHeader,
   type FromSafetensorsOptions,
 } from "./safetensors.js";
+export {
+  exportOnnx,
+  importOnnx,
+  OnnxModule,
+  OnnxExportContext,
+  supportedImportOps,
+  OnnxFormatError,
+  type ExportOnnxOptions,
+  type OnnxValue,
+} from "./onnx/index.js";

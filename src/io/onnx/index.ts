@@ -1,0 +1,8 @@
+/**
+ * ONNX interop: `exportOnnx` (module walk → ModelProto bytes) and `importOnnx`
+ * (ModelProto → trainable Module), plus the protobuf codec they share.
+ */
+export { exportOnnx, type ExportOnnxOptions } from "./export.js";
+export { importOnnx, OnnxModule, supportedImportOps } from "./import.js";
+export { OnnxExportContext, type OnnxValue, type ModuleExporter } from "./export-context.js";
+export { decodeModel, encodeModel, decodeTensorProto, encodeTensorProto, OnnxFormatError } from "./proto.js";
