@@ -10,9 +10,9 @@
  * `edgeIndex[0][e] → edgeIndex[1][e]` (source → target), so messages flow from row 0
  * to row 1 and aggregation groups edges by their target.
  */
-import { Tensor, make } from "../core/tensor.js";
+import { Tensor, make, record } from "../core/tensor.js";
 import { allocArray, isFloating, type DType } from "../core/dtype.js";
-import { noGrad } from "../core/autograd.js";
+import { isGradEnabled, noGrad } from "../core/autograd.js";
 import { fmtShape } from "../core/shape.js";
 import { indexAdd, scatter as scatterSet, scatterReduce } from "../ops/indexing.js";
 import { cat } from "../ops/shape.js";
@@ -235,13 +235,63 @@ export function softmax(src: Tensor, index: Tensor, numNodes?: number): Tensor {
 }
 
 /**
- * Message passing with sum aggregation: out[i] = Σ_{e: dst[e] = i} w[e] · x[src[e]]
- * for x [N, ...]; `weight` [E] is optional. This is A·x for the weighted adjacency.
+ * Message passing: out[i] = reduce_{e: dst[e] = i} w[e] · x[src[e]] for x [N, ...]
+ * (`weight` [E] optional). With sum aggregation this is A·x for the weighted
+ * adjacency, computed by one fused gather-multiply-scatter (`spmm`).
  */
 export function propagate(x: Tensor, src: Tensor, dst: Tensor, numNodes: number, weight: Tensor | null = null, reduce: GraphReduce = "sum"): Tensor {
+  if (reduce === "sum" || reduce === "add") return spmm(x, src, dst, numNodes, weight);
   let msg = x.indexSelect(0, src);
   if (weight) msg = msg.mul(weight.reshape([weight.shape[0], ...x.shape.slice(1).map(() => 1)]));
   return scatter(msg, dst, { dimSize: numNodes, reduce });
+}
+
+/**
+ * Fused sparse-dense product: out [numNodes, ...] with out[dst[e]] += w[e] · x[src[e]]
+ * for x [N, ...]. `weight` may be [E] (one scalar per edge) or [E, H] (one per edge
+ * and head, x viewed as [N, H, C], as GAT's attention). Equals
+ * `indexAdd(zeros, 0, dst, x.indexSelect(0, src) * w)` without the [E, F]
+ * intermediates. Differentiable in x (the transposed product) and in w (per-edge dot
+ * products, composed from indexSelect), so double backward works.
+ * @example const ax = nn.graph.spmm(x, src, dst, n, w); // [n, F]
+ */
+export function spmm(x: Tensor, src: Tensor, dst: Tensor, numNodes: number, weight: Tensor | null = null): Tensor {
+  const E = src.shape[0];
+  if (dst.shape[0] !== E || (weight && weight.shape[0] !== E)) {
+    throw new Error(`spmm: src [${E}], dst ${fmtShape(dst.shape)} and weight ${weight ? fmtShape(weight.shape) : "null"} must have one entry per edge`);
+  }
+  const N = x.shape[0];
+  const F = x.numel() / Math.max(N, 1);
+  const H = weight ? (weight.ndim === 1 ? 1 : weight.shape[1]) : 1;
+  const C = F / H;
+  if (!Number.isInteger(C)) throw new Error(`spmm: weight ${fmtShape(weight!.shape)} heads must divide the row size ${F} of x ${fmtShape(x.shape)}`);
+  const s = src._data as Int32Array, t = dst._data as Int32Array;
+  const xd = x._data, out = allocArray(x.dtype, numNodes * F);
+  const wd = weight ? (weight.dtype === x.dtype ? weight : weight.to(x.dtype))._data : null;
+  for (let e = 0; e < E; e++) {
+    const si = s[e], ti = t[e];
+    if (si < 0 || si >= N || ti < 0 || ti >= numNodes) throw new RangeError(`spmm: edge ${e} (${si} → ${ti}) is out of range for ${N} source and ${numNodes} target nodes`);
+    const so = si * F, to = ti * F;
+    if (!wd) {
+      for (let f = 0; f < F; f++) out[to + f] += xd[so + f];
+      continue;
+    }
+    for (let h = 0; h < H; h++) {
+      const wv = wd[e * H + h], o = h * C;
+      for (let c = o; c < o + C; c++) out[to + c] += wv * xd[so + c];
+    }
+  }
+  const y = make(out, [numNodes, ...x.shape.slice(1)], x.dtype);
+  if (isGradEnabled() && (x.requiresGrad || weight?.requiresGrad)) {
+    record(y, "SpmmBackward", weight ? [x, weight] : [x], (g) => {
+      const gx = x.requiresGrad ? spmm(g, dst, src, N, weight) : null;
+      if (!weight) return [gx];
+      if (!weight.requiresGrad) return [gx, null];
+      const prod = g.indexSelect(0, dst).mul(x.indexSelect(0, src)).reshape([E, H, C]).sum(-1);
+      return [gx, weight.ndim === 1 ? prod.reshape([E]) : prod.reshape(weight.shape.slice())];
+    }, weight ? [x, weight] : [x]);
+  }
+  return y;
 }
 
 /** Source and target rows of an edge list as int32 [E] tensors (copies). */

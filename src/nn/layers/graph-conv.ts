@@ -13,7 +13,7 @@ import { Linear, checkPositive } from "./linear.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
 import {
-  addSelfLoops, checkEdgeIndex, checkEdgeWeight, gcnNorm, propagate, removeSelfLoops, scatter, softmax, splitEdges,
+  addSelfLoops, checkEdgeIndex, checkEdgeWeight, gcnNorm, propagate, removeSelfLoops, softmax, splitEdges, spmm,
 } from "../graph-utils.js";
 import { linearSparseAware } from "./graph-linear.js";
 
@@ -195,8 +195,7 @@ export class GATConv extends Module {
     alpha = F.leakyRelu(alpha, this.negativeSlope);
     alpha = softmax(alpha, dst, n);
     alpha = F.dropout(alpha, this.dropout, this.training);
-    const msg = h.indexSelect(0, src).mul(alpha.unsqueeze(-1)); // [E', H, C]
-    let out = scatter(msg, dst, { dimSize: n }); // [N, H, C]
+    let out = spmm(h, src, dst, n, alpha); // Σ_j α_ij h_j: [N, H, C]
     out = this.concat ? out.reshape([n, H * C]) : out.mean(1);
     if (this.bias) out = out.add(this.bias);
     return opts.returnAttentionWeights ? [out, [ei, alpha]] : out;

@@ -60,13 +60,15 @@ function csrTimesWT(a: Csr, w: Tensor): Tensor {
   for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) wt[k * O + o] = wd[o * K + k];
   const out = allocArray(w.dtype, a.rows * O);
   const acc = new Float64Array(O);
+  const { indptr, indices, values } = a;
   for (let r = 0; r < a.rows; r++) {
     acc.fill(0);
-    for (let p = a.indptr[r]; p < a.indptr[r + 1]; p++) {
-      const v = a.values[p], off = a.indices[p] * O;
+    for (let p = indptr[r], end = indptr[r + 1]; p < end; p++) {
+      const v = values[p], off = indices[p] * O;
       for (let o = 0; o < O; o++) acc[o] += v * wt[off + o];
     }
-    out.set(acc, r * O);
+    const ro = r * O;
+    for (let o = 0; o < O; o++) out[ro + o] = acc[o];
   }
   const y = make(out, [a.rows, O], w.dtype);
   if (w.requiresGrad && isGradEnabled()) record(y, "SparseLinearBackward", [w], (g) => [gTimesCsr(a, g)]);
@@ -78,11 +80,14 @@ function gTimesCsr(a: Csr, g: Tensor): Tensor {
   const O = g.shape[1], K = a.cols;
   const gd = g._data;
   const acc = new Float64Array(K * O);
+  const gr = new Float64Array(O);
+  const { indptr, indices, values } = a;
   for (let r = 0; r < a.rows; r++) {
     const go = r * O;
-    for (let p = a.indptr[r]; p < a.indptr[r + 1]; p++) {
-      const v = a.values[p], off = a.indices[p] * O;
-      for (let o = 0; o < O; o++) acc[off + o] += v * gd[go + o];
+    for (let o = 0; o < O; o++) gr[o] = gd[go + o];
+    for (let p = indptr[r], end = indptr[r + 1]; p < end; p++) {
+      const v = values[p], off = indices[p] * O;
+      for (let o = 0; o < O; o++) acc[off + o] += v * gr[o];
     }
   }
   const out = allocArray(g.dtype, O * K);
