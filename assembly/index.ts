@@ -5,3 +5,4 @@ export { sgemm, gemmScratchBytes } from "./gemm";
 export { unaryF32, binaryF32 } from "./elementwise";
 export { reduceF32 } from "./reduce";
 export { lstmCellF32, lstmCellBackwardF32, gruCellF32 } from "./rnn";
+export { im2colF32, col2imF32 } from "./conv";

@@ -1,7 +1,7 @@
 /**
  * The wasm backend: the JS reference backend with its hot float32 kernels (matmul,
  * unary maps, broadcasting binary ops, sum/max/min reductions) replaced by
- * WebAssembly SIMD kernels, plus the fused LSTM/GRU cell steps, routed by size so the copy into wasm memory pays off.
+ * WebAssembly SIMD kernels, plus im2col/col2im and the fused LSTM/GRU cell steps, routed by size so the copy into wasm memory pays off.
  * Every other kernel, dtype or layout falls back to JS per call.
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
@@ -12,6 +12,7 @@ import { coreCount, Pool } from "./pool.js";
 import { GEMM_MIN_MACS, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
+import { wasmCol2im, wasmIm2col } from "./conv.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
@@ -31,6 +32,9 @@ let MATMUL_MIN = GEMM_MIN_MACS;
 /** Recurrent cells are sigmoid/tanh bound: wasm wins from a few dozen hidden units (n*H). */
 const AUTO_CELL_MIN = 64;
 let CELL_MIN = AUTO_CELL_MIN;
+/** im2col/col2im are memory-bound; wasm (bulk copies) wins once the column matrix is a few thousand floats. */
+const AUTO_CONV_MIN = 4096;
+let CONV_MIN = AUTO_CONV_MIN;
 
 /**
  * Testing hook: "always" routes every supported float32 call to wasm regardless of
@@ -44,6 +48,7 @@ export function setWasmRouting(mode: "always" | "auto"): void {
   REDUCE_MIN = mode === "always" ? zero(AUTO_REDUCE_MIN) : AUTO_REDUCE_MIN;
   MATMUL_MIN = mode === "always" ? 0 : GEMM_MIN_MACS;
   CELL_MIN = mode === "always" ? 0 : AUTO_CELL_MIN;
+  CONV_MIN = mode === "always" ? 0 : AUTO_CONV_MIN;
 }
 
 let threads = coreCount();
@@ -122,6 +127,14 @@ export function createWasmBackend(): Backend | null {
         return wasmMatmul(rt, getPool(rt), threads, a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
       }
       js.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
+    },
+    im2col(x, n, g, out): void {
+      if (out.length >= CONV_MIN && f32(x, out)) return wasmIm2col(rt, x as Float32Array, n, g, out as Float32Array);
+      js.im2col(x, n, g, out);
+    },
+    col2im(cols, n, g, out): void {
+      if (cols.length >= CONV_MIN && f32(cols, out)) return wasmCol2im(rt, cols as Float32Array, n, g, out as Float32Array);
+      js.col2im(cols, n, g, out);
     },
     lstmCell(gates, cPrev, n, H, hOut, cOut): void {
       if (n * H >= CELL_MIN && f32(gates, cPrev, hOut, cOut)) return wasmLstmCell(rt, gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array);

@@ -17,6 +17,10 @@ export interface Kernels {
   reduceF32(op: number, x: number, outer: number, r: number, inner: number, out: number): void;
   lstmCellF32(gates: number, cPrev: number, n: number, H: number, hOut: number, cOut: number): void;
   lstmCellBackwardF32(act: number, cPrev: number, c: number, gh: number, gc: number, n: number, H: number, dGates: number, dcPrev: number): void;
+  im2colF32(x: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
+    sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
+  col2imF32(cols: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
+    sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 

@@ -1,0 +1,85 @@
+// Float32 im2col / col2im for convolution (same layout and loop order as
+// src/backends/js/conv.ts, so col2im's overlapping sums match it exactly):
+// x [n, C, H, W] <-> cols [n, C*kH*kW, oH*oW], rows ordered (c, ki, kj).
+
+// First and one-past-last output column whose input column ow*s + off is in [0, W).
+@inline function rangeLo(off: i32, s: i32, oW: i32): i32 {
+  return off >= 0 ? 0 : min(oW, (-off + s - 1) / s);
+}
+@inline function rangeHi(off: i32, s: i32, W: i32, oW: i32, lo: i32): i32 {
+  const last = W - 1 - off;
+  const hi = last < 0 ? 0 : min(oW, last / s + 1);
+  return hi > lo ? hi : lo;
+}
+
+export function im2colF32(x: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, padT: i32, padL: i32,
+  sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize): void {
+  const HW = H * W;
+  let o = out;
+  const row = <usize>oW * 4;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < C; c++) {
+      const xOff = x + <usize>((b * C + c) * HW) * 4;
+      for (let ki = 0; ki < kH; ki++) {
+        const hOff = ki * dH - padT;
+        for (let kj = 0; kj < kW; kj++) {
+          const wOff = kj * dW - padL;
+          const lo = rangeLo(wOff, sW, oW), hi = rangeHi(wOff, sW, W, oW, lo);
+          for (let oh = 0; oh < oH; oh++, o += row) {
+            const ih = oh * sH + hOff;
+            if (ih < 0 || ih >= H) { memory.fill(o, 0, row); continue; }
+            if (lo > 0) memory.fill(o, 0, <usize>lo * 4);
+            if (hi < oW) memory.fill(o + <usize>hi * 4, 0, <usize>(oW - hi) * 4);
+            const base = xOff + <usize>(ih * W + wOff) * 4;
+            if (sW == 1) {
+              if (hi > lo) memory.copy(o + <usize>lo * 4, base + <usize>lo * 4, <usize>(hi - lo) * 4);
+            } else {
+              for (let ow = lo; ow < hi; ow++) store<f32>(o + <usize>ow * 4, load<f32>(base + <usize>(ow * sW) * 4));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2imF32(cols: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, padT: i32, padL: i32,
+  sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize): void {
+  const HW = H * W;
+  memory.fill(out, 0, <usize>n * <usize>C * <usize>HW * 4);
+  let o = cols;
+  const row = <usize>oW * 4;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < C; c++) {
+      const xOff = out + <usize>((b * C + c) * HW) * 4;
+      for (let ki = 0; ki < kH; ki++) {
+        const hOff = ki * dH - padT;
+        for (let kj = 0; kj < kW; kj++) {
+          const wOff = kj * dW - padL;
+          const lo = rangeLo(wOff, sW, oW), hi = rangeHi(wOff, sW, W, oW, lo);
+          for (let oh = 0; oh < oH; oh++, o += row) {
+            const ih = oh * sH + hOff;
+            if (ih < 0 || ih >= H || lo >= hi) continue;
+            const base = xOff + <usize>(ih * W + wOff) * 4;
+            if (sW == 1) {
+              let ow = lo;
+              for (; ow + 4 <= hi; ow += 4) {
+                const p = base + <usize>ow * 4;
+                v128.store(p, f32x4.add(v128.load(p), v128.load(o + <usize>ow * 4)));
+              }
+              for (; ow < hi; ow++) {
+                const p = base + <usize>ow * 4;
+                store<f32>(p, load<f32>(p) + load<f32>(o + <usize>ow * 4));
+              }
+            } else {
+              for (let ow = lo; ow < hi; ow++) {
+                const p = base + <usize>(ow * sW) * 4;
+                store<f32>(p, load<f32>(p) + load<f32>(o + <usize>ow * 4));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
