@@ -94,5 +94,5 @@ test("data and io have the API.md entry points", () => {
   const data = my.data as unknown as Record<string, unknown>;
   for (const c of words("Dataset TensorDataset DataLoader randomSplit Subset")) assert.equal(typeof data[c], "function", `data.${c}`);
   const io = my.io as unknown as Record<string, unknown>;
-  for (const f of words("save load toSafetensors fromSafetensors")) assert.equal(typeof io[f], "function", `io.${f}`);
+  for (const f of words("save load toSafetensors fromSafetensors exportOnnx importOnnx")) assert.equal(typeof io[f], "function", `io.${f}`);
 });
