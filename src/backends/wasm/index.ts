@@ -1,7 +1,7 @@
 /**
  * The wasm backend: the JS reference backend with its hot float32 kernels (matmul,
  * unary maps, broadcasting binary ops, sum/max/min reductions) replaced by
- * WebAssembly SIMD kernels, plus im2col/col2im and the fused LSTM/GRU cell steps, routed by size so the copy into wasm memory pays off.
+ * WebAssembly SIMD kernels, plus im2col/col2im, max pooling and the fused LSTM/GRU cell steps, routed by size so the copy into wasm memory pays off.
  * Every other kernel, dtype or layout falls back to JS per call.
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
@@ -13,6 +13,7 @@ import { GEMM_MIN_MACS, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
 import { wasmCol2im, wasmIm2col } from "./conv.js";
+import { wasmMaxPool2d } from "./pooling.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
@@ -135,6 +136,10 @@ export function createWasmBackend(): Backend | null {
     col2im(cols, n, g, out): void {
       if (cols.length >= CONV_MIN && f32(cols, out)) return wasmCol2im(rt, cols as Float32Array, n, g, out as Float32Array);
       js.col2im(cols, n, g, out);
+    },
+    maxPool2d(x, planes, H, W, oH, oW, win, out, idx): void {
+      if (planes * H * W >= CONV_MIN && f32(x, out)) return wasmMaxPool2d(rt, x as Float32Array, planes, H, W, oH, oW, win, out as Float32Array, idx);
+      js.maxPool2d(x, planes, H, W, oH, oW, win, out, idx);
     },
     lstmCell(gates, cPrev, n, H, hOut, cOut): void {
       if (n * H >= CELL_MIN && f32(gates, cPrev, hOut, cOut)) return wasmLstmCell(rt, gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array);

@@ -21,6 +21,8 @@ export interface Kernels {
     sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
   col2imF32(cols: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
     sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
+  maxPool2dF32(x: number, planes: number, H: number, W: number, oH: number, oW: number,
+    hs: number, he: number, ws: number, we: number, dH: number, dW: number, out: number, idx: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 
