@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "conv.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -104,6 +105,126 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool getI32(napi_env env, napi_value v, int32_t** data, size_t* len) {
+  napi_typedarray_type type;
+  void* ptr;
+  napi_value buf;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &off) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, nullptr, "myelin native: expected an Int32Array");
+    return false;
+  }
+  *data = static_cast<int32_t*>(ptr);
+  return true;
+}
+
+// Splits [0, n) into contiguous chunks, one per pool thread, when the work is big enough.
+template <typename F>
+void splitRange(int n, double work, F&& fn) {
+  const int T = pool.size();
+  if (T <= 1 || n < 2 || work < 1 << 16) {
+    fn(0, n);
+    return;
+  }
+  pool.run([&](int t) {
+    const int per = (n + T - 1) / T;
+    const int a = std::min(n, t * per), b = std::min(n, a + per);
+    if (a < b) fn(a, b);
+  });
+}
+
+bool readGeom(napi_env env, napi_value v, myelin::ConvGeom* g) {
+  int32_t* d;
+  size_t len;
+  if (!getI32(env, v, &d, &len)) return false;
+  if (len < 13) {
+    napi_throw_range_error(env, nullptr, "conv geometry needs 13 integers");
+    return false;
+  }
+  *g = {d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
+  return true;
+}
+
+// im2col(x, n, geom Int32Array[13], out) / col2im(cols, n, geom, out)
+napi_value Im2colImpl(napi_env env, napi_callback_info info, bool adjoint) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *out;
+  size_t lx, lo;
+  myelin::ConvGeom g;
+  if (argc < 4 || !getF32(env, argv[0], &x, &lx) || !readGeom(env, argv[2], &g) || !getF32(env, argv[3], &out, &lo)) return nullptr;
+  const int n = (int)getInt(env, argv[1]);
+  const size_t img = (size_t)g.C * g.H * g.W, cols = (size_t)g.C * g.kH * g.kW * g.oH * g.oW;
+  if (n < 0 || (adjoint ? (lx < n * cols || lo < n * img) : (lx < n * img || lo < n * cols))) {
+    napi_throw_range_error(env, nullptr, "im2col/col2im: array too small for the geometry");
+    return nullptr;
+  }
+  splitRange(n, (double)n * cols, [&](int b0, int b1) {
+    if (adjoint) myelin::col2im(x, g, b0, b1, out);
+    else myelin::im2col(x, g, b0, b1, out);
+  });
+  return nullptr;
+}
+
+napi_value Im2col(napi_env env, napi_callback_info info) { return Im2colImpl(env, info, false); }
+napi_value Col2im(napi_env env, napi_callback_info info) { return Im2colImpl(env, info, true); }
+
+// maxPool2d(x, planes, H, W, oH, oW, hs, he, ws, we, dH, dW, out, idx)
+napi_value MaxPool2d(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 14) {
+    napi_throw_error(env, nullptr, "maxPool2d: expected 14 arguments");
+    return nullptr;
+  }
+  float *x, *out;
+  int32_t *hs, *he, *ws, *we, *idx;
+  size_t lx, lo, l1, l2, l3, l4, li;
+  if (!getF32(env, argv[0], &x, &lx) || !getI32(env, argv[6], &hs, &l1) || !getI32(env, argv[7], &he, &l2) ||
+      !getI32(env, argv[8], &ws, &l3) || !getI32(env, argv[9], &we, &l4) || !getF32(env, argv[12], &out, &lo) ||
+      !getI32(env, argv[13], &idx, &li))
+    return nullptr;
+  const int planes = (int)getInt(env, argv[1]), H = (int)getInt(env, argv[2]), W = (int)getInt(env, argv[3]);
+  const int oH = (int)getInt(env, argv[4]), oW = (int)getInt(env, argv[5]), dH = (int)getInt(env, argv[10]), dW = (int)getInt(env, argv[11]);
+  const size_t L = (size_t)planes * oH * oW;
+  if (planes < 0 || lx < (size_t)planes * H * W || lo < L || li < L || l1 < (size_t)oH || l2 < (size_t)oH || l3 < (size_t)oW ||
+      l4 < (size_t)oW || dH < 1 || dW < 1) {
+    napi_throw_range_error(env, nullptr, "maxPool2d: array too small for the sizes");
+    return nullptr;
+  }
+  for (int i = 0; i < oH; i++)
+    if (hs[i] < 0 || he[i] > H) { napi_throw_range_error(env, nullptr, "maxPool2d: window rows outside the input"); return nullptr; }
+  for (int j = 0; j < oW; j++)
+    if (ws[j] < 0 || we[j] > W) { napi_throw_range_error(env, nullptr, "maxPool2d: window columns outside the input"); return nullptr; }
+  splitRange(planes, (double)planes * H * W, [&](int p0, int p1) {
+    myelin::maxPool2d(x, p0, p1, H, W, oH, oW, hs, he, ws, we, dH, dW, out, idx);
+  });
+  return nullptr;
+}
+
+// maxPool2dBackward(g, idx, planes, inSize, outSize, gx)
+napi_value MaxPool2dBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *g, *gx;
+  int32_t* idx;
+  size_t lg, li, lx;
+  if (argc < 6 || !getF32(env, argv[0], &g, &lg) || !getI32(env, argv[1], &idx, &li) || !getF32(env, argv[5], &gx, &lx)) return nullptr;
+  const int planes = (int)getInt(env, argv[2]), inSize = (int)getInt(env, argv[3]), outSize = (int)getInt(env, argv[4]);
+  const size_t L = (size_t)planes * outSize;
+  if (planes < 0 || lg < L || li < L || lx < (size_t)planes * inSize) {
+    napi_throw_range_error(env, nullptr, "maxPool2dBackward: array too small for the sizes");
+    return nullptr;
+  }
+  for (size_t o = 0; o < L; o++)
+    if (idx[o] < 0 || idx[o] >= inSize) { napi_throw_range_error(env, nullptr, "maxPool2dBackward: index outside the plane"); return nullptr; }
+  splitRange(planes, (double)planes * inSize, [&](int p0, int p1) { myelin::maxPool2dBackward(g, idx, p0, p1, inSize, outSize, gx); });
+  return nullptr;
+}
+
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -136,6 +257,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2dBackward", nullptr, MaxPool2dBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -3,7 +3,7 @@
 // for 1 and 2 threads. Skipped (with the reason) where the addon was not built.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadNativeAddon, nativeLoadError } from "../../src/backends/native/index.js";
+import { loadNativeAddon, makeNativeBackend, nativeLoadError } from "../../src/backends/native/index.js";
 import { jsBackend } from "../../src/backends/js/index.js";
 import { Generator } from "../../src/index.js";
 
@@ -50,4 +50,56 @@ test("native sgemm gives bitwise-identical results on 1 and 2 threads", { skip }
 
 test("native sgemm rejects arrays too small for the sizes", { skip }, () => {
   assert.throws(() => addon!.sgemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 1, 2, 2, 2, false, false, 0, 0), /too small/);
+});
+
+test("native im2col/col2im match the JS kernels on strided, padded, dilated geometries", { skip }, () => {
+  const geoms = [
+    { C: 3, H: 7, W: 9, kH: 3, kW: 3, padT: 1, padL: 1, sH: 1, sW: 1, dH: 1, dW: 1 },
+    { C: 2, H: 11, W: 6, kH: 3, kW: 2, padT: 2, padL: 0, sH: 2, sW: 3, dH: 2, dW: 1 },
+    { C: 1, H: 1, W: 13, kH: 1, kW: 5, padT: 0, padL: 3, sH: 1, sW: 2, dH: 1, dW: 2 },
+  ];
+  for (const g0 of geoms) {
+    const oH = Math.floor((g0.H + 2 * g0.padT - g0.dH * (g0.kH - 1) - 1) / g0.sH) + 1;
+    const oW = Math.floor((g0.W + 2 * g0.padL - g0.dW * (g0.kW - 1) - 1) / g0.sW) + 1;
+    const g = { ...g0, oH, oW };
+    const n = 3;
+    const x = rnd(n * g.C * g.H * g.W);
+    const colsLen = n * g.C * g.kH * g.kW * oH * oW;
+    const want = new Float32Array(colsLen), got = new Float32Array(colsLen).fill(NaN);
+    jsBackend.im2col(x, n, g, want);
+    const nb = makeNativeBackend(jsBackend, addon!);
+    nb.im2col(x, n, g, got);
+    assert.deepEqual(got, want, `im2col ${JSON.stringify(g)}`);
+    const cols = rnd(colsLen);
+    const w2 = new Float32Array(x.length), g2 = new Float32Array(x.length).fill(NaN);
+    jsBackend.col2im(cols, n, g, w2);
+    nb.col2im(cols, n, g, g2);
+    for (let i = 0; i < w2.length; i++) assert.ok(Math.abs(w2[i] - g2[i]) <= 1e-6, `col2im at ${i}`);
+  }
+});
+
+test("native max pooling matches the JS kernels, NaN and ties included", { skip }, () => {
+  const planes = 5, H = 9, W = 8, k = 3, s = 2;
+  const oH = Math.floor((H - k) / s) + 1, oW = Math.floor((W - k) / s) + 1;
+  const win = {
+    hs: Int32Array.from({ length: oH }, (_, i) => i * s), he: Int32Array.from({ length: oH }, (_, i) => i * s + k),
+    ws: Int32Array.from({ length: oW }, (_, j) => j * s), we: Int32Array.from({ length: oW }, (_, j) => j * s + k), dH: 1, dW: 1,
+  };
+  const x = Float32Array.from(rnd(planes * H * W), (v) => Math.round(v * 4) / 4); // many ties
+  x[10] = NaN;
+  x[12] = NaN;
+  const nb = makeNativeBackend(jsBackend, addon!);
+  const L = planes * oH * oW;
+  const [o1, o2] = [new Float32Array(L), new Float32Array(L)];
+  const [i1, i2] = [new Int32Array(L), new Int32Array(L)];
+  jsBackend.maxPool2d(x, planes, H, W, oH, oW, win, o1, i1);
+  nb.maxPool2d(x, planes, H, W, oH, oW, win, o2, i2);
+  assert.deepEqual(o2, o1);
+  assert.deepEqual(i2, i1);
+  const g = rnd(L);
+  const [gx1, gx2] = [new Float32Array(planes * H * W), new Float32Array(planes * H * W).fill(NaN)];
+  jsBackend.maxPool2dBackward(g, i1, planes, H * W, oH * oW, gx1);
+  nb.maxPool2dBackward(g, i1, planes, H * W, oH * oW, gx2);
+  assert.deepEqual(gx2, gx1);
+  assert.throws(() => addon!.maxPool2dBackward(g, Int32Array.from(i1, () => 9999), planes, H * W, oH * oW, gx2), /index outside/);
 });

@@ -3,12 +3,17 @@
  * native/*.cc at install time, if any, and overrides the float32 GEMM with its
  * packed AVX2/FMA kernel. Everything else falls through to the base backend.
  */
-import type { Backend } from "../backend.js";
+import type { Backend, ConvGeom } from "../backend.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
   sgemm(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
     transA: boolean, transB: boolean, aStride: number, bStride: number): void;
+  im2col(x: Float32Array, n: number, geom: Int32Array, out: Float32Array): void;
+  col2im(cols: Float32Array, n: number, geom: Int32Array, out: Float32Array): void;
+  maxPool2d(x: Float32Array, planes: number, H: number, W: number, oH: number, oW: number, hs: Int32Array, he: Int32Array,
+    ws: Int32Array, we: Int32Array, dH: number, dW: number, out: Float32Array, idx: Int32Array): void;
+  maxPool2dBackward(g: Float32Array, idx: Int32Array, planes: number, inSize: number, outSize: number, gx: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -51,11 +56,38 @@ export function nativeLoadError(): string {
 // Below this many multiply-adds the N-API call (~130 ns) costs more than it saves.
 const MIN_MACS = 4096;
 
-/** Wraps `base`, routing float32 GEMMs to the addon. */
+const geomBuf = new Int32Array(13);
+
+function packGeom(g: ConvGeom): Int32Array {
+  geomBuf[0] = g.C; geomBuf[1] = g.H; geomBuf[2] = g.W; geomBuf[3] = g.kH; geomBuf[4] = g.kW;
+  geomBuf[5] = g.padT; geomBuf[6] = g.padL; geomBuf[7] = g.sH; geomBuf[8] = g.sW;
+  geomBuf[9] = g.dH; geomBuf[10] = g.dW; geomBuf[11] = g.oH; geomBuf[12] = g.oW;
+  return geomBuf;
+}
+
+const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
+
+/** Wraps `base`, routing float32 GEMMs, im2col/col2im and max pooling to the addon. */
 export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
   return {
     ...base,
     name: "native",
+    im2col(x, n, g, out) {
+      if (f32(x, out)) native.im2col(x as Float32Array, n, packGeom(g), out as Float32Array);
+      else base.im2col(x, n, g, out);
+    },
+    col2im(cols, n, g, out) {
+      if (f32(cols, out)) native.col2im(cols as Float32Array, n, packGeom(g), out as Float32Array);
+      else base.col2im(cols, n, g, out);
+    },
+    maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
+      if (f32(x, out)) native.maxPool2d(x as Float32Array, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out as Float32Array, idx);
+      else base.maxPool2d(x, planes, H, W, oH, oW, win, out, idx);
+    },
+    maxPool2dBackward(g, idx, planes, inSize, outSize, gx) {
+      if (f32(g, gx)) native.maxPool2dBackward(g as Float32Array, idx, planes, inSize, outSize, gx as Float32Array);
+      else base.maxPool2dBackward(g, idx, planes, inSize, outSize, gx);
+    },
     matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride) {
       if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && batch * m * n * k >= MIN_MACS) {
         native.sgemm(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);

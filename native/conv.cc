@@ -1,0 +1,129 @@
+// Loops written so the compiler vectorises the contiguous cases (stride-1 rows);
+// each image or plane is independent, which lets the caller split work across
+// threads with results identical to a single thread.
+#include "conv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace myelin {
+
+namespace {
+
+// Output columns ow with 0 <= ow*s + off < W, as [lo, hi).
+inline void validRange(int off, int s, int W, int oW, int& lo, int& hi) {
+  lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  hi = W - off <= 0 ? 0 : (W - off + s - 1) / s;
+  lo = std::min(lo, oW);
+  hi = std::max(lo, std::min(hi, oW));
+}
+
+}  // namespace
+
+void im2col(const float* x, const ConvGeom& g, int b0, int b1, float* out) {
+  const size_t HW = (size_t)g.H * g.W, L = (size_t)g.oH * g.oW;
+  const size_t rows = (size_t)g.C * g.kH * g.kW;
+  for (int b = b0; b < b1; b++) {
+    float* o = out + (size_t)b * rows * L;
+    for (int c = 0; c < g.C; c++) {
+      const float* xc = x + ((size_t)b * g.C + c) * HW;
+      for (int ki = 0; ki < g.kH; ki++) {
+        const int hOff = ki * g.dH - g.padT;
+        for (int kj = 0; kj < g.kW; kj++, o += L) {
+          const int wOff = kj * g.dW - g.padL;
+          int lo, hi;
+          validRange(wOff, g.sW, g.W, g.oW, lo, hi);
+          for (int oh = 0; oh < g.oH; oh++) {
+            float* orow = o + (size_t)oh * g.oW;
+            const int ih = oh * g.sH + hOff;
+            if (ih < 0 || ih >= g.H) {
+              std::memset(orow, 0, sizeof(float) * g.oW);
+              continue;
+            }
+            for (int ow = 0; ow < lo; ow++) orow[ow] = 0.f;
+            for (int ow = hi; ow < g.oW; ow++) orow[ow] = 0.f;
+            const float* xr = xc + (size_t)ih * g.W + wOff;
+            if (g.sW == 1) {
+              std::memcpy(orow + lo, xr + lo, sizeof(float) * (hi - lo));
+            } else {
+              for (int ow = lo; ow < hi; ow++) orow[ow] = xr[(size_t)ow * g.sW];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void col2im(const float* cols, const ConvGeom& g, int b0, int b1, float* out) {
+  const size_t HW = (size_t)g.H * g.W, L = (size_t)g.oH * g.oW;
+  const size_t rows = (size_t)g.C * g.kH * g.kW;
+  for (int b = b0; b < b1; b++) {
+    const float* o = cols + (size_t)b * rows * L;
+    std::memset(out + (size_t)b * g.C * HW, 0, sizeof(float) * g.C * HW);
+    for (int c = 0; c < g.C; c++) {
+      float* xc = out + ((size_t)b * g.C + c) * HW;
+      for (int ki = 0; ki < g.kH; ki++) {
+        const int hOff = ki * g.dH - g.padT;
+        for (int kj = 0; kj < g.kW; kj++, o += L) {
+          const int wOff = kj * g.dW - g.padL;
+          int lo, hi;
+          validRange(wOff, g.sW, g.W, g.oW, lo, hi);
+          for (int oh = 0; oh < g.oH; oh++) {
+            const int ih = oh * g.sH + hOff;
+            if (ih < 0 || ih >= g.H) continue;
+            const float* orow = o + (size_t)oh * g.oW;
+            float* xr = xc + (size_t)ih * g.W + wOff;
+            if (g.sW == 1) {
+              for (int ow = lo; ow < hi; ow++) xr[ow] += orow[ow];
+            } else {
+              for (int ow = lo; ow < hi; ow++) xr[(size_t)ow * g.sW] += orow[ow];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void maxPool2d(const float* x, int p0, int p1, int H, int W, int oH, int oW, const int32_t* hs, const int32_t* he,
+               const int32_t* ws, const int32_t* we, int dH, int dW, float* out, int32_t* idx) {
+  const size_t HW = (size_t)H * W, L = (size_t)oH * oW;
+  for (int p = p0; p < p1; p++) {
+    const float* xp = x + (size_t)p * HW;
+    size_t o = (size_t)p * L;
+    for (int i = 0; i < oH; i++) {
+      const int h0 = hs[i], h1 = he[i];
+      for (int j = 0; j < oW; j++, o++) {
+        const int w0 = ws[j], w1 = we[j];
+        float best = -INFINITY;
+        int bi = h0 * W + w0;
+        for (int h = h0; h < h1; h += dH) {
+          const int row = h * W;
+          for (int w = w0; w < w1; w += dW) {
+            const float v = xp[row + w];
+            // NaN wins (the last NaN, as PyTorch's CPU kernel), first maximum on ties.
+            if (v > best || v != v) {
+              best = v;
+              bi = row + w;
+            }
+          }
+        }
+        out[o] = best;
+        idx[o] = bi;
+      }
+    }
+  }
+}
+
+void maxPool2dBackward(const float* g, const int32_t* idx, int p0, int p1, int inSize, int outSize, float* gx) {
+  for (int p = p0; p < p1; p++) {
+    float* gp = gx + (size_t)p * inSize;
+    std::memset(gp, 0, sizeof(float) * inSize);
+    const size_t end = (size_t)(p + 1) * outSize;
+    for (size_t o = (size_t)p * outSize; o < end; o++) gp[idx[o]] += g[o];
+  }
+}
+
+}  // namespace myelin
