@@ -74,6 +74,12 @@ function batchCount(src: Iterable<Batch> & { len?(): number }): number {
   return typeof src.len === "function" ? src.len() : Array.isArray(src) ? src.length : NaN;
 }
 
+function forward(model: ModelLike, inputs: Tensor[]): Tensor {
+  const out = (model.forward as (...xs: Tensor[]) => unknown)(...inputs);
+  if (!(out instanceof Tensor)) throw new TypeError("fit: model.forward must return a Tensor (the predictions)");
+  return out;
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 /**
@@ -90,7 +96,7 @@ export function evaluate(model: ModelLike, data: DataSource, opts: EvaluateOptio
   noGrad(() => {
     for (const batch of loader) {
       const [inputs, target] = unpack(batch);
-      const pred = model.forward(...inputs);
+      const pred = forward(model, inputs);
       const n = target.shape[0] ?? 1;
       if (opts.loss) lossSum += lossOf(opts.loss, pred, target).item() * n;
       count += n;
@@ -130,7 +136,7 @@ export async function fit(model: ModelLike, opts: FitOptions): Promise<History> 
     let lossSum = 0, seen = 0, batchIndex = 0, lastYield = Date.now();
     for (const batch of train) {
       const [inputs, target] = unpack(batch);
-      const pred = model.forward(...inputs);
+      const pred = forward(model, inputs);
       const loss = lossOf(opts.loss, pred, target);
       if (loss.numel() !== 1) throw new Error(`fit: the loss must be a scalar, got shape [${loss.shape.join(", ")}] (use reduction "mean" or "sum")`);
       opts.optimizer.zeroGrad();

@@ -5,7 +5,8 @@
 import type { Tensor } from "../core/tensor.js";
 
 export interface ModelLike {
-  forward(...inputs: Tensor[]): Tensor;
+  /** Must return the prediction tensor for the batch's inputs. */
+  forward(...inputs: never[]): unknown;
   train(mode?: boolean): unknown;
   eval(): unknown;
   parameters(): Tensor[];
