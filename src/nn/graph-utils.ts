@@ -17,6 +17,7 @@ import { fmtShape } from "../core/shape.js";
 import { indexAdd, scatter as scatterSet, scatterReduce } from "../ops/indexing.js";
 import { cat } from "../ops/shape.js";
 import { ones, zeros } from "../ops/creation.js";
+export { sparseDropout } from "./layers/graph-linear.js";
 import { where } from "../ops/elementwise.js";
 
 /** Source and target node ids of a validated edge list (views into its storage). */

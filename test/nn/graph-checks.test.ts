@@ -138,3 +138,27 @@ test("sparse input path: matches the dense product and sees in-place edits", () 
   x.mul_(2);
   assertClose(m.forward(x, e), y1.mul(2).toArray(), { atol: 1e-5 });
 });
+
+test("sparseDropout: drops ~p of the nonzeros, scales the rest by 1/(1-p), and its registered sparse copy matches its values", () => {
+  const g = new my.Generator(11);
+  const x = my.randn([100, 80], { generator: g }).mul(my.rand([100, 80], { generator: g }).lt(0.1));
+  const y = nn.graph.sparseDropout(x, 0.3, true, { generator: new my.Generator(12) });
+  const xd = x.data() as Float32Array, yd = y.data() as Float32Array;
+  let nz = 0, dropped = 0;
+  for (let i = 0; i < xd.length; i++) {
+    if (xd[i] === 0) { assert.equal(yd[i], 0); continue; }
+    nz++;
+    if (yd[i] === 0) dropped++;
+    else assert.ok(Math.abs(yd[i] - xd[i] / 0.7) < 1e-5 * (1 + Math.abs(xd[i])), `kept ${yd[i]} vs ${xd[i]} / 0.7`);
+  }
+  // ~800 nonzeros, Binomial(800, 0.3): sd ≈ 0.016; ±0.08 is 5 sd.
+  assert.ok(nz > 600 && Math.abs(dropped / nz - 0.3) < 0.08, `dropped ${dropped} of ${nz}`);
+  assert.equal(nn.graph.sparseDropout(x, 0.3, false), x);
+  // The GCN projection of the dropped input (sparse path, cached CSR) equals a dense matmul of its values.
+  const m = new nn.GCNConv(80, 3, { normalize: false, bias: false });
+  const e = ei([[0], [1]]);
+  const yy = m.forward(y, e);
+  const A = my.zeros([100, 100]);
+  A._data[1 * 100 + 0] = 1;
+  assertClose(yy, my.matmul(A, my.matmul(my.tensor(Array.from(yd), { shape: [100, 80] }), m.lin.weight.t())).toArray(), { atol: 1e-5 });
+});

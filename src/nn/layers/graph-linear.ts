@@ -10,6 +10,7 @@
 import { Tensor, make, record } from "../../core/tensor.js";
 import { allocArray, type TypedArray } from "../../core/dtype.js";
 import { isGradEnabled } from "../../core/autograd.js";
+import { defaultGenerator, type Generator } from "../../core/random.js";
 import * as F from "../functional/index.js";
 
 interface Csr {
@@ -110,4 +111,36 @@ export function linearSparseAware(x: Tensor, weight: Tensor, bias: Tensor | null
   if (!csr) return F.linear(x, weight, bias);
   const y = csrTimesWT(csr, weight);
   return bias ? y.add(bias) : y;
+}
+
+/**
+ * Dropout for sparse node features (bag-of-words inputs): each nonzero is zeroed with
+ * probability p and the rest scaled by 1/(1-p) — the same distribution as
+ * `F.dropout`, whose zeros stay zero anyway — but only the nonzeros are drawn, and
+ * the result's CSR copy is registered so the next `GCNConv`/`GATConv` projection
+ * needs no rescan. Falls back to `F.dropout` for inputs that need gradients or are
+ * not sparse. Identity when `training` is false or p = 0.
+ * @example const xIn = nn.graph.sparseDropout(x, 0.5, model.training);
+ */
+export function sparseDropout(x: Tensor, p = 0.5, training = true, opts: { generator?: Generator } = {}): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new Error(`sparseDropout: dropout probability has to be between 0 and 1, got ${p}`);
+  if (!training || p === 0) return x;
+  const csr = x.ndim === 2 && !x.requiresGrad && x.numel() >= MIN_NUMEL && (x.dtype === "float32" || x.dtype === "float64") ? csrOf(x) : null;
+  if (!csr) return F.dropout(x, p, training, opts);
+  const gen = opts.generator ?? defaultGenerator;
+  const scale = p === 1 ? 0 : 1 / (1 - p);
+  const out = allocArray(x.dtype, x.numel());
+  const { indptr, indices, values } = csr;
+  const kept = new Float64Array(values.length);
+  for (let r = 0; r < csr.rows; r++) {
+    const off = r * csr.cols;
+    for (let q = indptr[r]; q < indptr[r + 1]; q++) {
+      const v = gen.random() >= p ? values[q] * scale : 0;
+      kept[q] = v;
+      out[off + indices[q]] = v;
+    }
+  }
+  const y = make(out, x.shape.slice(), x.dtype);
+  cache.set(out, { version: y._version.v, cols: csr.cols, csr: { ...csr, values: kept } });
+  return y;
 }
