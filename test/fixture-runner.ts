@@ -21,6 +21,8 @@ interface Case {
   gradcheck?: boolean;
   rtol?: number;
   atol?: number;
+  /** PyTorch rejects this expression; myelin must throw a message containing this text. */
+  error?: string;
 }
 
 function decode(e: Enc, dtype?: my.DType): Tensor {
@@ -63,6 +65,13 @@ export function runFixture(name: string): void {
         const t = decode(c.inputs[k]);
         return c.inputs[k].requiresGrad ? t.requiresGrad_(true) : t;
       });
+      if (c.error !== undefined) {
+        assert.throws(() => fn(...inputs), (e: Error) => {
+          assert.ok(e.message.includes(c.error!), `error message "${e.message}" should mention "${c.error}"`);
+          return true;
+        });
+        return;
+      }
       const tol = { rtol: c.rtol ?? 1e-4, atol: c.atol ?? 1e-5 };
       const outs = asList(fn(...inputs));
       assert.equal(outs.length, c.out.length, "number of outputs");

@@ -4,7 +4,7 @@
  * against its dim's size, and index tensors must be int32.
  */
 import { allocArray } from "../core/dtype.js";
-import { fmtShape, normDim, numel, shapesEqual } from "../core/shape.js";
+import { broadcastShapes, fmtShape, normDim, numel, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B } from "../backends/backend.js";
 import { assertTensor, scalarOf } from "./util.js";
@@ -256,9 +256,11 @@ function prodZeroStats(x: Tensor, src: Tensor, d: number, index: Tensor, include
 export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
   const v = value instanceof Tensor ? value.to(x.dtype) : value;
+  // Out of place, PyTorch broadcasts x and mask together (the result may be bigger than x).
+  const shape = broadcastShapes(x.shape, mask.shape, "maskedFill");
   const r = where(mask, v, x);
-  if (!shapesEqual(r.shape, x.shape)) {
-    throw new Error(`maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the input's shape ${fmtShape(x.shape)}`);
+  if (!shapesEqual(r.shape, shape)) {
+    throw new Error(`maskedFill: value of shape ${fmtShape((value as Tensor).shape)} must be a 0-dim tensor or a number`);
   }
   return r.dtype === x.dtype ? r : r.to(x.dtype);
 }
