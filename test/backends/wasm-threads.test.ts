@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { gemmStats } from "../../src/backends/wasm/matmul.js";
-import { setWasmThreads, wasmBackend, wasmThreadsReady } from "../../src/backends/wasm/index.js";
+import { setWasmRouting, setWasmThreads, wasmBackend, wasmThreadsReady } from "../../src/backends/wasm/index.js";
 import { assertGemmClose, randArray, refMatmul, rng } from "./wasm-util.js";
 
 const w = wasmBackend();
 const skip = w ? false : "wasm unavailable in this runtime";
+// Split even small products so the shapes below stay cheap.
+setWasmRouting("always");
 
 test("wasm matmul: 2 threads are bitwise identical to 1 thread (batch, column and row splits)", { skip }, async () => {
   setWasmThreads(2);

@@ -9,7 +9,7 @@ import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../core/dtype.js";
 import { loadRuntime, type Runtime, type WasmVariant } from "./runtime.js";
 import { coreCount, Pool } from "./pool.js";
-import { GEMM_MIN_MACS, wasmMatmul } from "./matmul.js";
+import { GEMM_MIN_MACS, GEMM_THREAD_MIN_FLOPS, gemmConfig, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
 import { wasmCol2im, wasmIm2col } from "./conv.js";
@@ -39,7 +39,8 @@ let CONV_MIN = AUTO_CONV_MIN;
 
 /**
  * Testing hook: "always" routes every supported float32 call to wasm regardless of
- * size (so small fixtures exercise the kernels), "auto" restores the measured thresholds.
+ * size and splits every splittable matmul across the pool (so small fixtures exercise
+ * the kernels and the threads), "auto" restores the measured thresholds.
  */
 export function setWasmRouting(mode: "always" | "auto"): void {
   const zero = <K extends string>(t: Partial<Record<K, number>>) =>
@@ -48,6 +49,7 @@ export function setWasmRouting(mode: "always" | "auto"): void {
   BINARY_MIN = mode === "always" ? zero(AUTO_BINARY_MIN) : AUTO_BINARY_MIN;
   REDUCE_MIN = mode === "always" ? zero(AUTO_REDUCE_MIN) : AUTO_REDUCE_MIN;
   MATMUL_MIN = mode === "always" ? 0 : GEMM_MIN_MACS;
+  gemmConfig.threadMinFlops = mode === "always" ? 0 : GEMM_THREAD_MIN_FLOPS;
   CELL_MIN = mode === "always" ? 0 : AUTO_CELL_MIN;
   CONV_MIN = mode === "always" ? 0 : AUTO_CONV_MIN;
 }

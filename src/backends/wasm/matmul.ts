@@ -13,8 +13,10 @@ import { FN_SGEMM } from "./worker-source.js";
 const MR = 4, NR = 8;
 /** Products below this many multiply-adds (m*n*k) stay in JS: the copies and the call would cost more. */
 export const GEMM_MIN_MACS = 512;
-/** Below this many flops a product runs on one thread: waking workers costs ~10-50 us. */
-export const GEMM_THREAD_MIN_FLOPS = 1 << 22;
+/** Below this many flops (~200^3 x 2) a product runs on one thread: waking workers costs 10-50 us, more on a loaded machine. */
+export const GEMM_THREAD_MIN_FLOPS = 1 << 24;
+/** Routing knobs (setWasmRouting lowers the thread threshold to 0 so tests reach the pool with small shapes). */
+export const gemmConfig = { threadMinFlops: GEMM_THREAD_MIN_FLOPS };
 
 /** Counters for tests: how many products ran on the pool (split across threads). */
 export const gemmStats = { parallel: 0 };
@@ -36,7 +38,7 @@ export function wasmMatmul(rt: Runtime, pool: Pool | null, threads: number, a: F
   const aLen = Math.min(a.length, aStride === 0 ? m * k : (batch - 1) * aStride + m * k);
   const bLen = Math.min(b.length, bStride === 0 ? k * n : (batch - 1) * bStride + k * n);
   let T = 1;
-  if (pool && threads > 1 && 2 * total * k >= GEMM_THREAD_MIN_FLOPS) T = Math.min(threads, pool.readyCount() + 1);
+  if (pool && threads > 1 && 2 * total * k >= gemmConfig.threadMinFlops) T = Math.min(threads, pool.readyCount() + 1);
   // Pick the split: whole matrices when the batch is large, else columns, else rows.
   let mode = 0;
   if (T > 1) {

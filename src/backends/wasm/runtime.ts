@@ -110,7 +110,7 @@ export function reserveScratch(r: Runtime, slots: number): void {
 export function dataRegion(r: Runtime, bytes: number): number {
   const base = RESERVED + Math.max(1, r.scratchSlots) * r.scratchBytes;
   const need = base + bytes;
-  const have = r.memory.buffer.byteLength;
+  const have = r.f32.byteLength;
   if (need > have) {
     const pages = Math.ceil((need - have) / PAGE);
     if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm backend: a kernel needs ${need} bytes, more than the 4 GiB wasm memory`);
