@@ -1,10 +1,16 @@
 /**
  * `nn.graph`: PyTorch Geometric's edge-list utilities — validation of `edgeIndex`,
  * self-loop handling, degrees, and the differentiable segment ops message passing is
- * built from (`scatter` sum/mean/max/min, segment `softmax`, `propagate`). Everything
- * is composed from `indexSelect` / `indexAdd` / `scatterReduce`, so gradients (and
- * double backward) come for free, and the cost is O(E·F): no per-edge closures and
- * never a dense N×N matrix.
+ * built from (`scatter` sum/mean/max/min, segment `softmax`, `propagate`). They are
+ * composed from `indexSelect` / `indexAdd` / `scatterReduce`, except the hot
+ * sum-aggregation `spmm`, one fused loop whose backward is again `spmm` plus
+ * indexSelect products; so gradients and double backward work everywhere, and the
+ * cost is O(E·F): no per-edge closures and never a dense N×N matrix.
+ *
+ * Exports (as `nn.graph.*`): checkEdgeIndex, checkEdgeWeight, maybeNumNodes,
+ * indexTensor, splitEdges, removeSelfLoops, addSelfLoops, addRemainingSelfLoops,
+ * degree, scatter, softmax, propagate, spmm, gcnNorm, sparseDropout. The layers
+ * (`nn.GCNConv` …) and pools (`nn.globalMeanPool` …) live in layers/graph-*.ts.
  *
  * An `edgeIndex` is an int32 tensor [2, E]; column e is the edge
  * `edgeIndex[0][e] → edgeIndex[1][e]` (source → target), so messages flow from row 0
