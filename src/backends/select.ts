@@ -6,10 +6,11 @@
  */
 import { B, installBackend } from "./backend.js";
 import { jsBackend } from "./js/index.js";
-import { getWasmThreads, setWasmThreads, wasmBackend } from "./wasm/index.js";
+import { getWasmThreads, setWasmThreads, wasmBackend, wasmBackendReady } from "./wasm/index.js";
+import { nativeAddon, nativeBackend } from "./native/index.js";
 
 /** Backend names `setBackend` accepts. */
-export type BackendName = "js" | "wasm";
+export type BackendName = "js" | "wasm" | "native";
 
 /**
  * Name of the backend kernels run on ("wasm" or "js").
@@ -25,13 +26,19 @@ export function backend(): string {
  * @example my.setBackend("js")
  */
 export function setBackend(name: BackendName): void {
+  chosen = true;
   if (name === "js") return installBackend(jsBackend);
   if (name === "wasm") {
     const w = wasmBackend();
     if (!w) throw new Error('setBackend: the "wasm" backend is unavailable here (needs WebAssembly SIMD and SharedArrayBuffer); use "js"');
     return installBackend(w);
   }
-  throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js" or "wasm"`);
+  if (name === "native") {
+    const n = nativeBackend(wasmBackend() ?? jsBackend);
+    if (!n) throw new Error('setBackend: the "native" backend is unavailable (the optional addon was not built: no C++ compiler at install, or not Node); use "wasm" or "js"');
+    return installBackend(n);
+  }
+  throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js", "wasm" or "native"`);
 }
 
 /**
@@ -41,6 +48,7 @@ export function setBackend(name: BackendName): void {
  */
 export function setNumThreads(n: number): void {
   setWasmThreads(n);
+  nativeAddon()?.setNumThreads(n);
 }
 
 /** Threads big kernels may use (see setNumThreads). */
@@ -48,10 +56,19 @@ export function getNumThreads(): number {
   return getWasmThreads();
 }
 
+/** Set once the user picks a backend, so a late asynchronous wasm load does not override it. */
+let chosen = false;
+
 function defaultBackend(): void {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  if (p?.env?.MYELIN_BACKEND === "js") return;
+  const forced = p?.env?.MYELIN_BACKEND;
+  if (forced === "js") return;
   const w = wasmBackend();
-  if (w) installBackend(w);
+  // The native addon (Node, built at install) is fastest where it exists.
+  const n = forced === "wasm" ? null : nativeBackend(w ?? jsBackend);
+  if (n) return installBackend(n);
+  if (w) return installBackend(w);
+  // Browsers may refuse synchronous compilation: switch to wasm when the async load lands.
+  void wasmBackendReady().then((b) => { if (b && !chosen) installBackend(b); });
 }
 defaultBackend();

@@ -2,6 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import * as my from "../../src/index.js";
 import { wasmBackend } from "../../src/backends/wasm/index.js";
 
@@ -34,4 +36,40 @@ test("numThreads defaults to the core count and validates its argument", () => {
   assert.throws(() => my.setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
   assert.throws(() => my.setNumThreads(1.5), /setNumThreads/);
   my.setNumThreads(availableParallelism());
+});
+
+/** Runs an ES module snippet in a fresh Node (tsx) process and returns its stdout. */
+function runChild(script: string, env: Record<string, string> = {}): string {
+  const res = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script],
+    { timeout: 60000, encoding: "utf8", env: { ...process.env, ...env } });
+  assert.equal(res.status, 0, `child failed: ${res.stderr}`);
+  return res.stdout;
+}
+const indexUrl = JSON.stringify(fileURLToPath(new URL("../../src/index.ts", import.meta.url)));
+const wasmUrl = JSON.stringify(fileURLToPath(new URL("../../src/backends/wasm/index.ts", import.meta.url)));
+
+test("where synchronous wasm compilation is refused (browser main thread), the backend switches to wasm once the async load lands", () => {
+  const out = runChild(`
+    const Real = WebAssembly.Module;
+    WebAssembly.Module = function () { throw new RangeError("sync compile refused"); };
+    const my = await import(${indexUrl});
+    const { wasmBackendReady } = await import(${wasmUrl});
+    console.log("before", my.backend());
+    await wasmBackendReady();
+    WebAssembly.Module = Real;
+    const a = my.ones([40, 50]), b = my.ones([50, 30]);
+    console.log("after", my.backend(), my.matmul(a, b).data()[0]);`);
+  assert.match(out, /before js/);
+  assert.match(out, /after wasm 50/);
+});
+
+test("without shared memory (no cross-origin isolation) the kernels run on unshared memory, single-threaded", () => {
+  const out = runChild(`
+    const my = await import(${indexUrl});
+    const { wasmBackend } = await import(${wasmUrl});
+    my.setNumThreads(2);
+    const n = 300, a = new Float32Array(n * n).fill(1), o = new Float32Array(n * n);
+    wasmBackend().matmul(a, a, o, 1, n, n, n, false, true, 0, 0);
+    console.log(my.backend(), o[0], o[n * n - 1]);`, { MYELIN_WASM_THREADS: "off" });
+  assert.match(out, /wasm 300 300/);
 });

@@ -41,6 +41,9 @@ export async function loadNativeAddon(): Promise<NativeAddon | null> {
       return addon;
     }
     addon = createRequire(import.meta.url)(file) as NativeAddon;
+    // Default to all cores, like the wasm worker pool.
+    const os = await import("node:os");
+    addon.setNumThreads(typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
   } catch (e) {
     loadError = (e as Error).message;
     addon = null;
@@ -96,4 +99,20 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
       }
     },
   };
+}
+
+// Loaded once at import (top-level await), so backend selection stays synchronous.
+const loaded = await loadNativeAddon();
+let cached: Backend | null = null;
+
+/** The addon, if it loaded (for thread control). */
+export function nativeAddon(): NativeAddon | null {
+  return loaded;
+}
+
+/** The native backend over `base` (the wasm or JS backend), or null without the addon. */
+export function nativeBackend(base: Backend): Backend | null {
+  if (!loaded) return null;
+  if (!cached) cached = makeNativeBackend(base, loaded);
+  return cached;
 }

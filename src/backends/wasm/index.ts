@@ -7,7 +7,7 @@
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../core/dtype.js";
-import { loadRuntime, type Runtime, type WasmVariant } from "./runtime.js";
+import { loadRuntime, runtimeReady, type Runtime, type WasmVariant } from "./runtime.js";
 import { coreCount, Pool } from "./pool.js";
 import { GEMM_MIN_MACS, GEMM_THREAD_MIN_FLOPS, gemmConfig, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
@@ -58,7 +58,7 @@ let threads = coreCount();
 let pool: Pool | null = null;
 
 function getPool(rt: Runtime): Pool | null {
-  if (threads <= 1) return null;
+  if (threads <= 1 || !rt.shared) return null;
   if (!pool) {
     try { pool = new Pool(rt); } catch { threads = 1; return null; }
   }
@@ -167,9 +167,15 @@ function f32(...xs: TypedArray[]): boolean {
   return true;
 }
 
-let cached: Backend | null | undefined;
-/** The wasm backend singleton (null when unavailable). */
+let cached: Backend | null = null;
+/** The wasm backend singleton (null when unavailable, or while an asynchronous load is still running). */
 export function wasmBackend(): Backend | null {
-  if (cached === undefined) cached = createWasmBackend();
+  if (!cached) cached = createWasmBackend();
   return cached;
+}
+
+/** Resolves with the wasm backend once the kernels have loaded (null when unavailable). */
+export async function wasmBackendReady(): Promise<Backend | null> {
+  await runtimeReady();
+  return wasmBackend();
 }

@@ -53,6 +53,8 @@ export interface Runtime {
   variant: WasmVariant;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
+  /** Whether the memory is shared (required for the worker pool). */
+  shared: boolean;
   k: Kernels;
   /** Float32 view of the whole memory; refreshed by `ensure` after growth. */
   f32: Float32Array;
@@ -63,33 +65,113 @@ export interface Runtime {
 }
 
 let rt: Runtime | null | undefined;
+let pending: Promise<Runtime | null> | null = null;
+
+function readLeb(b: Uint8Array, p: number): [number, number] {
+  let v = 0, shift = 0, byte: number;
+  do { byte = b[p++]; v += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+  return [v, p];
+}
 
 /**
- * Loads the kernels once (synchronously; fine in Node and in workers). Returns null
- * when WebAssembly SIMD or shared memory is unavailable, or MYELIN_WASM=off.
+ * Copy of a module whose memory import is declared unshared (limits flag 0x03 -> 0x01),
+ * for pages without cross-origin isolation where shared memory is unavailable; the
+ * kernels use no atomics, so they run unchanged (without the worker pool).
+ */
+export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> | null {
+  let p = 8;
+  while (p < bytes.length) {
+    const id = bytes[p];
+    const [size, start] = readLeb(bytes, p + 1);
+    if (id === 2) {
+      let [count, q] = readLeb(bytes, start);
+      for (; count > 0; count--) {
+        let len: number;
+        [len, q] = readLeb(bytes, q); q += len;
+        [len, q] = readLeb(bytes, q); q += len;
+        const kind = bytes[q++];
+        if (kind === 0) [, q] = readLeb(bytes, q);
+        else if (kind === 1 || kind === 2) {
+          if (kind === 1) q++;
+          const flag = bytes[q];
+          if (kind === 2) {
+            if (!(flag & 2)) return bytes;
+            const copy = bytes.slice();
+            copy[q] = flag & ~2;
+            return copy;
+          }
+          [, q] = readLeb(bytes, q + 1);
+          if (flag & 1) [, q] = readLeb(bytes, q);
+        } else if (kind === 3) q += 2;
+        else return null;
+      }
+      return null;
+    }
+    p = start + size;
+  }
+  return null;
+}
+
+function makeRuntime(variant: WasmVariant, module: WebAssembly.Module, memory: WebAssembly.Memory, inst: WebAssembly.Instance, shared: boolean): Runtime {
+  const k = inst.exports as unknown as Kernels;
+  return { variant, module, memory, shared, k, f32: new Float32Array(memory.buffer), scratchBytes: align64(k.gemmScratchBytes()), scratchSlots: 0 };
+}
+
+/**
+ * Loads the kernels once. Compiles synchronously where the engine allows it (Node,
+ * workers); where it refuses (a browser main thread may cap synchronous compiles) it
+ * compiles asynchronously and returns null until `runtimeReady()` resolves. Returns
+ * null when WebAssembly SIMD is unavailable or MYELIN_WASM=off. Shared memory (and so
+ * the worker pool) is used when the page/runtime allows it, else unshared memory.
  */
 export function loadRuntime(): Runtime | null {
   if (rt !== undefined) return rt;
+  if (pending) return null;
   rt = null;
   const pref = envPreference();
   if (pref === "off" || typeof WebAssembly === "undefined") return rt;
+  let variant: WasmVariant | null = null;
+  let bytes: Uint8Array<ArrayBuffer> | null = null;
+  let memory: WebAssembly.Memory;
+  let shared = true;
   try {
     const relaxed = decodeBase64(relaxedWasm);
     const simd = decodeBase64(simdWasm);
-    let variant: WasmVariant | null = null;
-    let bytes: Uint8Array<ArrayBuffer> | null = null;
     if (pref !== "simd" && WebAssembly.validate(relaxed)) { variant = "relaxed"; bytes = relaxed; }
     else if (WebAssembly.validate(simd)) { variant = "simd"; bytes = simd; }
     if (!variant || !bytes) return rt;
-    const module = new WebAssembly.Module(bytes);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    const inst = new WebAssembly.Instance(module, { env: { memory } });
-    const k = inst.exports as unknown as Kernels;
-    rt = { variant, module, memory, k, f32: new Float32Array(memory.buffer), scratchBytes: align64(k.gemmScratchBytes()), scratchSlots: 0 };
+    const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+    try {
+      if (p?.env?.MYELIN_WASM_THREADS === "off") throw new Error("shared memory disabled");
+      memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    } catch {
+      shared = false;
+      bytes = unshareMemoryImport(bytes);
+      if (!bytes) return rt;
+      memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+    }
   } catch {
-    rt = null;
+    return rt;
   }
-  return rt;
+  const imports = { env: { memory } };
+  try {
+    const module = new WebAssembly.Module(bytes);
+    rt = makeRuntime(variant, module, memory, new WebAssembly.Instance(module, imports), shared);
+  } catch {
+    // Synchronous compilation refused: compile in the background.
+    rt = undefined;
+    const v = variant;
+    pending = WebAssembly.compile(bytes)
+      .then(async (module) => { rt = makeRuntime(v, module, memory, await WebAssembly.instantiate(module, imports), shared); return rt; })
+      .catch(() => (rt = null));
+  }
+  return rt ?? null;
+}
+
+/** Resolves with the runtime once loaded (immediately when synchronous loading worked). */
+export function runtimeReady(): Promise<Runtime | null> {
+  const r = loadRuntime();
+  return r || !pending ? Promise.resolve(r) : pending;
 }
 
 /** Byte offset of thread `t`'s gemm scratch (slots are laid out lazily, see `dataBase`). */
