@@ -105,6 +105,8 @@ async function run() {
   }
   out.ops.gemmRelErr = gemmErr;
   out.workers = { ...window.__workers };
+  // ?ops-only (the page without cross-origin isolation) stops here.
+  if (new URLSearchParams(location.search).has("ops-only")) return out;
 
   // Two spirals: 2-64-64-2 MLP, Adam, full-batch manual loop; accuracy on held-out points.
   my.manualSeed(0);
@@ -115,7 +117,7 @@ async function run() {
   const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
   const t1 = performance.now();
   const losses = [];
-  const steps = 600;
+  const steps = 300;
   for (let s = 0; s < steps; s++) {
     opt.zeroGrad();
     const loss = F.crossEntropy(model.forward(xTr), yTr);
