@@ -24,3 +24,4 @@ export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
+export * as models from "./models/index.js";

@@ -1,0 +1,12 @@
+/**
+ * `models`: the model zoo — small, readable reference architectures whose parameter
+ * names follow the equivalent PyTorch modules, plus a PNG grid writer for looking at
+ * generated images.
+ */
+export { mnistMlp, mnistCnn } from "./mnist.js";
+export { Autoencoder, VAE, vaeLoss, gaussianKl, type AutoencoderOptions, type VaeLoss } from "./autoencoder.js";
+export { encodePng, imageGrid, gridPng, crc32, type ImageGridOptions, type PngOptions } from "./png.js";
+export {
+  mlpGenerator, mlpDiscriminator, dcganGenerator, dcganDiscriminator, dcganInit,
+  discriminatorLoss, generatorLoss, gradientPenalty, wganCriticLoss, wganGeneratorLoss, type GanOptions, type GradientPenaltyOptions,
+} from "./gan.js";
