@@ -56,16 +56,21 @@ function tables(): string {
     const rs = rows.filter((r) => r.workload === w);
     const impls = [...new Set(rs.map((r) => r.impl))];
     const cases = [...new Set(rs.map((r) => r.case))];
-    out.push(`### ${w} (${rs[0].unit}, ${rs[0].higherIsBetter ? "higher" : "lower"} is better; ×: relative to myelin's best config in the row, >1 = faster than it)`, "");
+    const units = [...new Set(rs.map((r) => r.unit))];
+    const unitNote = units.length === 1 ? `${units[0]}, ${rs[0].higherIsBetter ? "higher" : "lower"} is better; ` : "";
+    out.push(`### ${w} (${unitNote}×: relative to myelin's best config in the row, >1 = better than it)`, "");
     out.push(`| case | ${impls.join(" | ")} |`, `|---|${impls.map(() => "---:").join("|")}|`);
     for (const c of cases) {
       const cell = (i: string) => rs.find((r) => r.case === c && r.impl === i);
-      const mine = rs.filter((r) => r.case === c && r.impl.startsWith("myelin") && Number.isFinite(r.value)).map((r) => r.value);
-      const best = mine.length ? (rs[0].higherIsBetter ? Math.max(...mine) : Math.min(...mine)) : NaN;
-      out.push(`| ${c} | ${impls.map((i) => {
+      const inCase = rs.filter((r) => r.case === c);
+      const hib = inCase[0].higherIsBetter;
+      const mine = inCase.filter((r) => r.impl.startsWith("myelin") && Number.isFinite(r.value)).map((r) => r.value);
+      const best = mine.length ? (hib ? Math.max(...mine) : Math.min(...mine)) : NaN;
+      const label = units.length === 1 ? c : `${c} [${inCase[0].unit}, ${hib ? "higher" : "lower"} is better]`;
+      out.push(`| ${label} | ${impls.map((i) => {
         const r = cell(i);
         if (!r) return "";
-        const ratio = rs[0].higherIsBetter ? r.value / best : best / r.value;
+        const ratio = hib ? r.value / best : best / r.value;
         return Number.isFinite(r.value) ? `${fmt(r.value)} (${fmt(ratio)}×)` : "—";
       }).join(" | ")} |`);
     }

@@ -1,6 +1,6 @@
 /**
  * Workload: float32 square matmul GFLOP/s at N = 128/512/1024/2048 for myelin (wasm at
- * 1 and 2 threads, JS reference), TensorFlow.js (cpu, wasm) and PyTorch (1 and 2
+ * 1 and 2 threads, the optional native addon when built, JS reference), TensorFlow.js (cpu, wasm) and PyTorch (1 and 2
  * threads), plus A@B^T and A^T@B at N = 512 (the backward-pass shapes, where
  * TF.js-wasm is known to be slow).
  */
@@ -26,8 +26,10 @@ async function run(opts: RunOptions): Promise<Row[]> {
 
   // myelin: wasm at 1 and 2 threads, then the JS reference.
   const variant = wasmVariant();
-  const configs: [string, "wasm" | "js", number][] = [];
+  const configs: [string, "wasm" | "js" | "native", number][] = [];
   if (variant) configs.push([`myelin-wasm-${variant}-1t`, "wasm", 1], [`myelin-wasm-${variant}-2t`, "wasm", 2]);
+  // The optional native addon, where it was built at install.
+  try { my.setBackend("native"); configs.push(["myelin-native-1t", "native", 1], ["myelin-native-2t", "native", 2]); } catch { /* not built */ }
   configs.push(["myelin-js", "js", 1]);
   for (const [impl, be, th] of configs) {
     if (!wants(opts, impl)) continue;

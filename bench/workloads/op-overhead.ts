@@ -15,10 +15,10 @@ async function run(opts: RunOptions): Promise<Row[]> {
     rows.push({ workload: "op-overhead", case: "add 4 elems", impl, value, unit: "ns/op", higherIsBetter: false, note });
   const minMs = opts.quick ? 100 : 300;
   const variant = wasmVariant();
-  for (const be of ["wasm", "js"] as const) {
-    const impl = be === "wasm" ? `myelin-wasm-${variant}` : "myelin-js";
+  for (const be of ["wasm", "native", "js"] as const) {
+    const impl = be === "wasm" ? `myelin-wasm-${variant}` : `myelin-${be}`;
     if ((be === "wasm" && !variant) || !wants(opts, impl)) continue;
-    my.setBackend(be);
+    try { my.setBackend(be); } catch { continue; }
     const a = my.tensor([1, 2, 3, 4]), b = my.tensor([5, 6, 7, 8]);
     const t = measure(() => { for (let i = 0; i < BATCH; i++) my.add(a, b); }, minMs);
     add(impl, (t.wall / BATCH) * 1e6);
