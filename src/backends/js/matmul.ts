@@ -5,10 +5,12 @@
  * packed 4-row A panel is reused across every B panel. A B operand broadcast over
  * the batch (stride 0) is packed once, not once per batch item.
  *
- * Measured (bench/matmul-js.ts, N=512, float32, CPU time on a loaded 2-core Zen 4):
- * float64 panels beat float32 ones (no convert per load), KC 64/128/256 are within
- * noise, and the micro-kernel in its own small function with one induction variable
- * was the fastest of the variants tried (2x4, 3x4, 4x4 with one B value live, k-unroll 2).
+ * Measured on the shared 2-core Zen 4 (CPU time, best of runs; load made +-15% noise):
+ * the 4x4 micro-kernel alone peaks at ~4.9 GFLOP/s from L1 (V8 spills some of the 16
+ * accumulators and bounds-checks every load), and N=512 reaches 3.3-3.8, i.e. the
+ * packing and blocking cost little. Variants that did not beat it: float32 panels
+ * (a convert per load), KC 64/256, 2x4 / 3x4 tiles, one B value live at a time,
+ * k-unrolling by 2, masking indices to drop overflow checks.
  */
 import type { TypedArray } from "../../core/dtype.js";
 
