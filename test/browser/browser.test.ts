@@ -4,7 +4,7 @@
  * threads are available), opens it in headless Chromium via playwright-core, and
  * asserts what page.js measured: backend, closed-form op results, two-spirals accuracy
  * of an MLP trained in the page, and a safetensors round trip. Builds nothing: skips
- * when dist/ is missing or /usr/bin/chromium is not installed.
+ * when dist/ is missing or /usr/bin/chromium (or $MYELIN_CHROMIUM) is not installed.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's chromium by default; MYELIN_CHROMIUM points elsewhere (e.g. a Chrome for Testing build). */
+const CHROMIUM = process.env.MYELIN_CHROMIUM ?? "/usr/bin/chromium";
 const SERVED = ["/dist/", "/build/wasm/", "/test/browser/"];
 const TYPES: Record<string, string> = {
   ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".map": "application/json",
@@ -23,7 +24,7 @@ const TYPES: Record<string, string> = {
 
 function skipReason(): string | null {
   if (!existsSync(join(ROOT, "dist", "index.js"))) return "dist/ is not built (run npm run build)";
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is absent (apt-get install chromium)`;
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is absent (apt-get install chromium, or set MYELIN_CHROMIUM)`;
   return null;
 }
 
@@ -84,7 +85,8 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-dev-shm-usage"], // containers often have a tiny /dev/shm
   });
 }, { timeout: 30_000 });
 
