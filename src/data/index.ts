@@ -11,3 +11,4 @@ export { parseCsv, type CsvData, type CsvOptions } from "./csv.js";
 export { loadCsv } from "./node/csv.js";
 export { TextCorpus, Vocab, SequenceWindows, SequenceSource, charVocab, wordVocab, tokenizeWords } from "./text.js";
 export { loadText } from "./node/text.js";
+export { readWav, fft, hannWindow, powerSpectrogram, hzToMel, melToHz, melFilterbank, logMelSpectrogram, type Wav, type SpectrogramOptions } from "./audio.js";
