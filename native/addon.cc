@@ -22,17 +22,27 @@ bool check(napi_env env, napi_status s, const char* what) {
   return false;
 }
 
-bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
+// The data pointer and length of a TypedArray of the expected element type (zero-copy).
+template <typename T>
+bool getArray(napi_env env, napi_value v, napi_typedarray_type want, const char* what, T** data, size_t* len) {
   napi_typedarray_type type;
   void* ptr;
   napi_value buf;
   size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &off) != napi_ok || type != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, "myelin native: expected a Float32Array");
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &off) != napi_ok || type != want) {
+    napi_throw_type_error(env, nullptr, what);
     return false;
   }
-  *data = static_cast<float*>(ptr);
+  *data = static_cast<T*>(ptr);
   return true;
+}
+
+bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
+  return getArray(env, v, napi_float32_array, "myelin native: expected a Float32Array", data, len);
+}
+
+bool getI32(napi_env env, napi_value v, int32_t** data, size_t* len) {
+  return getArray(env, v, napi_int32_array, "myelin native: expected an Int32Array", data, len);
 }
 
 int64_t getInt(napi_env env, napi_value v) {
@@ -103,19 +113,6 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     }
   }
   return nullptr;
-}
-
-bool getI32(napi_env env, napi_value v, int32_t** data, size_t* len) {
-  napi_typedarray_type type;
-  void* ptr;
-  napi_value buf;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &off) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, nullptr, "myelin native: expected an Int32Array");
-    return false;
-  }
-  *data = static_cast<int32_t*>(ptr);
-  return true;
 }
 
 // Splits [0, n) into contiguous chunks, one per pool thread, when the work is big enough.

@@ -93,35 +93,6 @@ void kernel_generic(int kc, const float* Ap, const float* Bp, float* acc) {
   }
 }
 
-__attribute__((target("avx2,fma")))
-void kernel_avx2(int kc, const float* Ap, const float* Bp, float* acc) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  for (int p = 0; p < kc; p++) {
-    const __m256 b0 = _mm256_loadu_ps(Bp);
-    const __m256 b1 = _mm256_loadu_ps(Bp + 8);
-    __m256 a;
-    a = _mm256_broadcast_ss(Ap + 0); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(Ap + 1); c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(Ap + 2); c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(Ap + 3); c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(Ap + 4); c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(Ap + 5); c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
-    Ap += MR;
-    Bp += NR;
-  }
-  _mm256_storeu_ps(acc + 0, c00); _mm256_storeu_ps(acc + 8, c01);
-  _mm256_storeu_ps(acc + 16, c10); _mm256_storeu_ps(acc + 24, c11);
-  _mm256_storeu_ps(acc + 32, c20); _mm256_storeu_ps(acc + 40, c21);
-  _mm256_storeu_ps(acc + 48, c30); _mm256_storeu_ps(acc + 56, c31);
-  _mm256_storeu_ps(acc + 64, c40); _mm256_storeu_ps(acc + 72, c41);
-  _mm256_storeu_ps(acc + 80, c50); _mm256_storeu_ps(acc + 88, c51);
-}
-
 // Full 6x16 tile written straight into C (store on the first depth block, add after).
 __attribute__((target("avx2,fma")))
 void kernel_avx2_c(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, bool first) {
@@ -165,9 +136,6 @@ void kernel_avx2_c(int kc, const float* Ap, const float* Bp, float* C, size_t ld
 #undef MYELIN_STORE_ROW
 }
 
-using Kernel = void (*)(int, const float*, const float*, float*);
-
-Kernel pick_kernel() { return cpu_has_avx2_fma() ? kernel_avx2 : kernel_generic; }
 
 // 64-byte aligned, grow-only packing buffers, one pair per thread.
 struct Buffer {
@@ -196,7 +164,6 @@ float* ensure(Buffer& buf, size_t n) {
 // The BLIS five loops over the sub-problem rows [m0, m1) x cols [n0, n1).
 void sgemm_block(const float* A, const float* B, float* C, int m, int n, int k, bool transA, bool transB,
                  int m0, int m1, int n0, int n1) {
-  static const Kernel kernel = pick_kernel();
   static const bool avx2 = cpu_has_avx2_fma();
   if (m1 <= m0 || n1 <= n0) return;
   if (k == 0) {
@@ -226,7 +193,9 @@ void sgemm_block(const float* A, const float* B, float* C, int m, int n, int k, 
               kernel_avx2_c(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, c, (size_t)n, first);
               continue;
             }
-            kernel(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, acc);
+            // Edge tiles: compute the full padded tile into a scratch buffer, copy the valid part.
+            if (avx2) kernel_avx2_c(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, acc, NR, true);
+            else kernel_generic(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, acc);
             for (int r = 0; r < rows; r++) {
               float* cr = c + (size_t)r * n;
               const float* ar = acc + r * NR;
