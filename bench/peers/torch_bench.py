@@ -2,6 +2,7 @@
 """PyTorch peer for bench/: float32 matmul GFLOP/s (plain and transposed operands) and
 the per-op time of a 4-element add, at the thread count given (also set
 OPENBLAS_NUM_THREADS/OMP_NUM_THREADS in the environment, as run by bench/harness.ts).
+Training mode ({"train": "mlp"|"cnn"|"lstm"|"transformer", "threads", "reps", "cap_s"}): see train_bench.
 Usage: torch_bench.py '{"sizes": [128, 512], "threads": 1, "min_s": 0.3}'  -> JSON on stdout."""
 import json
 import os
@@ -27,9 +28,69 @@ def measure(fn, min_s, samples=3):
     return best_wall, best_cpu
 
 
+def train_bench(spec):
+    """Training throughput (forward + backward + Adam on a fixed random float32 batch) of
+    the bench/workloads/train-*.ts models: median/best wall and best CPU seconds per step."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    name = spec["train"]
+    if name == "mlp":
+        model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+        x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
+        loss_fn = lambda: F.cross_entropy(model(x), y)
+    elif name == "cnn":
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+        x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+        loss_fn = lambda: F.cross_entropy(model(x), y)
+    elif name == "lstm":
+        lstm, fc = nn.LSTM(64, 128), nn.Linear(128, 10)
+        model = nn.ModuleList([lstm, fc])
+        x, y = torch.randn(32, 32, 64), torch.randint(0, 10, (32,))  # [T, B, IN]
+        loss_fn = lambda: F.cross_entropy(fc(lstm(x)[1][0][0]), y)
+    elif name == "transformer":
+        layer = nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.1, batch_first=True)
+        model = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        x, t = torch.randn(16, 64, 128), torch.randn(16, 64, 128)
+        loss_fn = lambda: F.mse_loss(model(x), t)
+    else:
+        raise ValueError("unknown train workload " + name)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    w0 = time.perf_counter()
+    step()
+    if time.perf_counter() - w0 < spec["cap_s"] / 4:
+        step()
+    walls, cpu_best = [], float("inf")
+    t0 = time.perf_counter()
+    while len(walls) < spec["reps"] and (not walls or time.perf_counter() - t0 < spec["cap_s"]):
+        s0, c0 = time.perf_counter(), time.process_time()
+        step()
+        walls.append(time.perf_counter() - s0)
+        cpu_best = min(cpu_best, time.process_time() - c0)
+    walls.sort()
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "median": walls[len(walls) // 2],
+            "best": walls[0], "cpu_best": cpu_best, "n": len(walls)}
+
+
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec["threads"])
+    if "train" in spec:
+        print(json.dumps(train_bench(spec)))
+        return
     torch.manual_seed(0)
     blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas, "matmul": {}, "matmul_t": {}}
