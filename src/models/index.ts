@@ -10,3 +10,7 @@ export {
   mlpGenerator, mlpDiscriminator, dcganGenerator, dcganDiscriminator, dcganInit,
   discriminatorLoss, generatorLoss, gradientPenalty, wganCriticLoss, wganGeneratorLoss, type GanOptions, type GradientPenaltyOptions,
 } from "./gan.js";
+export { MlpForecaster, CnnForecaster, LstmForecaster, type ForecasterOptions } from "./forecaster.js";
+export { CharTransformer, CharLstm, generate, type CharTransformerOptions, type CharLstmOptions, type CharModel } from "./charlm.js";
+export { SpeechCnn, type SpeechCnnOptions } from "./speech.js";
+export { MatrixFactorization, NCF, bprLoss, scoreAllItems, type PairScorer } from "./recommender.js";
