@@ -32,6 +32,11 @@ export interface Workload {
   description: string;
   /** Also rerun the myelin-wasm rows with the plain-SIMD kernels (MYELIN_WASM=simd). */
   simdVariant?: boolean;
+  /**
+   * Implementation-name prefixes to run each in its own process (so a crashing peer or
+   * optional backend loses only its own rows); omitted = one process for all.
+   */
+  groups?: string[];
   run(opts: RunOptions): Promise<Row[]>;
 }
 

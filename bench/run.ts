@@ -20,13 +20,14 @@ const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
 const flagOk = spawnSync(process.execPath, [RELAXED_FLAG, "-e", "0"]).status === 0;
 const nodeFlags = flagOk ? [RELAXED_FLAG] : [];
 
-function runOne(file: string, env: Record<string, string>, only: string): Row[] {
+function runOne(file: string, env: Record<string, string>, only: string, name: string): Row[] {
   const args = [...nodeFlags, "--import", "tsx", join(here, "run-one.ts"), file, ...(quick ? ["--quick"] : []), ...(only ? [`--only=${only}`] : [])];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   const line = r.stdout.split("\n").find((l) => l.startsWith("BENCH_JSON "));
   if (!line) {
-    console.error(`bench: ${file} failed (status ${r.status})\n${r.stderr}`);
-    return [];
+    const why = r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
+    console.error(`bench: ${file}${only ? ` (${only})` : ""} failed: ${why}\n${r.stderr.slice(-2000)}`);
+    return [{ workload: name, case: "(run)", impl: only || "all", value: NaN, unit: "", higherIsBetter: true, note: `process failed: ${why}` }];
   }
   return JSON.parse(line.slice("BENCH_JSON ".length)) as Row[];
 }
@@ -39,8 +40,8 @@ for (const f of files) {
   const { workload } = (await import(path)) as { workload: Workload };
   if (onlyWorkload && workload.name !== onlyWorkload) continue;
   process.stderr.write(`bench: ${workload.name} ...\n`);
-  rows.push(...runOne(path, {}, ""));
-  if (workload.simdVariant) rows.push(...runOne(path, { MYELIN_WASM: "simd" }, "myelin-wasm"));
+  for (const g of workload.groups ?? [""]) rows.push(...runOne(path, {}, g, workload.name));
+  if (workload.simdVariant) rows.push(...runOne(path, { MYELIN_WASM: "simd" }, "myelin-wasm", workload.name));
 }
 const load1 = loadavg()[0];
 

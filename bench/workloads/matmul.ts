@@ -29,7 +29,11 @@ async function run(opts: RunOptions): Promise<Row[]> {
   const configs: [string, "wasm" | "js" | "native", number][] = [];
   if (variant) configs.push([`myelin-wasm-${variant}-1t`, "wasm", 1], [`myelin-wasm-${variant}-2t`, "wasm", 2]);
   // The optional native addon, where it was built at install.
-  try { my.setBackend("native"); configs.push(["myelin-native-1t", "native", 1], ["myelin-native-2t", "native", 2]); } catch { /* not built */ }
+  if (wants(opts, "myelin-native")) {
+    try { my.setBackend("native"); configs.push(["myelin-native-1t", "native", 1], ["myelin-native-2t", "native", 2]); } catch (e) {
+      add(`N=${sizes[0]}`, "myelin-native-1t", NaN, `skipped: ${(e as Error).message}`);
+    }
+  }
   configs.push(["myelin-js", "js", 1]);
   for (const [impl, be, th] of configs) {
     if (!wants(opts, impl)) continue;
@@ -104,5 +108,6 @@ export const workload: Workload = {
   name: "matmul",
   description: "float32 square matmul GFLOP/s (wall clock; 1-thread rows also note CPU-time GFLOP/s)",
   simdVariant: true,
+  groups: ["myelin-wasm", "myelin-native", "myelin-js", "tfjs-wasm", "tfjs-cpu", "pytorch"],
   run,
 };

@@ -44,5 +44,6 @@ export const workload: Workload = {
   name: "op-overhead",
   description: "ns per add of two 4-element float32 tensors (lower is better)",
   simdVariant: false,
+  groups: ["myelin", "tfjs-wasm", "tfjs-cpu", "pytorch"],
   run,
 };
