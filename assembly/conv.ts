@@ -12,6 +12,7 @@
   return hi > lo ? hi : lo;
 }
 
+/** x [n, C, H, W] -> cols [n, C*kH*kW, oH*oW]; zeros where a window reads padding. */
 export function im2colF32(x: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, padT: i32, padL: i32,
   sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize): void {
   const HW = H * W;
@@ -43,6 +44,7 @@ export function im2colF32(x: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW:
   }
 }
 
+/** Adjoint of im2colF32: out [n, C, H, W] (overwritten) = sum of cols at the pixels im2col read. */
 export function col2imF32(cols: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, padT: i32, padL: i32,
   sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize): void {
   const HW = H * W;

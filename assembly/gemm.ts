@@ -5,8 +5,10 @@
 // Per output element the k-summation order depends only on KC, never on how the
 // caller splits rows/columns across threads, so results are identical for any split.
 
+/** Micro-tile rows / columns (4x8: 8 v128 accumulators; larger tiles spill registers in V8). */
 export const MR: i32 = 4;
 export const NR: i32 = 8;
+/** Cache blocking: KC x NR B panels stay in L1, MC x KC A blocks in L2, KC x NC B blocks in L3. */
 export const KC: i32 = 256;
 export const MC: i32 = 128;
 export const NC: i32 = 2048;

@@ -19,6 +19,7 @@ export interface Row {
   note?: string;
 }
 
+/** Options every workload receives from bench/run-one.ts. */
 export interface RunOptions {
   /** Fewer sizes/repeats (smoke run). */
   quick: boolean;

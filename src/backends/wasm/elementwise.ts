@@ -7,10 +7,11 @@
 import type { BinaryOp, UnaryOp } from "../backend.js";
 import { align64, dataRegion, type Runtime } from "./runtime.js";
 
-/** Op codes of assembly/elementwise.ts. */
+/** Unary op codes of assembly/elementwise.ts (ops not listed stay in JS). */
 export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, sqrt: 2, rsqrt: 3, square: 4, reciprocal: 5, relu: 6, exp: 7, log: 8, tanh: 9, sigmoid: 10, step: 11,
 };
+/** Binary op codes of assembly/elementwise.ts (ops not listed stay in JS). */
 export const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
 
 /** out = op(x) on wasm; x and out of equal length. */

@@ -13,6 +13,7 @@ export const SEQ = 0, DONE = 1, STATE = 2, FN = 3, NARGS = 4, ARGS = 5;
 /** Function ids a job may name (order of `fns` in the worker). */
 export const FN_SGEMM = 0, FN_UNARY = 1, FN_BINARY = 2, FN_REDUCE = 3, FN_EXIT = -1;
 
+/** The worker program (plain ES5-style JS, no imports). */
 export const workerSource = `
 "use strict";
 function start(d) {
