@@ -11,7 +11,7 @@ import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { B, type ConvGeom } from "../../backends/backend.js";
 import { gemm } from "../../ops/linalg.js";
-import { assertTensor } from "../../ops/util.js";
+import { assertTensor, sumToShape } from "../../ops/util.js";
 
 /** Options of conv1d / conv2d. A number applies to every spatial dim. */
 export interface ConvOptions {
@@ -152,7 +152,9 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   const cols = pointwise ? x4.reshape(N, C, H * W) : unfoldOp(x4, N, g);
   const K = Cg * kH * kW;
   let y: Tensor;
-  if (groups === 1) {
+  if (groups === 1 && b) {
+    return lower(gemmChannelBias(w4.reshape(O, K), cols, b, N, O, K, oH, oW), nd, batched);
+  } else if (groups === 1) {
     y = gemm(w4.reshape(O, K), cols, false, false);
   } else {
     const Og = O / groups;
@@ -162,6 +164,35 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   y = y.reshape(N, O, oH, oW);
   if (b) y = y.add(b.reshape(1, O, 1, 1));
   return lower(y, nd, batched);
+}
+
+/**
+ * w [O, K] @ cols [N, K, oH*oW] + bias [O] per channel, as one op -> [N, O, oH, oW]:
+ * the bias goes into the GEMM's fresh output in place instead of through a broadcast
+ * add (which allocated and wrote a second output-sized tensor). The backward is the
+ * GEMM's and the broadcast add's, written with the same tensor ops (same sums, same
+ * order), so gradients and double backward are unchanged.
+ */
+function gemmChannelBias(w: Tensor, cols: Tensor, b: Tensor, N: number, O: number, K: number, oH: number, oW: number): Tensor {
+  const L = oH * oW;
+  const out = make(allocArray(w.dtype, N * O * L), [N, O, oH, oW], w.dtype);
+  const od = out._data, bd = b._data;
+  B().matmul(w._data, cols._data, od, N, O, L, K, false, false, 0, K * L);
+  for (let p = 0, o = 0; p < N * O; p++) {
+    const bv = bd[p % O];
+    for (const end = o + L; o < end; o++) od[o] += bv;
+  }
+  if (needsGrad(w, cols, b)) {
+    record(out, "ConvolutionBackward", [w, cols, b], (g) => {
+      const g3 = g.reshape(N, O, L);
+      return [
+        w.requiresGrad ? gemm(g3, cols, false, true).sum([0]) : null,
+        cols.requiresGrad ? gemm(w, g3, true, false) : null,
+        b.requiresGrad ? sumToShape(g, [1, O, 1, 1]).reshape(O) : null,
+      ];
+    }, [w, cols]);
+  }
+  return out;
 }
 
 function convTransposeNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefined | null, opts: ConvTransposeOptions): Tensor {
