@@ -6,7 +6,7 @@
  * generated samples it classifies with confidence > 0.9 and how evenly the samples
  * spread over the 10 classes. Writes a PNG grid of samples.
  *
- * Run: npx tsx examples/gan-mnist/train.ts [--arch mlp|dcgan] [--loss gan|wgan-gp] [--steps 3000] [--out examples/gan-mnist/output]
+ * Run: npx tsx examples/gan-mnist/train.ts [--arch mlp|dcgan] [--loss gan|wgan-gp] [--steps 10000] [--out examples/gan-mnist/output]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -151,7 +151,7 @@ function argOf(name: string, fallback: string): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arch = argOf("arch", "mlp") as "mlp" | "dcgan", loss = argOf("loss", "gan") as "gan" | "wgan-gp";
-  const steps = Number(argOf("steps", "3000")), outDir = argOf("out", join("examples", "gan-mnist", "output"));
+  const steps = Number(argOf("steps", "10000")), outDir = argOf("out", join("examples", "gan-mnist", "output"));
   const [trX, trY] = my.data.mnist(undefined, { train: true }).tensors;
   const [teX, teY] = my.data.mnist(undefined, { train: false }).tensors;
 
