@@ -34,7 +34,7 @@ export const RECIPES: Record<string, Recipe> = {
     description: "CNN conv32-pool-conv64-pool-fc128-fc10 on MNIST digits",
     dataset: "mnist",
     build: () => mnistCnn(),
-    epochs: 3,
+    epochs: 4,
     batchSize: 64,
     lr: 1e-3,
     target: ">= 99.0% test accuracy",
