@@ -1,6 +1,6 @@
 // wasm maxPool2d vs the definition (max over each precomputed window, first max on
 // ties, NaN wins, argmax as h*W + w) and the JS kernel, with overlapping, dilated,
-// clipped (padding) and 1-D windows.
+// clipped (padding) and 1-D windows, and the SIMD 2x2/stride-2 path (with a scalar tail).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { PoolWindows } from "../../src/backends/backend.js";
@@ -30,6 +30,7 @@ test("wasm maxPool2d: values and argmax per window vs definition and JS (ties, N
   const cases: [number, number, number, number[], number[], number[], number[]][] = [
     // planes, H, W, k, s, d, p (per axis)
     [3, 8, 8, [2, 2], [2, 2], [1, 1], [0, 0]],
+    [2, 7, 21, [2, 2], [2, 2], [1, 1], [0, 0]],
     [2, 7, 9, [3, 3], [2, 1], [1, 1], [1, 1]],
     [2, 9, 9, [2, 3], [1, 2], [2, 2], [1, 0]],
     [4, 1, 13, [1, 3], [1, 2], [1, 1], [0, 1]],
@@ -40,7 +41,7 @@ test("wasm maxPool2d: values and argmax per window vs definition and JS (ties, N
     const oH = rows.st.length, oW = cols.st.length;
     // Small integers make ties common; a few NaNs.
     const x = Float32Array.from({ length: planes * H * W }, () => Math.floor(r() * 4));
-    x[5] = NaN; x[x.length - 3] = NaN;
+    x[5] = NaN; x[x.length - 3] = NaN; x[W + 1] = NaN; x[2 * W + 8] = -Infinity;
     const out = new Float32Array(planes * oH * oW).fill(99), idx = new Int32Array(out.length).fill(-7);
     const oj = new Float32Array(out.length), ij = new Int32Array(out.length);
     w!.maxPool2d(x, planes, H, W, oH, oW, win, out, idx);

@@ -1,14 +1,33 @@
 /**
  * Float32 max pooling on wasm (see Backend.maxPool2d): the input and the window
- * tables are copied in, values and argmax indices copied out.
+ * tables are copied in, values and argmax indices copied out. Plain 2x2/stride-2
+ * windows (MaxPool2d(2)) take a SIMD path that needs no tables.
  */
 import type { PoolWindows } from "../backend.js";
 import { align64, dataRegion, type Runtime } from "./runtime.js";
+
+/** Whether every window is the full 2x2 block at (2i, 2j) (MaxPool2d(2) without padding). */
+function isPlain2x2(win: PoolWindows, oH: number, oW: number): boolean {
+  if (win.dH !== 1 || win.dW !== 1) return false;
+  for (let i = 0; i < oH; i++) if (win.hs[i] !== 2 * i || win.he[i] !== 2 * i + 2) return false;
+  for (let j = 0; j < oW; j++) if (win.ws[j] !== 2 * j || win.we[j] !== 2 * j + 2) return false;
+  return true;
+}
 
 /** See Backend.maxPool2d. */
 export function wasmMaxPool2d(rt: Runtime, x: Float32Array, planes: number, H: number, W: number, oH: number, oW: number,
   win: PoolWindows, out: Float32Array, idx: Int32Array): void {
   const nx = planes * H * W, no = planes * oH * oW;
+  if (isPlain2x2(win, oH, oW)) {
+    const px = dataRegion(rt, align64(nx * 4) + 2 * align64(no * 4));
+    const po = px + align64(nx * 4), pi = po + align64(no * 4);
+    const f32 = rt.f32;
+    f32.set(x.length === nx ? x : x.subarray(0, nx), px >>> 2);
+    rt.k.maxPool2x2F32(px, planes, H, W, oH, oW, po, pi);
+    out.set(f32.subarray(po >>> 2, (po >>> 2) + no));
+    idx.set(new Int32Array(f32.buffer, pi, no));
+    return;
+  }
   const sizes = [nx, oH, oH, oW, oW, no, no];
   let total = 0;
   for (const s of sizes) total += align64(s * 4);

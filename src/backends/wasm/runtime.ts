@@ -23,6 +23,7 @@ export interface Kernels {
     sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
   maxPool2dF32(x: number, planes: number, H: number, W: number, oH: number, oW: number,
     hs: number, he: number, ws: number, we: number, dH: number, dW: number, out: number, idx: number): void;
+  maxPool2x2F32(x: number, planes: number, H: number, W: number, oH: number, oW: number, out: number, idx: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 
