@@ -222,6 +222,45 @@ napi_value MaxPool2dBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// maxPool2d2x2(x, planes, H, W, out, idx): 2x2 windows, stride 2, no padding/dilation.
+napi_value MaxPool2d2x2(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *out;
+  int32_t* idx;
+  size_t lx, lo, li;
+  if (argc < 6 || !getF32(env, argv[0], &x, &lx) || !getF32(env, argv[4], &out, &lo) || !getI32(env, argv[5], &idx, &li)) return nullptr;
+  const int planes = (int)getInt(env, argv[1]), H = (int)getInt(env, argv[2]), W = (int)getInt(env, argv[3]);
+  const int oH = H / 2, oW = W / 2;
+  const size_t L = (size_t)planes * oH * oW;
+  if (planes < 0 || H < 2 || W < 2 || lx < (size_t)planes * H * W || lo < L || li < L) {
+    napi_throw_range_error(env, nullptr, "maxPool2d2x2: array too small for the sizes");
+    return nullptr;
+  }
+  splitRange(planes, (double)planes * H * W, [&](int p0, int p1) { myelin::maxPool2d2x2(x, p0, p1, H, W, oH, oW, out, idx); });
+  return nullptr;
+}
+
+// reluBackward(x, g, out): out = g * (x > 0), all the same length.
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *g, *out;
+  size_t lx, lg, lo;
+  if (argc < 3 || !getF32(env, argv[0], &x, &lx) || !getF32(env, argv[1], &g, &lg) || !getF32(env, argv[2], &out, &lo)) return nullptr;
+  if (lg < lo || lx < lo) {
+    napi_throw_range_error(env, nullptr, "reluBackward: x and g must be at least as long as out");
+    return nullptr;
+  }
+  const int chunks = (int)std::min<size_t>(64, lo / 4096 + 1);
+  splitRange(chunks, (double)lo, [&](int c0, int c1) {
+    myelin::reluBackward(x, g, lo * c0 / chunks, lo * c1 / chunks, out);
+  });
+  return nullptr;
+}
+
 napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -257,6 +296,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2d2x2", nullptr, MaxPool2d2x2, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluBackward", nullptr, ReluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2dBackward", nullptr, MaxPool2dBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

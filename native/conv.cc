@@ -126,4 +126,39 @@ void maxPool2dBackward(const float* g, const int32_t* idx, int p0, int p1, int i
   }
 }
 
+// Random signs make the generic kernel's "new maximum?" branch unpredictable; here each
+// step is a select (cmov/blend), in the same scan order, so ties and NaNs resolve alike.
+void maxPool2d2x2(const float* x, int p0, int p1, int H, int W, int oH, int oW, float* out, int32_t* idx) {
+  const size_t HW = (size_t)H * W, L = (size_t)oH * oW;
+  for (int p = p0; p < p1; p++) {
+    const float* xp = x + (size_t)p * HW;
+    float* op = out + (size_t)p * L;
+    int32_t* ip = idx + (size_t)p * L;
+    for (int i = 0; i < oH; i++) {
+      const int r0 = 2 * i * W, r1 = r0 + W;
+      for (int j = 0; j < oW; j++) {
+        const int c = 2 * j;
+        float best = xp[r0 + c];
+        int32_t bi = r0 + c;
+        // The first element always wins against -inf (or is NaN), so start from it.
+        float v = xp[r0 + c + 1];
+        bool t = v > best || v != v;
+        best = t ? v : best; bi = t ? r0 + c + 1 : bi;
+        v = xp[r1 + c];
+        t = v > best || v != v;
+        best = t ? v : best; bi = t ? r1 + c : bi;
+        v = xp[r1 + c + 1];
+        t = v > best || v != v;
+        best = t ? v : best; bi = t ? r1 + c + 1 : bi;
+        op[(size_t)i * oW + j] = best;
+        ip[(size_t)i * oW + j] = bi;
+      }
+    }
+  }
+}
+
+void reluBackward(const float* x, const float* g, size_t i0, size_t i1, float* out) {
+  for (size_t i = i0; i < i1; i++) out[i] = g[i] * (x[i] > 0.0f ? 1.0f : 0.0f);
+}
+
 }  // namespace myelin

@@ -1,6 +1,7 @@
 // Native im2col/col2im and max pooling (float32), mirroring the JS reference
 // kernels in src/backends/js/{conv,pool}.ts element for element.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace myelin {
@@ -18,5 +19,11 @@ void maxPool2d(const float* x, int p0, int p1, int H, int W, int oH, int oW, con
                const int32_t* ws, const int32_t* we, int dH, int dW, float* out, int32_t* idx);
 // Planes [p0, p1): gx [planes, inSize] (overwritten) = g scattered to idx.
 void maxPool2dBackward(const float* g, const int32_t* idx, int p0, int p1, int inSize, int outSize, float* gx);
+
+// Planes [p0, p1) of x [planes, H, W], 2x2 windows with stride 2 inside the image (oH = H/2, oW = W/2
+// floored): the same result as maxPool2d with those windows, computed without branches.
+void maxPool2d2x2(const float* x, int p0, int p1, int H, int W, int oH, int oW, float* out, int32_t* idx);
+// Elements [i0, i1): out = g * (x > 0 ? 1 : 0), ReLU's gradient.
+void reluBackward(const float* x, const float* g, std::size_t i0, std::size_t i1, float* out);
 
 }  // namespace myelin

@@ -4,7 +4,7 @@
  * written in tensor ops (so double backward works).
  */
 import { isFloating, promoteTypes, promoteWithScalar, type DType, allocArray } from "../core/dtype.js";
-import { broadcastShapes, fmtShape } from "../core/shape.js";
+import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B, type BinaryOp, type UnaryOp } from "../backends/backend.js";
 import { scalarOf, sumToShape, type Operand } from "./util.js";
@@ -86,7 +86,20 @@ export const sign = numericUnary("sign", "SignBackward", zeroGrad, "none");
 /** x * x */
 export const square = numericUnary("square", "SquareBackward", (g, x) => g.mul(x).mul(2), "x");
 /** max(x, 0) */
-export const relu = numericUnary("relu", "ReluBackward", (g, x) => g.mul(unaryKernel("step", x, x.dtype)), "x");
+export const relu = numericUnary("relu", "ReluBackward", (g, x) => reluGrad(g, x), "x");
+
+/**
+ * g * (x > 0) in one kernel (one allocation instead of a step mask plus a product).
+ * The mask is a constant, so the gradient w.r.t. g is reluGrad of the incoming
+ * gradient again and x gets none, exactly as g.mul(step(x)) would give.
+ */
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  if (g.dtype !== x.dtype || !shapesEqual(g.shape, x.shape)) return g.mul(unaryKernel("step", x, x.dtype));
+  const out = make(allocArray(g.dtype, g._data.length), g.shape.slice(), g.dtype);
+  B().reluBackward(x._data, g._data, out._data);
+  if (needsGrad(g)) record(out, "ReluBackwardBackward", [g], (gg) => [reluGrad(gg, x)], [x]);
+  return out;
+}
 
 function roundingUnary(op: UnaryOp, name: string) {
   return (x: Tensor): Tensor => {

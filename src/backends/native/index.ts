@@ -3,7 +3,7 @@
  * native/*.cc at install time, if any, and overrides the float32 GEMM with its
  * packed AVX2/FMA kernel. Everything else falls through to the base backend.
  */
-import type { Backend, ConvGeom } from "../backend.js";
+import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -14,6 +14,10 @@ export interface NativeAddon {
   maxPool2d(x: Float32Array, planes: number, H: number, W: number, oH: number, oW: number, hs: Int32Array, he: Int32Array,
     ws: Int32Array, we: Int32Array, dH: number, dW: number, out: Float32Array, idx: Int32Array): void;
   maxPool2dBackward(g: Float32Array, idx: Int32Array, planes: number, inSize: number, outSize: number, gx: Float32Array): void;
+  /** 2x2 windows with stride 2 (absent in addons built before it). */
+  maxPool2d2x2?(x: Float32Array, planes: number, H: number, W: number, out: Float32Array, idx: Int32Array): void;
+  /** out = g * (x > 0) (absent in addons built before it). */
+  reluBackward?(x: Float32Array, g: Float32Array, out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -70,6 +74,14 @@ function packGeom(g: ConvGeom): Int32Array {
 
 const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
 
+/** Whether the windows are the plain 2x2 / stride-2 grid (MaxPool2d(2) without padding or dilation). */
+function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
+  if (win.dH !== 1 || win.dW !== 1) return false;
+  for (let i = 0; i < oH; i++) if (win.hs[i] !== 2 * i || win.he[i] !== 2 * i + 2) return false;
+  for (let j = 0; j < oW; j++) if (win.ws[j] !== 2 * j || win.we[j] !== 2 * j + 2) return false;
+  return true;
+}
+
 /** Wraps `base`, routing float32 GEMMs, im2col/col2im and max pooling to the addon. */
 export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
   return {
@@ -84,12 +96,18 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
       else base.col2im(cols, n, g, out);
     },
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
-      if (f32(x, out)) native.maxPool2d(x as Float32Array, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out as Float32Array, idx);
+      if (native.maxPool2d2x2 && x instanceof Float32Array && out instanceof Float32Array && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) {
+        native.maxPool2d2x2(x, planes, H, W, out, idx);
+      } else if (f32(x, out)) native.maxPool2d(x as Float32Array, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out as Float32Array, idx);
       else base.maxPool2d(x, planes, H, W, oH, oW, win, out, idx);
     },
     maxPool2dBackward(g, idx, planes, inSize, outSize, gx) {
       if (f32(g, gx)) native.maxPool2dBackward(g as Float32Array, idx, planes, inSize, outSize, gx as Float32Array);
       else base.maxPool2dBackward(g, idx, planes, inSize, outSize, gx);
+    },
+    reluBackward(x, g, out) {
+      if (native.reluBackward && x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) native.reluBackward(x, g, out);
+      else base.reluBackward(x, g, out);
     },
     matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride) {
       if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && batch * m * n * k >= MIN_MACS) {
