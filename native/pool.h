@@ -25,7 +25,9 @@ class Pool {
     for (auto& t : workers_) t.join();
     workers_.clear();
     stop_ = false;
-    for (int i = 1; i < threads; i++) workers_.emplace_back([this, i] { loop(i); });
+    // New workers must not mistake the last finished job for a pending one.
+    const unsigned long gen = generation_;
+    for (int i = 1; i < threads; i++) workers_.emplace_back([this, i, gen] { loop(i, gen); });
   }
 
   void run(const std::function<void(int)>& fn) {
@@ -47,8 +49,7 @@ class Pool {
   }
 
  private:
-  void loop(int index) {
-    unsigned long seen = 0;
+  void loop(int index, unsigned long seen) {
     for (;;) {
       const std::function<void(int)>* job;
       {

@@ -103,3 +103,19 @@ test("native max pooling matches the JS kernels, NaN and ties included", { skip 
   assert.deepEqual(gx2, gx1);
   assert.throws(() => addon!.maxPool2dBackward(g, Int32Array.from(i1, () => 9999), planes, H * W, oH * oW, gx2), /index outside/);
 });
+
+test("native thread pool survives resizing between calls (no stale job after setNumThreads)", { skip }, () => {
+  const prev = addon!.getNumThreads();
+  const m = 256, n = 256, k = 256;
+  const a = rnd(m * k), b = rnd(k * n);
+  const want = new Float32Array(m * n);
+  addon!.setNumThreads(1);
+  addon!.sgemm(a, b, want, 1, m, n, k, false, false, 0, 0);
+  for (const t of [2, 1, 2, 3, 2]) {
+    addon!.setNumThreads(t);
+    const got = new Float32Array(m * n);
+    addon!.sgemm(a, b, got, 1, m, n, k, false, false, 0, 0);
+    assert.deepEqual(got, want, `threads ${t}`);
+  }
+  addon!.setNumThreads(prev);
+});
