@@ -4,7 +4,7 @@
  * a multiplication, so the gradient reuses exactly the forward mask.
  */
 import { Tensor, make } from "../../core/tensor.js";
-import { allocArray, isFloating } from "../../core/dtype.js";
+import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
@@ -26,8 +26,33 @@ function bernoulliMask(shape: number[], p: number, keepValue: number, x: Tensor,
   // One 32-bit draw per element against an integer threshold: half the generator
   // work of a 53-bit uniform, and resolution 2^-32 is far below any useful p.
   const threshold = Math.min(p * 4294967296, 4294967295);
-  for (let i = 0; i < n; i++) d[i] = gen.nextUint32() >= threshold ? keepValue : 0;
+  fillMask(d, threshold, keepValue, gen);
   return make(d, shape, x.dtype);
+}
+
+/**
+ * d[i] = next 32-bit draw >= threshold ? keepValue : 0: the same draws as calling
+ * gen.nextUint32() per element (xoshiro128**, see core/random.ts), with the state held
+ * in int32 locals for the loop and written back after, instead of four object fields
+ * loaded and stored per draw (the mask was 15% of a Transformer training step).
+ */
+function fillMask(d: TypedArray, threshold: number, keepValue: number, gen: Generator): void {
+  const st = gen.getState();
+  let s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0;
+  for (let i = 0, n = d.length; i < n; i++) {
+    const a = Math.imul(s1, 5);
+    const r = Math.imul((a << 7) | (a >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    d[i] = r >= threshold ? keepValue : 0;
+  }
+  st[0] = s0 >>> 0; st[1] = s1 >>> 0; st[2] = s2 >>> 0; st[3] = s3 >>> 0;
+  gen.setState(st);
 }
 
 function floatIn(x: Tensor, op: string): Tensor {
