@@ -45,7 +45,7 @@ export const RECIPES: Record<string, Recipe> = {
     dataset: "fashion-mnist",
     // BatchNorm variant: mnistCnn({ batchNorm: true }) — ~2x the CPU per epoch today.
     build: () => mnistCnn(),
-    epochs: 3,
+    epochs: 5,
     batchSize: 64,
     lr: 1e-3,
     target: ">= 90% test accuracy",
