@@ -144,7 +144,7 @@ test("browser: dist/index.js in headless Chromium (wasm backend, ops, worker GEM
   assert.ok(r.ops.gemmRelErr < 1e-5, `threaded GEMM relative error ${r.ops.gemmRelErr}`);
   // The big GEMM ran split across Web Workers on the shared wasm memory.
   assert.ok(r.workers.started >= 1 && r.workers.errors === 0, `workers ${JSON.stringify(r.workers)}`);
-  assert.ok(r.ops.gemmParallelRuns >= 1, "the 192x256x160 GEMM did not run on the worker pool");
+  assert.ok(r.ops.gemmParallelRuns >= 1, "the 256x256x256 GEMM did not run on the worker pool");
 
   // Two spirals: held-out accuracy of the MLP trained in the page.
   assert.ok(r.train.losses[r.train.losses.length - 1] < r.train.losses[0] / 5, `losses ${r.train.losses}`);

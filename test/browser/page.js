@@ -91,7 +91,8 @@ async function run() {
   // (AB)[i,j] = (K*i*j + (i - j)*S1 - S2) / 4096 with S1 = sum k, S2 = sum k^2.
   my.setNumThreads(4);
   await wasmIndex.wasmThreadsReady();
-  const M = 192, K = 256, N = 160;
+  // 2*M*K*N must reach the pool threshold (GEMM_THREAD_MIN_FLOPS = 2^24).
+  const M = 256, K = 256, N = 256;
   const A = my.arange(M).reshape([M, 1]).sub(my.arange(K).reshape([1, K])).div(64);
   const Bm = my.arange(K).reshape([K, 1]).add(my.arange(N).reshape([1, N])).div(64);
   const before = wasmMatmul.gemmStats.parallel;
