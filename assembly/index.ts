@@ -7,3 +7,4 @@ export { reduceF32 } from "./reduce";
 export { lstmCellF32, lstmCellBackwardF32, gruCellF32 } from "./rnn";
 export { im2colF32, col2imF32 } from "./conv";
 export { maxPool2dF32, maxPool2x2F32 } from "./pool";
+export { adamF32 } from "./optim";

@@ -9,53 +9,20 @@
 
 #include "conv.h"
 #include "gemm.h"
+#include "napi_util.h"
 #include "pool.h"
+#include "train.h"
+
+using myelin::check;
+using myelin::getF32;
+using myelin::getI32;
+using myelin::getInt;
+using myelin::getBool;
 
 namespace {
 
 myelin::Pool pool;
 int numThreads = 1;
-
-bool check(napi_env env, napi_status s, const char* what) {
-  if (s == napi_ok) return true;
-  napi_throw_error(env, nullptr, what);
-  return false;
-}
-
-// The data pointer and length of a TypedArray of the expected element type (zero-copy).
-template <typename T>
-bool getArray(napi_env env, napi_value v, napi_typedarray_type want, const char* what, T** data, size_t* len) {
-  napi_typedarray_type type;
-  void* ptr;
-  napi_value buf;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &off) != napi_ok || type != want) {
-    napi_throw_type_error(env, nullptr, what);
-    return false;
-  }
-  *data = static_cast<T*>(ptr);
-  return true;
-}
-
-bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
-  return getArray(env, v, napi_float32_array, "myelin native: expected a Float32Array", data, len);
-}
-
-bool getI32(napi_env env, napi_value v, int32_t** data, size_t* len) {
-  return getArray(env, v, napi_int32_array, "myelin native: expected an Int32Array", data, len);
-}
-
-int64_t getInt(napi_env env, napi_value v) {
-  int64_t r = 0;
-  napi_get_value_int64(env, v, &r);
-  return r;
-}
-
-bool getBool(napi_env env, napi_value v) {
-  bool r = false;
-  napi_get_value_bool(env, v, &r);
-  return r;
-}
 
 // sgemm(a, b, out, batch, m, n, k, transA, transB, aStride, bStride)
 napi_value Sgemm(napi_env env, napi_callback_info info) {
@@ -301,6 +268,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool2dBackward", nullptr, MaxPool2dBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  myelin::registerTrainKernels(env, exports, pool);
   return exports;
 }
 

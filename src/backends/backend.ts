@@ -36,6 +36,15 @@ export interface ConvGeom {
  */
 export interface PoolWindows { hs: Int32Array; he: Int32Array; ws: Int32Array; we: Int32Array; dH: number; dW: number }
 
+/**
+ * One Adam/AdamW update, element by element in torch.optim.Adam's order:
+ * p *= decay; g' = sign*g + l2*p; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'²;
+ * (AMSGrad: vmax = max(vmax, v), used for v); p -= stepSize * (m / (sqrt(v) / bc2Sqrt + eps)).
+ */
+export interface AdamHyper {
+  b1: number; b2: number; stepSize: number; bc2Sqrt: number; eps: number; sign: number; l2: number; decay: number;
+}
+
 export interface Backend {
   /** Name shown by `my.backend()`. */
   readonly name: string;
@@ -98,6 +107,8 @@ export interface Backend {
   /** Backward of lstmCell from the saved activations act [n, 4H], cPrev and c [n, H], gradients gh/gc (null = zero) -> dGates [n, 4H], dcPrev [n, H]. */
   lstmCellBackward(act: TypedArray, cPrev: TypedArray, c: TypedArray, gh: TypedArray | null, gc: TypedArray | null,
     n: number, H: number, dGates: TypedArray, dcPrev: TypedArray): void;
+  /** In-place Adam/AdamW update of parameter p from gradient g and state m, v (vmax for AMSGrad, else null); all the same dtype and length. */
+  adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, h: AdamHyper): void;
   /** GRU step on n rows: gx = x W_ihᵀ + b_ih, gh = h W_hhᵀ + b_hh [n, 3H] (r, z, n), hPrev [n, H] -> hOut [n, H]; act [n, 4H] saves r, z, n, gh_n. */
   gruCell(gx: TypedArray, gh: TypedArray, hPrev: TypedArray, n: number, H: number, hOut: TypedArray, act: TypedArray): void;
   /** Backward of gruCell: act [n, 4H], hPrev [n, H], gOut [n, H] -> dGx, dGh [n, 3H] and the direct part dhPrev = gOut * z [n, H]. */

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { B } from "../backends/backend.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
 
 /** Adam / AdamW options (PyTorch's names, camelCase). */
@@ -68,30 +69,7 @@ export class Adam extends Optimizer {
     const pd = p._data as FloatArray, gd = gradData(p, this.opName);
     const m = (s.exp_avg as Tensor)._data as FloatArray, v = (s.exp_avg_sq as Tensor)._data as FloatArray;
     const vmax = amsgrad ? ((s.max_exp_avg_sq as Tensor)._data as FloatArray) : null;
-    const c1 = 1 - b1, c2 = 1 - b2, n = pd.length;
-    if (decay !== 1) for (let i = 0; i < n; i++) pd[i] *= decay;
-    if (vmax === null && l2 === 0) {
-      // the common case, without per-element branches
-      for (let i = 0; i < n; i++) {
-        const gi = sign * gd[i];
-        m[i] = b1 * m[i] + c1 * gi;
-        v[i] = b2 * v[i] + c2 * gi * gi;
-        pd[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        let gi = sign * gd[i];
-        if (l2 !== 0) gi += l2 * pd[i];
-        m[i] = b1 * m[i] + c1 * gi;
-        v[i] = b2 * v[i] + c2 * gi * gi;
-        let vv = v[i];
-        if (vmax !== null) {
-          if (vmax[i] < vv) vmax[i] = vv;
-          vv = vmax[i];
-        }
-        pd[i] -= (stepSize * m[i]) / (Math.sqrt(vv) / bc2Sqrt + eps);
-      }
-    }
+    B().adamStep(pd, gd, m, v, vmax, { b1, b2, stepSize, bc2Sqrt, eps, sign, l2, decay });
     p._bump();
   }
 }

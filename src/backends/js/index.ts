@@ -10,6 +10,7 @@ import { matmul } from "./matmul.js";
 import { argReduce, cumulative, reduce } from "./reduce.js";
 import { col2im, im2col } from "./conv.js";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
+import { adamStep } from "./optim.js";
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from "./rnn.js";
 
 export const jsBackend: Backend = {
@@ -22,4 +23,5 @@ export const jsBackend: Backend = {
   im2col, col2im,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   lstmCell, lstmCellBackward, gruCell, gruCellBackward,
+  adamStep,
 };

@@ -18,6 +18,9 @@ export interface NativeAddon {
   maxPool2d2x2?(x: Float32Array, planes: number, H: number, W: number, out: Float32Array, idx: Int32Array): void;
   /** out = g * (x > 0) (absent in addons built before it). */
   reluBackward?(x: Float32Array, g: Float32Array, out: Float32Array): void;
+  /** Fused Adam/AdamW update (absent in addons built before it); see Backend.adamStep. */
+  adamStep?(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null,
+    b1: number, b2: number, stepSize: number, bc2Sqrt: number, eps: number, sign: number, l2: number, decay: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -108,6 +111,12 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
     reluBackward(x, g, out) {
       if (native.reluBackward && x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) native.reluBackward(x, g, out);
       else base.reluBackward(x, g, out);
+    },
+    adamStep(p, g, m, v, vmax, h) {
+      if (native.adamStep && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {
+        native.adamStep(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, vmax as Float32Array | null,
+          h.b1, h.b2, h.stepSize, h.bc2Sqrt, h.eps, h.sign, h.l2, h.decay);
+      } else base.adamStep(p, g, m, v, vmax, h);
     },
     matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride) {
       if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && batch * m * n * k >= MIN_MACS) {

@@ -14,6 +14,7 @@ import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
 import { wasmCol2im, wasmIm2col } from "./conv.js";
 import { wasmMaxPool2d } from "./pooling.js";
+import { wasmAdamStep } from "./optim.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
@@ -154,12 +155,21 @@ export function createWasmBackend(): Backend | null {
       }
       js.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev);
     },
+    adamStep(p, g, m, v, vmax, h): void {
+      if (p.length >= ADAM_MIN && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {
+        return wasmAdamStep(rt, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, vmax as Float32Array | null, h);
+      }
+      js.adamStep(p, g, m, v, vmax, h);
+    },
     gruCell(gx, gh, hPrev, n, H, hOut, act): void {
       if (n * H >= CELL_MIN && f32(gx, gh, hPrev, hOut, act)) return wasmGruCell(rt, gx as Float32Array, gh as Float32Array, hPrev as Float32Array, n, H, hOut as Float32Array, act as Float32Array);
       js.gruCell(gx, gh, hPrev, n, H, hOut, act);
     },
   };
 }
+
+/** Adam parameters shorter than this update in JS (the call and copies cost more). */
+const ADAM_MIN = 256;
 
 /** Narrows to "all float32" (the only dtype the wasm kernels take). */
 function f32(...xs: TypedArray[]): boolean {

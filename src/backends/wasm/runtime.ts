@@ -24,6 +24,8 @@ export interface Kernels {
   maxPool2dF32(x: number, planes: number, H: number, W: number, oH: number, oW: number,
     hs: number, he: number, ws: number, we: number, dH: number, dW: number, out: number, idx: number): void;
   maxPool2x2F32(x: number, planes: number, H: number, W: number, oH: number, oW: number, out: number, idx: number): void;
+  adamF32(p: number, g: number, m: number, v: number, vmax: number, n: number,
+    b1: number, b2: number, c1: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number, sign: number, l2: number, decay: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 
@@ -47,6 +49,19 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 function envPreference(): string {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   return (p?.env?.MYELIN_WASM ?? "").toLowerCase();
+}
+
+/**
+ * Node 20 ships relaxed SIMD (standardised in Wasm 3.0, on by default from Node 22)
+ * behind --experimental-wasm-relaxed-simd. Turning that V8 flag on at run time, before
+ * the first compile, gives the FMA kernels (~20% faster GEMM) without asking users for a
+ * command-line flag. Returns whether the flag could be set (false in browsers).
+ */
+function enableRelaxedSimdFlag(): boolean {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = p?.getBuiltinModule?.("node:v8") as { setFlagsFromString?(flags: string): void } | undefined;
+  if (!v8?.setFlagsFromString) return false;
+  try { v8.setFlagsFromString("--experimental-wasm-relaxed-simd"); return true; } catch { return false; }
 }
 
 /** A loaded runtime: the module (to share with workers), its memory, kernels and arena. */
@@ -138,7 +153,7 @@ export function loadRuntime(): Runtime | null {
   try {
     const relaxed = decodeBase64(relaxedWasm);
     const simd = decodeBase64(simdWasm);
-    if (pref !== "simd" && WebAssembly.validate(relaxed)) { variant = "relaxed"; bytes = relaxed; }
+    if (pref !== "simd" && (WebAssembly.validate(relaxed) || (enableRelaxedSimdFlag() && WebAssembly.validate(relaxed)))) { variant = "relaxed"; bytes = relaxed; }
     else if (WebAssembly.validate(simd)) { variant = "simd"; bytes = simd; }
     if (!variant || !bytes) return rt;
     const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;

@@ -1,0 +1,58 @@
+// Helpers shared by the N-API entry points: zero-copy access to TypedArray
+// arguments and scalar conversion, throwing a JS error that names what was wrong.
+#pragma once
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace myelin {
+
+inline double getDouble(napi_env env, napi_value v) {
+  double r = 0;
+  napi_get_value_double(env, v, &r);
+  return r;
+}
+
+inline bool check(napi_env env, napi_status s, const char* what) {
+  if (s == napi_ok) return true;
+  napi_throw_error(env, nullptr, what);
+  return false;
+}
+
+// The data pointer and length of a TypedArray of the expected element type (zero-copy).
+template <typename T>
+inline bool getArray(napi_env env, napi_value v, napi_typedarray_type want, const char* what, T** data, size_t* len) {
+  napi_typedarray_type type;
+  void* ptr;
+  napi_value buf;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, &buf, &off) != napi_ok || type != want) {
+    napi_throw_type_error(env, nullptr, what);
+    return false;
+  }
+  *data = static_cast<T*>(ptr);
+  return true;
+}
+
+inline bool getF32(napi_env env, napi_value v, float** data, size_t* len) {
+  return getArray(env, v, napi_float32_array, "myelin native: expected a Float32Array", data, len);
+}
+
+inline bool getI32(napi_env env, napi_value v, int32_t** data, size_t* len) {
+  return getArray(env, v, napi_int32_array, "myelin native: expected an Int32Array", data, len);
+}
+
+inline int64_t getInt(napi_env env, napi_value v) {
+  int64_t r = 0;
+  napi_get_value_int64(env, v, &r);
+  return r;
+}
+
+inline bool getBool(napi_env env, napi_value v) {
+  bool r = false;
+  napi_get_value_bool(env, v, &r);
+  return r;
+}
+
+}  // namespace myelin
