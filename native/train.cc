@@ -1,6 +1,7 @@
 // Training-step kernels: the fused Adam/AdamW update (float32, PyTorch's formula and
-// operation order). AVX2 where the CPU has it, portable C++ otherwise; elementwise, so
-// splitting across threads never changes a result.
+// operation order) and row softmax / log-softmax forward and backward (AVX2 only; the
+// JS kernels serve other CPUs). Work splits by element or row, so the thread count
+// never changes a result.
 #include "train.h"
 
 #include <immintrin.h>
@@ -74,6 +75,175 @@ void adamRange(const AdamArgs& a, size_t i0, size_t i1) {
   }
 }
 
+// e^x per lane (Cephes polynomial, as assembly/math.ts): a few ulp, NaN kept, overflow
+// to inf and underflow through denormals to 0 via a two-step 2^n scaling.
+__attribute__((target("avx2,fma"))) inline __m256 exp256(__m256 x) {
+  const __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-104.f)), _mm256_set1_ps(89.f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), xc);
+  r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
+  const __m256 z = _mm256_mul_ps(r, r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  p = _mm256_fmadd_ps(p, z, _mm256_add_ps(r, _mm256_set1_ps(1.f)));
+  const __m256i ni = _mm256_cvttps_epi32(n);
+  const __m256i h = _mm256_srai_epi32(ni, 1), l = _mm256_sub_epi32(ni, h);
+  const __m256i bias = _mm256_set1_epi32(127);
+  const __m256 fh = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, bias), 23));
+  const __m256 fl = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(l, bias), 23));
+  const __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, fh), fl);
+  return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+__attribute__((target("avx2,fma"))) inline float hsum256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+// One lane's e^x through the vector routine, so row tails agree with the body.
+__attribute__((target("avx2,fma"))) inline float exp1(float x) { return _mm256_cvtss_f32(exp256(_mm256_set1_ps(x))); }
+
+// Rows [r0, r1) of the softmax; see Backend.softmax.
+__attribute__((target("avx2,fma"))) void softmaxRowsAvx2(const float* x, float* out, int r0, int r1, int cols, float scale, int causalL, bool log) {
+  const __m256 vs = _mm256_set1_ps(scale);
+  for (int r = r0; r < r1; r++) {
+    const float* xr = x + (size_t)r * cols;
+    float* orow = out + (size_t)r * cols;
+    const int n = causalL > 0 ? std::min(r % causalL + 1, cols) : cols;
+    float m = -INFINITY;
+    bool nan = false;
+    for (int j = 0; j < n; j++) {
+      const float z = xr[j] * scale;
+      if (z > m) m = z;
+      nan |= z != z;
+    }
+    if (nan) m = NAN;
+    if (m == -INFINITY) m = 0;
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256 acc = _mm256_setzero_ps();
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+      const __m256 e = exp256(_mm256_sub_ps(_mm256_mul_ps(_mm256_loadu_ps(xr + j), vs), mv));
+      if (!log) _mm256_storeu_ps(orow + j, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    float s = hsum256(acc);
+    for (; j < n; j++) {
+      const float e = exp1(xr[j] * scale - m);
+      if (!log) orow[j] = e;
+      s += e;
+    }
+    if (log) {
+      const float ls = std::log(s) + m;
+      for (j = 0; j < n; j++) orow[j] = xr[j] * scale - ls;
+    } else {
+      const float inv = 1.f / s;
+      const __m256 iv = _mm256_set1_ps(inv);
+      for (j = 0; j + 8 <= n; j += 8) _mm256_storeu_ps(orow + j, _mm256_mul_ps(_mm256_loadu_ps(orow + j), iv));
+      for (; j < n; j++) orow[j] *= inv;
+    }
+    for (j = n; j < cols; j++) orow[j] = 0.f;
+  }
+}
+
+// Rows [r0, r1) of the softmax backward; see Backend.softmaxBackward.
+__attribute__((target("avx2,fma"))) void softmaxBackwardRowsAvx2(const float* y, const float* g, float* out, int r0, int r1, int cols, float scale, bool log) {
+  const __m256 vs = _mm256_set1_ps(scale), zero = _mm256_setzero_ps();
+  for (int r = r0; r < r1; r++) {
+    const size_t o = (size_t)r * cols;
+    const float *yr = y + o, *gr = g + o;
+    float* orow = out + o;
+    __m256 acc = zero;
+    int j = 0;
+    if (log) {
+      for (; j + 8 <= cols; j += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(gr + j));
+    } else {
+      for (; j + 8 <= cols; j += 8) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_loadu_ps(gr + j), _mm256_loadu_ps(yr + j)));
+    }
+    float dot = hsum256(acc);
+    for (; j < cols; j++) {
+      if (log) dot += gr[j];
+      else dot += gr[j] * yr[j];
+    }
+    const __m256 dv = _mm256_set1_ps(dot);
+    j = 0;
+    if (log) {
+      for (; j + 8 <= cols; j += 8) {
+        const __m256 p = exp256(_mm256_loadu_ps(yr + j));
+        _mm256_storeu_ps(orow + j, _mm256_mul_ps(vs, _mm256_sub_ps(_mm256_loadu_ps(gr + j), _mm256_mul_ps(p, dv))));
+      }
+      for (; j < cols; j++) orow[j] = scale * (gr[j] - exp1(yr[j]) * dot);
+    } else {
+      for (; j + 8 <= cols; j += 8) {
+        const __m256 yy = _mm256_loadu_ps(yr + j);
+        _mm256_storeu_ps(orow + j, _mm256_mul_ps(vs, _mm256_mul_ps(yy, _mm256_sub_ps(_mm256_loadu_ps(gr + j), dv))));
+      }
+      for (; j < cols; j++) orow[j] = scale * (yr[j] * (gr[j] - dot));
+    }
+  }
+}
+
+// Splits rows across the pool when there is enough work (rows are independent).
+template <typename F>
+void splitRows(int rows, double work, F&& fn) {
+  const int T = thePool ? thePool->size() : 1;
+  if (T <= 1 || rows < 2 || work < (1 << 16)) {
+    fn(0, rows);
+    return;
+  }
+  thePool->run([&](int t) {
+    const int per = (rows + T - 1) / T;
+    const int a = std::min(rows, t * per), b = std::min(rows, a + per);
+    if (a < b) fn(a, b);
+  });
+}
+
+// softmax(x, rows, cols, scale, causalL, log, out)
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "softmax: bad arguments")) return nullptr;
+  float *x, *out;
+  size_t lx, lo;
+  if (argc < 7 || !getF32(env, argv[0], &x, &lx) || !getF32(env, argv[6], &out, &lo)) return nullptr;
+  const int rows = (int)getInt(env, argv[1]), cols = (int)getInt(env, argv[2]);
+  const float scale = (float)getDouble(env, argv[3]);
+  const int causalL = (int)getInt(env, argv[4]);
+  const bool log = getBool(env, argv[5]);
+  if (rows < 0 || cols < 0 || lx < (size_t)rows * cols || lo < (size_t)rows * cols) {
+    napi_throw_range_error(env, nullptr, "softmax: array too small for rows x cols");
+    return nullptr;
+  }
+  splitRows(rows, (double)rows * cols * 8, [&](int a, int b) { softmaxRowsAvx2(x, out, a, b, cols, scale, causalL, log); });
+  return nullptr;
+}
+
+// softmaxBackward(y, g, rows, cols, scale, log, out)
+napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "softmaxBackward: bad arguments")) return nullptr;
+  float *y, *g, *out;
+  size_t ly, lg, lo;
+  if (argc < 7 || !getF32(env, argv[0], &y, &ly) || !getF32(env, argv[1], &g, &lg) || !getF32(env, argv[6], &out, &lo)) return nullptr;
+  const int rows = (int)getInt(env, argv[2]), cols = (int)getInt(env, argv[3]);
+  const float scale = (float)getDouble(env, argv[4]);
+  const bool log = getBool(env, argv[5]);
+  const size_t n = (size_t)rows * cols;
+  if (rows < 0 || cols < 0 || ly < n || lg < n || lo < n) {
+    napi_throw_range_error(env, nullptr, "softmaxBackward: array too small for rows x cols");
+    return nullptr;
+  }
+  splitRows(rows, (double)n * 4, [&](int a, int b) { softmaxBackwardRowsAvx2(y, g, out, a, b, cols, scale, log); });
+  return nullptr;
+}
+
 // adamStep(p, g, m, v, vmax|null, b1, b2, stepSize, bc2Sqrt, eps, sign, l2, decay)
 napi_value AdamStep(napi_env env, napi_callback_info info) {
   size_t argc = 13;
@@ -123,8 +293,16 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
 
 void registerTrainKernels(napi_env env, napi_value exports, Pool& pool) {
   thePool = &pool;
+  // The softmax kernels are AVX2-only; without it JS keeps them (the addon omits them).
+  if (!cpu_has_avx2_fma()) {
+    napi_property_descriptor adam = {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr};
+    napi_define_properties(env, exports, 1, &adam);
+    return;
+  }
   napi_property_descriptor props[] = {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxBackward", nullptr, SoftmaxBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

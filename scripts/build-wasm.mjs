@@ -21,6 +21,30 @@ const common = [
 ];
 const variants = { relaxed: ["simd", "threads", "relaxed-simd"], simd: ["simd", "threads"] };
 
+/** Highest end offset of the module's active data segments (0 when it has none). */
+function staticDataEnd(b) {
+  const leb = (p) => { let v = 0, sh = 0, x; do { x = b[p++]; v += (x & 0x7f) * 2 ** sh; sh += 7; } while (x & 0x80); return [v, p]; };
+  let p = 8, end = 0;
+  while (p < b.length) {
+    const id = b[p];
+    const [size, start] = leb(p + 1);
+    if (id === 11) {
+      let [count, q] = leb(start);
+      for (; count > 0; count--) {
+        const flag = b[q++];
+        let off = 0, len;
+        if (flag === 0) { q++; [off, q] = leb(q); q++; } // i32.const <off> end
+        else if (flag === 2) { [, q] = leb(q); q++; [off, q] = leb(q); q++; }
+        [len, q] = leb(q);
+        end = Math.max(end, off + len);
+        q += len;
+      }
+    }
+    p = start + size;
+  }
+  return end;
+}
+
 const encoded = {};
 for (const [name, features] of Object.entries(variants)) {
   const file = join(outDir, `kernels-${name}.wasm`);
@@ -33,6 +57,13 @@ for (const [name, features] of Object.entries(variants)) {
   const bytes = readFileSync(file);
   if (!WebAssembly.validate(bytes) && name === "simd") {
     console.error("build-wasm: the plain SIMD build does not validate on this Node");
+    process.exit(1);
+  }
+  const dataEnd = staticDataEnd(bytes);
+  if (dataEnd > 0) {
+    // The JS side owns all of memory above address 0 (src/backends/wasm/runtime.ts lays out
+    // scratch and data there), so static data (e.g. Mathf lookup tables) would be overwritten.
+    console.error(`build-wasm: variant ${name} has ${dataEnd} bytes of static data segments; the kernels must not use static memory (avoid Mathf.log/exp/pow tables, string literals, arrays)`);
     process.exit(1);
   }
   encoded[name] = bytes.toString("base64");

@@ -107,6 +107,18 @@ export interface Backend {
   /** Backward of lstmCell from the saved activations act [n, 4H], cPrev and c [n, H], gradients gh/gc (null = zero) -> dGates [n, 4H], dcPrev [n, H]. */
   lstmCellBackward(act: TypedArray, cPrev: TypedArray, c: TypedArray, gh: TypedArray | null, gc: TypedArray | null,
     n: number, H: number, dGates: TypedArray, dcPrev: TypedArray): void;
+  /**
+   * Softmax (log-softmax when `log`) of each row of x [rows, cols] after scaling by `scale`.
+   * causalL > 0 keeps only the first min(r % causalL + 1, cols) entries of row r (the rest
+   * get 0, as attention's causal mask). A row of -inf gives NaN, as PyTorch.
+   */
+  softmax(x: TypedArray, rows: number, cols: number, scale: number, causalL: number, log: boolean, out: TypedArray): void;
+  /**
+   * Backward of `softmax` from its output y and gradient g [rows, cols]:
+   * out = scale * y ⊙ (g - Σ_row g⊙y) (PyTorch's formula, so an inf/NaN gradient spreads to its row); for log-softmax
+   * out = scale * (g - e^y Σ_row g).
+   */
+  softmaxBackward(y: TypedArray, g: TypedArray, rows: number, cols: number, scale: number, log: boolean, out: TypedArray): void;
   /** In-place Adam/AdamW update of parameter p from gradient g and state m, v (vmax for AMSGrad, else null); all the same dtype and length. */
   adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, h: AdamHyper): void;
   /** GRU step on n rows: gx = x W_ihᵀ + b_ih, gh = h W_hhᵀ + b_hh [n, 3H] (r, z, n), hPrev [n, H] -> hOut [n, H]; act [n, 4H] saves r, z, n, gh_n. */

@@ -21,6 +21,9 @@ export interface NativeAddon {
   /** Fused Adam/AdamW update (absent in addons built before it); see Backend.adamStep. */
   adamStep?(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, vmax: Float32Array | null,
     b1: number, b2: number, stepSize: number, bc2Sqrt: number, eps: number, sign: number, l2: number, decay: number): void;
+  /** Row softmax and its backward (AVX2 CPUs only); see Backend.softmax / softmaxBackward. */
+  softmax?(x: Float32Array, rows: number, cols: number, scale: number, causalL: number, log: boolean, out: Float32Array): void;
+  softmaxBackward?(y: Float32Array, g: Float32Array, rows: number, cols: number, scale: number, log: boolean, out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -111,6 +114,14 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
     reluBackward(x, g, out) {
       if (native.reluBackward && x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) native.reluBackward(x, g, out);
       else base.reluBackward(x, g, out);
+    },
+    softmax(x, rows, cols, scale, causalL, log, out) {
+      if (native.softmax && f32(x, out)) native.softmax(x as Float32Array, rows, cols, scale, causalL, log, out as Float32Array);
+      else base.softmax(x, rows, cols, scale, causalL, log, out);
+    },
+    softmaxBackward(y, g, rows, cols, scale, log, out) {
+      if (native.softmaxBackward && f32(y, g, out)) native.softmaxBackward(y as Float32Array, g as Float32Array, rows, cols, scale, log, out as Float32Array);
+      else base.softmaxBackward(y, g, rows, cols, scale, log, out);
     },
     adamStep(p, g, m, v, vmax, h) {
       if (native.adamStep && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {

@@ -15,6 +15,7 @@ import { REDUCE_CODES, wasmReduce } from "./reduce.js";
 import { wasmCol2im, wasmIm2col } from "./conv.js";
 import { wasmMaxPool2d } from "./pooling.js";
 import { wasmAdamStep } from "./optim.js";
+import { wasmSoftmax, wasmSoftmaxBackward } from "./softmax.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
@@ -53,6 +54,7 @@ export function setWasmRouting(mode: "always" | "auto"): void {
   gemmConfig.threadMinFlops = mode === "always" ? 0 : GEMM_THREAD_MIN_FLOPS;
   CELL_MIN = mode === "always" ? 0 : AUTO_CELL_MIN;
   CONV_MIN = mode === "always" ? 0 : AUTO_CONV_MIN;
+  SOFTMAX_MIN = mode === "always" ? 0 : 64;
 }
 
 let threads = coreCount();
@@ -155,6 +157,14 @@ export function createWasmBackend(): Backend | null {
       }
       js.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev);
     },
+    softmax(x, rows, cols, scale, causalL, log, out): void {
+      if (rows * cols >= SOFTMAX_MIN && f32(x, out)) return wasmSoftmax(rt, x as Float32Array, rows, cols, scale, causalL, log, out as Float32Array);
+      js.softmax(x, rows, cols, scale, causalL, log, out);
+    },
+    softmaxBackward(y, g, rows, cols, scale, log, out): void {
+      if (rows * cols >= SOFTMAX_MIN && f32(y, g, out)) return wasmSoftmaxBackward(rt, y as Float32Array, g as Float32Array, rows, cols, scale, log, out as Float32Array);
+      js.softmaxBackward(y, g, rows, cols, scale, log, out);
+    },
     adamStep(p, g, m, v, vmax, h): void {
       if (p.length >= ADAM_MIN && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {
         return wasmAdamStep(rt, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, vmax as Float32Array | null, h);
@@ -167,6 +177,9 @@ export function createWasmBackend(): Backend | null {
     },
   };
 }
+
+/** Softmax is exp-bound, so wasm wins early, as for the transcendental unary maps. */
+let SOFTMAX_MIN = 64;
 
 /** Adam parameters shorter than this update in JS (the call and copies cost more). */
 const ADAM_MIN = 256;

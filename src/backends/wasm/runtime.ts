@@ -26,6 +26,8 @@ export interface Kernels {
   maxPool2x2F32(x: number, planes: number, H: number, W: number, oH: number, oW: number, out: number, idx: number): void;
   adamF32(p: number, g: number, m: number, v: number, vmax: number, n: number,
     b1: number, b2: number, c1: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number, sign: number, l2: number, decay: number): void;
+  softmaxF32(x: number, rows: number, cols: number, scale: number, causalL: number, log: number, out: number): void;
+  softmaxBackwardF32(y: number, g: number, rows: number, cols: number, scale: number, log: number, out: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 

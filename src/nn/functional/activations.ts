@@ -10,6 +10,8 @@ import { allocArray, isFloating, type DType } from "../../core/dtype.js";
 import { fmtShape, normDim } from "../../core/shape.js";
 import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
+import { isGradEnabled } from "../../core/autograd.js";
+import { B } from "../../backends/backend.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -214,6 +216,10 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   const outer = n * inner === 0 ? 0 : x._data.length / (n * inner);
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
+  if (inner === 1) {
+    B().softmax(src, outer, n, 1, 0, log, dst);
+    return make(dst, shape.slice(), x.dtype);
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;
@@ -238,6 +244,15 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   return make(dst, shape.slice(), x.dtype);
 }
 
+/** First-order (log-)softmax backward along the last dim, as one backend kernel. */
+function rowSoftmaxBackward(y: Tensor, g: Tensor, log: boolean): Tensor {
+  const cols = y.shape[y.ndim - 1];
+  const out = allocArray(y.dtype, y._data.length);
+  const gd = g.dtype === y.dtype ? g.contiguous()._data : g.to(y.dtype).contiguous()._data;
+  if (cols > 0) B().softmaxBackward(y._data, gd, y._data.length / cols, cols, 1, log, out);
+  return make(out, y.shape.slice(), y.dtype);
+}
+
 function prepSoftmax(x: Tensor, dim: number | undefined, opts: SoftmaxOptions | undefined, op: string): [Tensor, number] {
   assertTensor(x, op);
   let xin = x;
@@ -256,6 +271,7 @@ export function softmax(x: Tensor, dim: number, opts?: SoftmaxOptions): Tensor {
   const out = softmaxKernel(xin, d, false);
   if (needsGrad(xin)) {
     record(out, "SoftmaxBackward", [xin], (g) => {
+      if (!isGradEnabled() && d === xin.ndim - 1 && xin.ndim > 0) return [rowSoftmaxBackward(out, g, false)];
       const gy = g.mul(out);
       return [gy.sub(out.mul(sumDim(gy, d)))];
     }, [out]);
@@ -271,7 +287,8 @@ export function logSoftmax(x: Tensor, dim: number, opts?: SoftmaxOptions): Tenso
   const [xin, d] = prepSoftmax(x, dim, opts, "logSoftmax");
   const out = softmaxKernel(xin, d, true);
   if (needsGrad(xin)) {
-    record(out, "LogSoftmaxBackward", [xin], (g) => [g.sub(out.exp().mul(sumDim(g, d)))], [out]);
+    record(out, "LogSoftmaxBackward", [xin], (g) =>
+      [!isGradEnabled() && d === xin.ndim - 1 && xin.ndim > 0 ? rowSoftmaxBackward(out, g, true) : g.sub(out.exp().mul(sumDim(g, d)))], [out]);
   }
   return out;
 }

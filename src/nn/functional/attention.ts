@@ -7,7 +7,8 @@
  * double backward works).
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { allocArray, isFloating } from "../../core/dtype.js";
+import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
+import { B as B_ } from "../../backends/backend.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../../core/shape.js";
 import { isGradEnabled } from "../../core/autograd.js";
 import type { Generator } from "../../core/random.js";
@@ -161,6 +162,7 @@ export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, ca
   const [B, L, S] = x.shape;
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
+  if (!bias) return softmaxRows(x, dst, B * L, S, scale, causal ? L : 0);
   const bd = bias ? bias.t._data : null;
   const group = bias ? B / bias.bB : 1;
   const bRow = bias && bias.bL !== 1 ? S : 0;
@@ -199,6 +201,21 @@ export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, ca
         if (bias!.bL === 1) gb = gb.sum(1, true);
       }
       return bt ? [gx, gb] : [gx];
+    }, [y]);
+  }
+  return y;
+}
+
+/** Attention weights without an additive mask: one backend kernel each way (scale folded into the backward). */
+function softmaxRows(x: Tensor, dst: TypedArray, rows: number, S: number, scale: number, causalL: number): Tensor {
+  B_().softmax(x._data, rows, S, scale, causalL, false, dst);
+  const y = make(dst, x.shape.slice(), x.dtype);
+  if (needsGrad(x)) {
+    record(y, "AttnSoftmaxBackward", [x], (g) => {
+      if (isGradEnabled()) return [y.mul(g.sub(g.mul(y).sum(-1, true))).mul(scale)];
+      const out = allocArray(y.dtype, y._data.length);
+      B_().softmaxBackward(y._data, g.contiguous()._data, rows, S, scale, false, out);
+      return [make(out, y.shape.slice(), y.dtype)];
     }, [y]);
   }
   return y;
