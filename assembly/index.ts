@@ -9,3 +9,4 @@ export { im2colF32, col2imF32 } from "./conv";
 export { maxPool2dF32, maxPool2x2F32 } from "./pool";
 export { adamF32 } from "./optim";
 export { softmaxF32, softmaxBackwardF32 } from "./softmax";
+export { bernoulliMaskF32 } from "./random";

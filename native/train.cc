@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include "elementwise.h"
 #include "gemm.h"
 #include "napi_util.h"
 
@@ -293,6 +294,7 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
 
 void registerTrainKernels(napi_env env, napi_value exports, Pool& pool) {
   thePool = &pool;
+  registerElementwiseKernels(env, exports, pool);
   // The softmax kernels are AVX2-only; without it JS keeps them (the addon omits them).
   if (!cpu_has_avx2_fma()) {
     napi_property_descriptor adam = {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr};

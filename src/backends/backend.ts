@@ -119,6 +119,11 @@ export interface Backend {
    * out = scale * (g - e^y Σ_row g).
    */
   softmaxBackward(y: TypedArray, g: TypedArray, rows: number, cols: number, scale: number, log: boolean, out: TypedArray): void;
+  /**
+   * Dropout mask: out[i] = (next xoshiro128** draw) >= threshold ? keepValue : 0, one draw per
+   * element in order; `state` (4 words, core/random.ts's generator state) is advanced in place.
+   */
+  bernoulliMask(state: Uint32Array, threshold: number, keepValue: number, out: TypedArray): void;
   /** In-place Adam/AdamW update of parameter p from gradient g and state m, v (vmax for AMSGrad, else null); all the same dtype and length. */
   adamStep(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, h: AdamHyper): void;
   /** GRU step on n rows: gx = x W_ihᵀ + b_ih, gh = h W_hhᵀ + b_hh [n, 3H] (r, z, n), hPrev [n, H] -> hOut [n, H]; act [n, 4H] saves r, z, n, gh_n. */

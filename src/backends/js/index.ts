@@ -12,6 +12,7 @@ import { col2im, im2col } from "./conv.js";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 import { adamStep } from "./optim.js";
 import { softmax, softmaxBackward } from "./softmax.js";
+import { bernoulliMask } from "./random.js";
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from "./rnn.js";
 
 export const jsBackend: Backend = {
@@ -24,5 +25,5 @@ export const jsBackend: Backend = {
   im2col, col2im,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   lstmCell, lstmCellBackward, gruCell, gruCellBackward,
-  adamStep, softmax, softmaxBackward,
+  adamStep, softmax, softmaxBackward, bernoulliMask,
 };

@@ -3,7 +3,8 @@
  * native/*.cc at install time, if any, and overrides the float32 GEMM with its
  * packed AVX2/FMA kernel. Everything else falls through to the base backend.
  */
-import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
+import type { Backend, BinaryOp, ConvGeom, PoolWindows } from "../backend.js";
+import { plan2d } from "../wasm/elementwise.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -24,6 +25,10 @@ export interface NativeAddon {
   /** Row softmax and its backward (AVX2 CPUs only); see Backend.softmax / softmaxBackward. */
   softmax?(x: Float32Array, rows: number, cols: number, scale: number, causalL: number, log: boolean, out: Float32Array): void;
   softmaxBackward?(y: Float32Array, g: Float32Array, rows: number, cols: number, scale: number, log: boolean, out: Float32Array): void;
+  /** Broadcast add/sub/mul/div over a 2-D plan (op codes of wasm/elementwise.ts; absent in older addons). */
+  binary?(op: number, a: Float32Array, sa0: number, sa1: number, b: Float32Array, sb0: number, sb1: number, out: Float32Array, n0: number, n1: number): void;
+  /** Dropout mask draw; see Backend.bernoulliMask. */
+  bernoulliMask?(state: Uint32Array, threshold: number, keepValue: number, out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -88,6 +93,19 @@ function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
   return true;
 }
 
+/** Op codes of native/elementwise.cc (the others, e.g. NaN-propagating maximum, stay on the base backend). */
+const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+// Below this the N-API call costs more than the loop saves.
+const BINARY_MIN = 64;
+
+/** The 2-D broadcast plan [n0, n1, sa0, sa1, sb0, sb1] (fast paths first), or null. */
+function plan(na: number, nb: number, aShape: readonly number[], bShape: readonly number[], total: number, outShape: readonly number[]): number[] | null {
+  if (na === total && nb === total) return [1, total, 0, 1, 0, 1];
+  if (nb === 1 && na === total) return [1, total, 0, 1, 0, 0];
+  if (na === 1 && nb === total) return [1, total, 0, 0, 0, 1];
+  return plan2d(aShape, bShape, outShape);
+}
+
 /** Wraps `base`, routing float32 GEMMs, im2col/col2im and max pooling to the addon. */
 export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
   return {
@@ -122,6 +140,18 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
     softmaxBackward(y, g, rows, cols, scale, log, out) {
       if (native.softmaxBackward && f32(y, g, out)) native.softmaxBackward(y as Float32Array, g as Float32Array, rows, cols, scale, log, out as Float32Array);
       else base.softmaxBackward(y, g, rows, cols, scale, log, out);
+    },
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      const code = NATIVE_BINARY[op];
+      if (native.binary && code !== undefined && out.length >= BINARY_MIN && f32(a, b, out)) {
+        const p = plan(a.length, b.length, aShape, bShape, out.length, outShape);
+        if (p) return native.binary(code, a as Float32Array, p[2], p[3], b as Float32Array, p[4], p[5], out as Float32Array, p[0], p[1]);
+      }
+      base.binary(op, a, aShape, b, bShape, out, outShape);
+    },
+    bernoulliMask(state, threshold, keepValue, out) {
+      if (native.bernoulliMask && out instanceof Float32Array && out.length >= 64) native.bernoulliMask(state, threshold, keepValue, out);
+      else base.bernoulliMask(state, threshold, keepValue, out);
     },
     adamStep(p, g, m, v, vmax, h) {
       if (native.adamStep && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {

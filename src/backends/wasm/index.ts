@@ -16,6 +16,7 @@ import { wasmCol2im, wasmIm2col } from "./conv.js";
 import { wasmMaxPool2d } from "./pooling.js";
 import { wasmAdamStep } from "./optim.js";
 import { wasmSoftmax, wasmSoftmaxBackward } from "./softmax.js";
+import { wasmBernoulliMask } from "./random.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
@@ -164,6 +165,10 @@ export function createWasmBackend(): Backend | null {
     softmaxBackward(y, g, rows, cols, scale, log, out): void {
       if (rows * cols >= SOFTMAX_MIN && f32(y, g, out)) return wasmSoftmaxBackward(rt, y as Float32Array, g as Float32Array, rows, cols, scale, log, out as Float32Array);
       js.softmaxBackward(y, g, rows, cols, scale, log, out);
+    },
+    bernoulliMask(state, threshold, keepValue, out): void {
+      if (out.length >= SOFTMAX_MIN && out instanceof Float32Array) return wasmBernoulliMask(rt, state, threshold, keepValue, out);
+      js.bernoulliMask(state, threshold, keepValue, out);
     },
     adamStep(p, g, m, v, vmax, h): void {
       if (p.length >= ADAM_MIN && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {

@@ -28,6 +28,7 @@ export interface Kernels {
     b1: number, b2: number, c1: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number, sign: number, l2: number, decay: number): void;
   softmaxF32(x: number, rows: number, cols: number, scale: number, causalL: number, log: number, out: number): void;
   softmaxBackwardF32(y: number, g: number, rows: number, cols: number, scale: number, log: number, out: number): void;
+  bernoulliMaskF32(state: number, threshold: number, keep: number, out: number, n: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 

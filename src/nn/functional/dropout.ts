@@ -8,6 +8,7 @@ import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
+import { B } from "../../backends/backend.js";
 
 export interface DropoutOptions {
   /** Random source for the mask (default: the global generator seeded by manualSeed). */
@@ -32,26 +33,14 @@ function bernoulliMask(shape: number[], p: number, keepValue: number, x: Tensor,
 
 /**
  * d[i] = next 32-bit draw >= threshold ? keepValue : 0: the same draws as calling
- * gen.nextUint32() per element (xoshiro128**, see core/random.ts), with the state held
- * in int32 locals for the loop and written back after, instead of four object fields
- * loaded and stored per draw (the mask was 15% of a Transformer training step).
+ * gen.nextUint32() per element (xoshiro128**, see core/random.ts), as one backend kernel
+ * (the mask was 15% of a Transformer training step as a JS loop over generator fields).
  */
 function fillMask(d: TypedArray, threshold: number, keepValue: number, gen: Generator): void {
   const st = gen.getState();
-  let s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0;
-  for (let i = 0, n = d.length; i < n; i++) {
-    const a = Math.imul(s1, 5);
-    const r = Math.imul((a << 7) | (a >>> 25), 9) >>> 0;
-    const t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = (s3 << 11) | (s3 >>> 21);
-    d[i] = r >= threshold ? keepValue : 0;
-  }
-  st[0] = s0 >>> 0; st[1] = s1 >>> 0; st[2] = s2 >>> 0; st[3] = s3 >>> 0;
+  const words = Uint32Array.of(st[0], st[1], st[2], st[3]);
+  B().bernoulliMask(words, threshold, keepValue, d);
+  st[0] = words[0]; st[1] = words[1]; st[2] = words[2]; st[3] = words[3];
   gen.setState(st);
 }
 

@@ -1,0 +1,138 @@
+// Zero-copy float32 elementwise kernels: add/sub/mul/div over a broadcast that the JS
+// side coalesced to a 2-D grid [n0, n1] with inner strides 0 or 1 (plan2d in
+// src/backends/wasm/elementwise.ts), and the dropout mask draw (xoshiro128**, the same
+// stream as core/random.ts). IEEE single-precision ops without FMA contraction, so the
+// results equal the JS and wasm kernels bit for bit.
+#include "elementwise.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "napi_util.h"
+
+namespace myelin {
+namespace {
+
+Pool* thePool = nullptr;
+
+enum Op { ADD = 0, SUB = 1, MUL = 2, DIV = 3 };
+
+template <int OP>
+inline float apply(float a, float b) {
+  if (OP == ADD) return a + b;
+  if (OP == SUB) return a - b;
+  if (OP == MUL) return a * b;
+  return a / b;
+}
+
+// One row of n elements; SA/SB are the inner strides (0 = broadcast, 1 = contiguous),
+// compile-time so the compiler vectorises each combination.
+template <int OP, int SA, int SB>
+__attribute__((target("avx2"))) void row(const float* __restrict a, const float* __restrict b, float* __restrict o, int n) {
+  for (int i = 0; i < n; i++) o[i] = apply<OP>(a[i * SA], b[i * SB]);
+}
+
+template <int OP>
+void rows(const float* a, int sa0, int sa1, const float* b, int sb0, int sb1, float* o, int nCols, int r0, int r1, int c0, int c1) {
+  for (int r = r0; r < r1; r++) {
+    const float* pa = a + (size_t)r * sa0 + (size_t)c0 * sa1;
+    const float* pb = b + (size_t)r * sb0 + (size_t)c0 * sb1;
+    float* po = o + (size_t)r * nCols + c0;
+    const int n = c1 - c0;
+    if (sa1 && sb1) row<OP, 1, 1>(pa, pb, po, n);
+    else if (sa1) row<OP, 1, 0>(pa, pb, po, n);
+    else if (sb1) row<OP, 0, 1>(pa, pb, po, n);
+    else row<OP, 0, 0>(pa, pb, po, n);
+  }
+}
+
+// binary(op, a, sa0, sa1, b, sb0, sb1, out, n0, n1)
+napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "binary: bad arguments")) return nullptr;
+  float *a, *b, *o;
+  size_t la, lb, lo;
+  if (argc < 10 || !getF32(env, argv[1], &a, &la) || !getF32(env, argv[4], &b, &lb) || !getF32(env, argv[7], &o, &lo)) return nullptr;
+  const int op = (int)getInt(env, argv[0]);
+  const int sa0 = (int)getInt(env, argv[2]), sa1 = (int)getInt(env, argv[3]), sb0 = (int)getInt(env, argv[5]), sb1 = (int)getInt(env, argv[6]);
+  const int n0 = (int)getInt(env, argv[8]), n1 = (int)getInt(env, argv[9]);
+  // Bounds of the last element each operand is read at (strides are non-negative).
+  const auto last = [&](int s0, int s1) { return n0 > 0 && n1 > 0 ? (size_t)(n0 - 1) * s0 + (size_t)(n1 - 1) * s1 + 1 : 0; };
+  if (op < 0 || op > 3 || n0 < 0 || n1 < 0 || sa0 < 0 || sb0 < 0 || (sa1 != 0 && sa1 != 1) || (sb1 != 0 && sb1 != 1) ||
+      la < last(sa0, sa1) || lb < last(sb0, sb1) || lo < (size_t)n0 * n1) {
+    napi_throw_range_error(env, nullptr, "binary: arrays too small for the broadcast plan");
+    return nullptr;
+  }
+  const auto run = [&](int r0, int r1, int c0, int c1) {
+    switch (op) {
+      case ADD: rows<ADD>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
+      case SUB: rows<SUB>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
+      case MUL: rows<MUL>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
+      default: rows<DIV>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
+    }
+  };
+  const int T = thePool ? thePool->size() : 1;
+  const double total = (double)n0 * n1;
+  if (T <= 1 || total < (1 << 17)) {
+    run(0, n0, 0, n1);
+  } else if (n0 >= T) {
+    thePool->run([&](int t) {
+      const int per = (n0 + T - 1) / T, r0 = std::min(n0, t * per), r1 = std::min(n0, r0 + per);
+      if (r0 < r1) run(r0, r1, 0, n1);
+    });
+  } else {
+    thePool->run([&](int t) {
+      const int per = ((n1 + T - 1) / T + 15) / 16 * 16, c0 = std::min(n1, t * per), c1 = std::min(n1, c0 + per);
+      if (c0 < c1) run(0, n0, c0, c1);
+    });
+  }
+  return nullptr;
+}
+
+// bernoulliMask(state Uint32Array(4), threshold, keepValue, out): out[i] = draw >= threshold ? keepValue : 0,
+// one xoshiro128** draw per element; the advanced state is written back.
+napi_value BernoulliMask(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "bernoulliMask: bad arguments")) return nullptr;
+  uint32_t* st;
+  float* o;
+  size_t ls, lo;
+  if (argc < 4 || !getArray(env, argv[0], napi_uint32_array, "bernoulliMask: expected a Uint32Array state", &st, &ls) ||
+      !getF32(env, argv[3], &o, &lo)) return nullptr;
+  if (ls < 4) {
+    napi_throw_range_error(env, nullptr, "bernoulliMask: state needs 4 words");
+    return nullptr;
+  }
+  const double th = getDouble(env, argv[1]);
+  const float keep = (float)getDouble(env, argv[2]);
+  uint32_t s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  for (size_t i = 0; i < lo; i++) {
+    const uint32_t a = s1 * 5u;
+    const uint32_t r = ((a << 7) | (a >> 25)) * 9u;
+    const uint32_t t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >> 21);
+    o[i] = (double)r >= th ? keep : 0.f;
+  }
+  st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+  return nullptr;
+}
+
+}  // namespace
+
+void registerElementwiseKernels(napi_env env, napi_value exports, Pool& pool) {
+  thePool = &pool;
+  napi_property_descriptor props[] = {
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bernoulliMask", nullptr, BernoulliMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+}
+
+}  // namespace myelin

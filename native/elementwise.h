@@ -1,0 +1,12 @@
+// Elementwise kernels of the native backend (broadcast add/sub/mul/div, dropout masks).
+#pragma once
+#include <node_api.h>
+
+#include "pool.h"
+
+namespace myelin {
+
+// Adds this file's N-API functions to the addon's exports.
+void registerElementwiseKernels(napi_env env, napi_value exports, Pool& pool);
+
+}  // namespace myelin
