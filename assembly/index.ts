@@ -10,3 +10,4 @@ export { maxPool2dF32, maxPool2x2F32 } from "./pool";
 export { adamF32 } from "./optim";
 export { softmaxF32, softmaxBackwardF32 } from "./softmax";
 export { bernoulliMaskF32 } from "./random";
+export { layerNormF32, layerNormBackwardF32 } from "./norm";

@@ -1,5 +1,5 @@
 // Training-step kernels: the fused Adam/AdamW update (float32, PyTorch's formula and
-// operation order) and row softmax / log-softmax forward and backward (AVX2 only; the
+// operation order); row softmax / log-softmax and layer norm, forward and backward (AVX2 only; the
 // JS kernels serve other CPUs). Work splits by element or row, so the thread count
 // never changes a result.
 #include "train.h"
@@ -190,6 +190,93 @@ __attribute__((target("avx2,fma"))) void softmaxBackwardRowsAvx2(const float* y,
   }
 }
 
+// Rows [r0, r1) of the layer norm; see Backend.layerNorm. Two passes (mean, then the
+// squared deviations) keep the variance accurate in float32 lanes.
+__attribute__((target("avx2,fma"))) void layerNormRows(const float* x, const float* w, const float* b, int D, float eps,
+                                                        float* out, float* mean, float* rstd, int r0, int r1) {
+  for (int r = r0; r < r1; r++) {
+    const float* xr = x + (size_t)r * D;
+    float* orow = out + (size_t)r * D;
+    __m256 acc = _mm256_setzero_ps();
+    int j = 0;
+    for (; j + 8 <= D; j += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(xr + j));
+    float s = hsum256(acc);
+    for (; j < D; j++) s += xr[j];
+    const float mu = s / D;
+    const __m256 mv = _mm256_set1_ps(mu);
+    acc = _mm256_setzero_ps();
+    for (j = 0; j + 8 <= D; j += 8) {
+      const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(xr + j), mv);
+      acc = _mm256_add_ps(acc, _mm256_mul_ps(d, d));
+    }
+    float v = hsum256(acc);
+    for (; j < D; j++) v += (xr[j] - mu) * (xr[j] - mu);
+    const float rs = 1.f / std::sqrt(v / D + eps);
+    mean[r] = mu;
+    rstd[r] = rs;
+    const __m256 rv = _mm256_set1_ps(rs);
+    for (j = 0; j + 8 <= D; j += 8) {
+      __m256 y = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + j), mv), rv);
+      if (w) y = _mm256_mul_ps(y, _mm256_loadu_ps(w + j));
+      if (b) y = _mm256_add_ps(y, _mm256_loadu_ps(b + j));
+      _mm256_storeu_ps(orow + j, y);
+    }
+    for (; j < D; j++) {
+      float y = (xr[j] - mu) * rs;
+      if (w) y *= w[j];
+      if (b) y += b[j];
+      orow[j] = y;
+    }
+  }
+}
+
+// Layer-norm backward over all rows (one thread: dw/db sum over rows in a fixed order).
+__attribute__((target("avx2,fma"))) void layerNormBackwardAll(const float* x, const float* w, const float* mean, const float* rstd, const float* g,
+                                                               int rows, int D, float* dx, float* dw, float* db) {
+  if (dw) std::fill(dw, dw + D, 0.f);
+  if (db) std::fill(db, db + D, 0.f);
+  for (int r = 0; r < rows; r++) {
+    const size_t o = (size_t)r * D;
+    const float *xr = x + o, *gr = g + o;
+    const __m256 mv = _mm256_set1_ps(mean[r]), qv = _mm256_set1_ps(rstd[r]);
+    __m256 a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps();
+    int j = 0;
+    for (; j + 8 <= D; j += 8) {
+      const __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + j), mv), qv);
+      const __m256 gj = _mm256_loadu_ps(gr + j);
+      const __m256 gw = w ? _mm256_mul_ps(gj, _mm256_loadu_ps(w + j)) : gj;
+      a1 = _mm256_add_ps(a1, gw);
+      a2 = _mm256_add_ps(a2, _mm256_mul_ps(gw, xh));
+      if (dw) _mm256_storeu_ps(dw + j, _mm256_add_ps(_mm256_loadu_ps(dw + j), _mm256_mul_ps(gj, xh)));
+      if (db) _mm256_storeu_ps(db + j, _mm256_add_ps(_mm256_loadu_ps(db + j), gj));
+    }
+    float sg = hsum256(a1), sgx = hsum256(a2);
+    for (; j < D; j++) {
+      const float xh = (xr[j] - mean[r]) * rstd[r], gj = gr[j];
+      const float gw = w ? gj * w[j] : gj;
+      sg += gw;
+      sgx += gw * xh;
+      if (dw) dw[j] += gj * xh;
+      if (db) db[j] += gj;
+    }
+    if (!dx) continue;
+    const float a = sg / D, c = sgx / D;
+    const __m256 av = _mm256_set1_ps(a), cv = _mm256_set1_ps(c);
+    float* dr = dx + o;
+    for (j = 0; j + 8 <= D; j += 8) {
+      const __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + j), mv), qv);
+      const __m256 gj = _mm256_loadu_ps(gr + j);
+      const __m256 gw = w ? _mm256_mul_ps(gj, _mm256_loadu_ps(w + j)) : gj;
+      _mm256_storeu_ps(dr + j, _mm256_mul_ps(qv, _mm256_sub_ps(_mm256_sub_ps(gw, av), _mm256_mul_ps(xh, cv))));
+    }
+    for (; j < D; j++) {
+      const float xh = (xr[j] - mean[r]) * rstd[r];
+      const float gw = w ? gr[j] * w[j] : gr[j];
+      dr[j] = rstd[r] * ((gw - a) - xh * c);
+    }
+  }
+}
+
 // Splits rows across the pool when there is enough work (rows are independent).
 template <typename F>
 void splitRows(int rows, double work, F&& fn) {
@@ -242,6 +329,59 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   splitRows(rows, (double)n * 4, [&](int a, int b) { softmaxBackwardRowsAvx2(y, g, out, a, b, cols, scale, log); });
+  return nullptr;
+}
+
+// Optional Float32Array argument: nullptr for JS null.
+bool optF32(napi_env env, napi_value v, float** data, size_t* len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    *data = nullptr;
+    *len = 0;
+    return true;
+  }
+  return getF32(env, v, data, len);
+}
+
+// layerNorm(x, w|null, b|null, rows, D, eps, out, mean, rstd)
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "layerNorm: bad arguments")) return nullptr;
+  float *x, *w, *b, *out, *mean, *rstd;
+  size_t lx, lw, lb, lo, lm, lr;
+  if (argc < 9 || !getF32(env, argv[0], &x, &lx) || !optF32(env, argv[1], &w, &lw) || !optF32(env, argv[2], &b, &lb) ||
+      !getF32(env, argv[6], &out, &lo) || !getF32(env, argv[7], &mean, &lm) || !getF32(env, argv[8], &rstd, &lr)) return nullptr;
+  const int rows = (int)getInt(env, argv[3]), D = (int)getInt(env, argv[4]);
+  const float eps = (float)getDouble(env, argv[5]);
+  const size_t n = (size_t)rows * D;
+  if (rows < 0 || D <= 0 || lx < n || lo < n || lm < (size_t)rows || lr < (size_t)rows || (w && lw < (size_t)D) || (b && lb < (size_t)D)) {
+    napi_throw_range_error(env, nullptr, "layerNorm: array too small for rows x D");
+    return nullptr;
+  }
+  splitRows(rows, (double)n * 4, [&](int r0, int r1) { layerNormRows(x, w, b, D, eps, out, mean, rstd, r0, r1); });
+  return nullptr;
+}
+
+// layerNormBackward(x, w|null, mean, rstd, g, rows, D, dx|null, dw|null, db|null)
+napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "layerNormBackward: bad arguments")) return nullptr;
+  float *x, *w, *mean, *rstd, *g, *dx, *dw, *db;
+  size_t lx, lw, lm, lr, lg, ldx, ldw, ldb;
+  if (argc < 10 || !getF32(env, argv[0], &x, &lx) || !optF32(env, argv[1], &w, &lw) || !getF32(env, argv[2], &mean, &lm) ||
+      !getF32(env, argv[3], &rstd, &lr) || !getF32(env, argv[4], &g, &lg) || !optF32(env, argv[7], &dx, &ldx) ||
+      !optF32(env, argv[8], &dw, &ldw) || !optF32(env, argv[9], &db, &ldb)) return nullptr;
+  const int rows = (int)getInt(env, argv[5]), D = (int)getInt(env, argv[6]);
+  const size_t n = (size_t)rows * D;
+  if (rows < 0 || D <= 0 || lx < n || lg < n || lm < (size_t)rows || lr < (size_t)rows || (w && lw < (size_t)D) ||
+      (dx && ldx < n) || (dw && ldw < (size_t)D) || (db && ldb < (size_t)D)) {
+    napi_throw_range_error(env, nullptr, "layerNormBackward: array too small for rows x D");
+    return nullptr;
+  }
+  layerNormBackwardAll(x, w, mean, rstd, g, rows, D, dx, dw, db);
   return nullptr;
 }
 
@@ -305,6 +445,8 @@ void registerTrainKernels(napi_env env, napi_value exports, Pool& pool) {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxBackward", nullptr, SoftmaxBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"layerNormBackward", nullptr, LayerNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -120,6 +120,20 @@ export interface Backend {
    */
   softmaxBackward(y: TypedArray, g: TypedArray, rows: number, cols: number, scale: number, log: boolean, out: TypedArray): void;
   /**
+   * Layer norm over the rows of x [rows, D]: per row mean and rstd = 1/sqrt(biased variance + eps)
+   * (written to mean/rstd [rows], saved for the backward), out = (x - mean) * rstd * w + b
+   * with w, b [D] (null = 1 / 0).
+   */
+  layerNorm(x: TypedArray, w: TypedArray | null, b: TypedArray | null, rows: number, D: number, eps: number,
+    out: TypedArray, mean: TypedArray, rstd: TypedArray): void;
+  /**
+   * Backward of layerNorm from g [rows, D]: with xhat = (x - mean) * rstd and gw = g ⊙ w,
+   * dx = rstd * (gw - mean_D(gw) - xhat * mean_D(gw ⊙ xhat)); dw = Σ_rows g ⊙ xhat; db = Σ_rows g.
+   * Each output is overwritten, or skipped when null.
+   */
+  layerNormBackward(x: TypedArray, w: TypedArray | null, mean: TypedArray, rstd: TypedArray, g: TypedArray, rows: number, D: number,
+    dx: TypedArray | null, dw: TypedArray | null, db: TypedArray | null): void;
+  /**
    * Dropout mask: out[i] = (next xoshiro128** draw) >= threshold ? keepValue : 0, one draw per
    * element in order; `state` (4 words, core/random.ts's generator state) is advanced in place.
    */

@@ -13,6 +13,7 @@ import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./po
 import { adamStep } from "./optim.js";
 import { softmax, softmaxBackward } from "./softmax.js";
 import { bernoulliMask } from "./random.js";
+import { layerNorm, layerNormBackward } from "./norm.js";
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from "./rnn.js";
 
 export const jsBackend: Backend = {
@@ -25,5 +26,5 @@ export const jsBackend: Backend = {
   im2col, col2im,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   lstmCell, lstmCellBackward, gruCell, gruCellBackward,
-  adamStep, softmax, softmaxBackward, bernoulliMask,
+  adamStep, softmax, softmaxBackward, bernoulliMask, layerNorm, layerNormBackward,
 };

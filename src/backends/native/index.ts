@@ -29,6 +29,11 @@ export interface NativeAddon {
   binary?(op: number, a: Float32Array, sa0: number, sa1: number, b: Float32Array, sb0: number, sb1: number, out: Float32Array, n0: number, n1: number): void;
   /** Dropout mask draw; see Backend.bernoulliMask. */
   bernoulliMask?(state: Uint32Array, threshold: number, keepValue: number, out: Float32Array): void;
+  /** Fused layer norm (AVX2 CPUs only); see Backend.layerNorm / layerNormBackward. */
+  layerNorm?(x: Float32Array, w: Float32Array | null, b: Float32Array | null, rows: number, D: number, eps: number,
+    out: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  layerNormBackward?(x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, g: Float32Array, rows: number, D: number,
+    dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -84,6 +89,7 @@ function packGeom(g: ConvGeom): Int32Array {
 }
 
 const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
+const f32orNull = (...xs: unknown[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
 
 /** Whether the windows are the plain 2x2 / stride-2 grid (MaxPool2d(2) without padding or dilation). */
 function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
@@ -152,6 +158,17 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
     bernoulliMask(state, threshold, keepValue, out) {
       if (native.bernoulliMask && out instanceof Float32Array && out.length >= 64) native.bernoulliMask(state, threshold, keepValue, out);
       else base.bernoulliMask(state, threshold, keepValue, out);
+    },
+    layerNorm(x, w, b, rows, D, eps, out, mean, rstd) {
+      if (native.layerNorm && D > 0 && f32(x, out, mean, rstd) && f32orNull(w, b)) {
+        native.layerNorm(x as Float32Array, w as Float32Array | null, b as Float32Array | null, rows, D, eps, out as Float32Array, mean as Float32Array, rstd as Float32Array);
+      } else base.layerNorm(x, w, b, rows, D, eps, out, mean, rstd);
+    },
+    layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db) {
+      if (native.layerNormBackward && D > 0 && f32(x, mean, rstd, g) && f32orNull(w, dx, dw, db)) {
+        native.layerNormBackward(x as Float32Array, w as Float32Array | null, mean as Float32Array, rstd as Float32Array, g as Float32Array, rows, D,
+          dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null);
+      } else base.layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db);
     },
     adamStep(p, g, m, v, vmax, h) {
       if (native.adamStep && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {

@@ -17,6 +17,7 @@ import { wasmMaxPool2d } from "./pooling.js";
 import { wasmAdamStep } from "./optim.js";
 import { wasmSoftmax, wasmSoftmaxBackward } from "./softmax.js";
 import { wasmBernoulliMask } from "./random.js";
+import { wasmLayerNorm, wasmLayerNormBackward } from "./norm.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
 
 /**
@@ -170,6 +171,19 @@ export function createWasmBackend(): Backend | null {
       if (out.length >= SOFTMAX_MIN && out instanceof Float32Array) return wasmBernoulliMask(rt, state, threshold, keepValue, out);
       js.bernoulliMask(state, threshold, keepValue, out);
     },
+    layerNorm(x, w, b, rows, D, eps, out, mean, rstd): void {
+      if (D > 0 && rows * D >= SOFTMAX_MIN && f32(x, out, mean, rstd) && f32orNull(w, b)) {
+        return wasmLayerNorm(rt, x as Float32Array, w as Float32Array | null, b as Float32Array | null, rows, D, eps, out as Float32Array, mean as Float32Array, rstd as Float32Array);
+      }
+      js.layerNorm(x, w, b, rows, D, eps, out, mean, rstd);
+    },
+    layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db): void {
+      if (D > 0 && rows * D >= SOFTMAX_MIN && f32(x, mean, rstd, g) && f32orNull(w, dx, dw, db)) {
+        return wasmLayerNormBackward(rt, x as Float32Array, w as Float32Array | null, mean as Float32Array, rstd as Float32Array, g as Float32Array, rows, D,
+          dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null);
+      }
+      js.layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db);
+    },
     adamStep(p, g, m, v, vmax, h): void {
       if (p.length >= ADAM_MIN && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {
         return wasmAdamStep(rt, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, vmax as Float32Array | null, h);
@@ -185,6 +199,12 @@ export function createWasmBackend(): Backend | null {
 
 /** Softmax is exp-bound, so wasm wins early, as for the transcendental unary maps. */
 let SOFTMAX_MIN = 64;
+
+/** Narrows to "each float32 or null". */
+function f32orNull(...xs: (TypedArray | null)[]): boolean {
+  for (const x of xs) if (x !== null && !(x instanceof Float32Array)) return false;
+  return true;
+}
 
 /** Adam parameters shorter than this update in JS (the call and copies cost more). */
 const ADAM_MIN = 256;

@@ -29,6 +29,8 @@ export interface Kernels {
   softmaxF32(x: number, rows: number, cols: number, scale: number, causalL: number, log: number, out: number): void;
   softmaxBackwardF32(y: number, g: number, rows: number, cols: number, scale: number, log: number, out: number): void;
   bernoulliMaskF32(state: number, threshold: number, keep: number, out: number, n: number): void;
+  layerNormF32(x: number, w: number, b: number, rows: number, D: number, eps: number, out: number, mean: number, rstd: number): void;
+  layerNormBackwardF32(x: number, w: number, mean: number, rstd: number, g: number, rows: number, D: number, dx: number, dw: number, db: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 

@@ -10,6 +10,7 @@ import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
 import { pad } from "../../ops/shape.js";
+import { fusedLayerNorm } from "./fused-norm.js";
 
 /** Reshapes a per-channel vector [C] to broadcast against [N, C, *] (ndim dims). */
 function chan(v: Tensor, ndim: number): Tensor {
@@ -135,12 +136,24 @@ export function layerNorm(
   }
   const dims: number[] = [];
   for (let i = x.ndim - k; i < x.ndim; i++) dims.push(i);
-  const mean = x.mean(dims, true);
-  const xc = x.sub(mean);
-  let y = xc.mul(xc.square().mean(dims, true).add(eps).rsqrt());
-  if (weight) y = y.mul(weight);
-  if (bias) y = y.add(bias);
-  return y;
+  const composed = (xx: Tensor, w: Tensor | null, b: Tensor | null): Tensor => {
+    const mean = xx.mean(dims, true);
+    const xc = xx.sub(mean);
+    let y = xc.mul(xc.square().mean(dims, true).add(eps).rsqrt());
+    if (w) y = y.mul(w);
+    if (b) y = y.add(b);
+    return y;
+  };
+  const w = weight ?? null, b = bias ?? null;
+  const sameType = (t: Tensor | null) => t === null || t.dtype === x.dtype;
+  if (isFloating(x.dtype) && sameType(w) && sameType(b)) return fusedLayerNorm(x, numelOf(ns), w, b, eps, composed);
+  return composed(x, w, b);
+}
+
+function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
 }
 
 /**
