@@ -42,43 +42,11 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   // Bounds: the JS side validated shapes, but never trust a caller with raw memory.
   const size_t needA = (size_t)(batch > 0 ? (batch - 1) * sa : 0) + (size_t)m * k;
   const size_t needB = (size_t)(batch > 0 ? (batch - 1) * sb : 0) + (size_t)k * n;
-  if (batch < 0 || m < 0 || n < 0 || k < 0 || la < needA || lb < needB || lc < (size_t)batch * m * n) {
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0 || la < needA || lb < needB || lc < (size_t)batch * m * n) {
     napi_throw_range_error(env, nullptr, "sgemm: array too small for the given sizes");
     return nullptr;
   }
-  const double flops = 2.0 * batch * m * n * k;
-  const int threads = flops < 2e6 ? 1 : numThreads;
-  if (threads <= 1) {
-    for (int i = 0; i < batch; i++) myelin::sgemm_cols(a + i * sa, b + i * sb, c + (size_t)i * m * n, m, n, k, ta, tb, 0, n);
-    return nullptr;
-  }
-  const int T = pool.size();
-  if (batch >= T && (double)m * n * k < 4e6) {
-    // Many small products: split the batch.
-    pool.run([&](int t) {
-      for (int i = t; i < batch; i += T) myelin::sgemm_cols(a + i * sa, b + i * sb, c + (size_t)i * m * n, m, n, k, ta, tb, 0, n);
-    });
-    return nullptr;
-  }
-  for (int i = 0; i < batch; i++) {
-    const float* ai = a + i * sa;
-    const float* bi = b + i * sb;
-    float* ci = c + (size_t)i * m * n;
-    if (n >= 16 * T) {
-      // Split columns in multiples of the micro-tile width.
-      const int per = ((n + T - 1) / T + 15) / 16 * 16;
-      pool.run([&](int t) {
-        const int n0 = std::min(n, t * per), n1 = std::min(n, n0 + per);
-        myelin::sgemm_cols(ai, bi, ci, m, n, k, ta, tb, n0, n1);
-      });
-    } else {
-      const int per = ((m + T - 1) / T + 5) / 6 * 6;
-      pool.run([&](int t) {
-        const int m0 = std::min(m, t * per), m1 = std::min(m, m0 + per);
-        myelin::sgemm_rows(ai, bi, ci, m, n, k, ta, tb, m0, m1);
-      });
-    }
-  }
+  myelin::sgemm(&pool, a, b, c, batch, m, n, k, ta, tb, sa, sb);
   return nullptr;
 }
 

@@ -1,15 +1,24 @@
-// Packed SGEMM. Loop order and block sizes follow the BLIS recipe for Zen/Haswell:
-// B is packed into KC x NR panels (reused across all rows), A into MR x KC panels
-// (reused across a column block), and a 6x16 register-blocked micro-kernel keeps
-// 12 ymm accumulators live. Transposes are folded into the packing.
+// Packed SGEMM. Blocking follows the BLIS recipe for Zen/Haswell: op(B) is packed into
+// KC x NR panels (for all of k at once, one column block of at most kBlockFloats), op(A)
+// into MR x KC panels per row block (an L2-sized MC x KC block), and a 6x16
+// register-blocked micro-kernel keeps 12 ymm accumulators live. Transposes are folded
+// into the packing (8x8 register transposes), so A@B^T and A^T@B run at A@B's speed.
+//
+// Threads share one packed B block (packed cooperatively) and take row x column tasks
+// of C from an atomic counter; batches of small products go one product per task, and a
+// broadcast operand (stride 0) is packed once for the whole batch. Every element of C
+// is the same chain of FMAs (from zero over each KC depth block, blocks added in order)
+// whatever the split, so results are bitwise identical for any thread count.
 #include "gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <immintrin.h>
 #include <new>
-#include <vector>
+
+#include "pool.h"
 
 namespace myelin {
 
@@ -17,72 +26,150 @@ namespace {
 
 constexpr int MR = 6;
 constexpr int NR = 16;
-constexpr int KC = 256;   // A panel (6 x 256 floats = 6 KiB) + B panel stream fit L1/L2
-constexpr int MC = 120;   // packed A block: 120 x 256 x 4 B = 120 KiB, in L2
-constexpr int NC = 3072;  // packed B block: 256 x 3072 x 4 B = 3 MiB, in L3
+constexpr int KC = 256;  // 6 x 256 A panel + 256 x 16 B panel (16 KiB) stay in L1
+constexpr int MC = 120;  // packed A block: 120 x 256 x 4 B = 120 KiB, in L2
+// Packed B column block (all of k): 4 MiB, L3-resident and shared by the threads.
+constexpr size_t kBlockFloats = size_t(1) << 20;
+// Products below this many flops run on the calling thread alone.
+constexpr double kThreadFlops = 1.0e6;
+// Floats of slack after every packing buffer (the A transposes store 8 lanes for 6).
+constexpr size_t kSlack = 16;
 
-inline float getA(const float* A, int m, int k, bool transA, int i, int p) {
-  return transA ? A[(size_t)p * m + i] : A[(size_t)i * k + p];
-}
+inline int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
-// Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) into MR-row panels, zero-padded.
-void packA(const float* A, int m, int k, bool transA, int i0, int mc, int p0, int kc, float* dst) {
+// ---------------------------------------------------------------------------------------
+// Packing. Panels are zero-padded to full MR rows / NR columns; every packed value is an
+// exact copy, so the AVX2 and portable packers are interchangeable.
+
+// Rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) into MR-row panels at dst + ir * kc.
+void packA_generic(const float* A, int m, int k, bool transA, int i0, int mc, int p0, int kc, float* dst) {
   for (int ir = 0; ir < mc; ir += MR) {
     const int rows = std::min(MR, mc - ir);
     float* panel = dst + (size_t)ir * kc;
-    if (!transA) {
-      for (int r = 0; r < MR; r++) {
-        if (r < rows) {
-          const float* src = A + (size_t)(i0 + ir + r) * k + p0;
-          for (int p = 0; p < kc; p++) panel[p * MR + r] = src[p];
-        } else {
-          for (int p = 0; p < kc; p++) panel[p * MR + r] = 0.f;
-        }
-      }
-    } else {
-      for (int p = 0; p < kc; p++) {
+    for (int p = 0; p < kc; p++) {
+      float* d = panel + p * MR;
+      int r = 0;
+      if (!transA) {
+        for (; r < rows; r++) d[r] = A[(size_t)(i0 + ir + r) * k + p0 + p];
+      } else {
         const float* src = A + (size_t)(p0 + p) * m + i0 + ir;
-        int r = 0;
-        for (; r < rows; r++) panel[p * MR + r] = src[r];
-        for (; r < MR; r++) panel[p * MR + r] = 0.f;
+        for (; r < rows; r++) d[r] = src[r];
       }
+      for (; r < MR; r++) d[r] = 0.f;
     }
   }
 }
 
-// Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into NR-column panels, zero-padded.
-void packB(const float* B, int n, int k, bool transB, int j0, int nc, int p0, int kc, float* dst) {
+// Depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into NR-column panels at dst + jr * kc.
+void packB_generic(const float* B, int n, int k, bool transB, int j0, int nc, int p0, int kc, float* dst) {
   for (int jr = 0; jr < nc; jr += NR) {
     const int cols = std::min(NR, nc - jr);
     float* panel = dst + (size_t)jr * kc;
-    if (!transB) {
-      for (int p = 0; p < kc; p++) {
+    for (int p = 0; p < kc; p++) {
+      float* d = panel + p * NR;
+      int c = 0;
+      if (!transB) {
         const float* src = B + (size_t)(p0 + p) * n + j0 + jr;
-        float* d = panel + p * NR;
-        if (cols == NR) {
-          std::memcpy(d, src, NR * sizeof(float));
-        } else {
-          int c = 0;
-          for (; c < cols; c++) d[c] = src[c];
-          for (; c < NR; c++) d[c] = 0.f;
-        }
+        for (; c < cols; c++) d[c] = src[c];
+      } else {
+        for (; c < cols; c++) d[c] = B[(size_t)(j0 + jr + c) * k + p0 + p];
       }
-    } else {
-      for (int c = 0; c < NR; c++) {
-        if (c < cols) {
-          const float* src = B + (size_t)(j0 + jr + c) * k + p0;
-          for (int p = 0; p < kc; p++) panel[p * NR + c] = src[p];
-        } else {
-          for (int p = 0; p < kc; p++) panel[p * NR + c] = 0.f;
-        }
-      }
+      for (; c < NR; c++) d[c] = 0.f;
     }
   }
 }
 
-// Portable micro-kernel: acc[MR][NR] = Ap^T Bp over kc; the compiler vectorises it with SSE.
-void kernel_generic(int kc, const float* Ap, const float* Bp, float* acc) {
-  for (int i = 0; i < MR * NR; i++) acc[i] = 0.f;
+// In-register 8x8 transpose: afterwards x[j] holds lane j of every input row.
+__attribute__((target("avx2,fma"))) inline void transpose8(__m256 x[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(x[0], x[1]), t1 = _mm256_unpackhi_ps(x[0], x[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(x[2], x[3]), t3 = _mm256_unpackhi_ps(x[2], x[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(x[4], x[5]), t5 = _mm256_unpackhi_ps(x[4], x[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(x[6], x[7]), t7 = _mm256_unpackhi_ps(x[6], x[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  x[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  x[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  x[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  x[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  x[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  x[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  x[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  x[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+__attribute__((target("avx2,fma")))
+void packA_avx2(const float* A, int m, int k, bool transA, int i0, int mc, int p0, int kc, float* dst) {
+  const int full = mc / MR * MR;
+  if (transA) {
+    // Rows of A^T are contiguous: read each once, front to back, into every panel.
+    for (int p = 0; p < kc; p++) {
+      const float* src = A + (size_t)(p0 + p) * m + i0;
+      for (int ir = 0; ir < full; ir += MR) std::memcpy(dst + (size_t)ir * kc + p * MR, src + ir, MR * sizeof(float));
+    }
+  } else {
+    for (int ir = 0; ir < full; ir += MR) {
+      float* panel = dst + (size_t)ir * kc;
+      const float* src[MR];
+      for (int r = 0; r < MR; r++) src[r] = A + (size_t)(i0 + ir + r) * k + p0;
+      int p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        __m256 x[8];
+        for (int r = 0; r < MR; r++) x[r] = _mm256_loadu_ps(src[r] + p);
+        x[6] = x[7] = _mm256_setzero_ps();
+        transpose8(x);
+        // 8-lane stores 6 floats apart: each overwrites the previous one's 2 pad lanes.
+        float* d = panel + p * MR;
+        for (int j = 0; j < 7; j++) _mm256_storeu_ps(d + j * MR, x[j]);
+        _mm_storeu_ps(d + 7 * MR, _mm256_castps256_ps128(x[7]));
+        _mm_storel_pi((__m64*)(d + 7 * MR + 4), _mm256_extractf128_ps(x[7], 1));
+      }
+      for (; p < kc; p++)
+        for (int r = 0; r < MR; r++) panel[p * MR + r] = src[r][p];
+    }
+  }
+  if (full < mc) packA_generic(A, m, k, transA, i0 + full, mc - full, p0, kc, dst + (size_t)full * kc);
+}
+
+__attribute__((target("avx2,fma")))
+void packB_avx2(const float* B, int n, int k, bool transB, int j0, int nc, int p0, int kc, float* dst) {
+  const int full = nc / NR * NR;
+  if (!transB) {
+    // Rows of B are contiguous: read each once, front to back, into every panel.
+    for (int p = 0; p < kc; p++) {
+      const float* s = B + (size_t)(p0 + p) * n + j0;
+      float* d = dst + p * NR;
+      for (int jr = 0; jr < full; jr += NR) {
+        _mm256_storeu_ps(d + (size_t)jr * kc, _mm256_loadu_ps(s + jr));
+        _mm256_storeu_ps(d + (size_t)jr * kc + 8, _mm256_loadu_ps(s + jr + 8));
+      }
+    }
+  } else {
+    for (int jr = 0; jr < full; jr += NR) {
+      float* panel = dst + (size_t)jr * kc;
+      const float* src = B + (size_t)(j0 + jr) * k + p0;
+      int p = 0;
+      for (; p + 8 <= kc; p += 8) {
+        for (int h = 0; h < NR; h += 8) {
+          __m256 x[8];
+          for (int c = 0; c < 8; c++) x[c] = _mm256_loadu_ps(src + (size_t)(h + c) * k + p);
+          transpose8(x);
+          for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (p + j) * NR + h, x[j]);
+        }
+      }
+      for (; p < kc; p++)
+        for (int c = 0; c < NR; c++) panel[p * NR + c] = src[(size_t)c * k + p];
+    }
+  }
+  if (full < nc) packB_generic(B, n, k, transB, j0 + full, nc - full, p0, kc, dst + (size_t)full * kc);
+}
+
+// ---------------------------------------------------------------------------------------
+// Micro-kernels: a full MR x NR tile of C (= on the first depth block, += after).
+
+void kernel_generic(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, bool first) {
+  float acc[MR * NR] = {};
   for (int p = 0; p < kc; p++) {
     const float* a = Ap + p * MR;
     const float* b = Bp + p * NR;
@@ -91,11 +178,17 @@ void kernel_generic(int kc, const float* Ap, const float* Bp, float* acc) {
       for (int c = 0; c < NR; c++) acc[r * NR + c] += ar * b[c];
     }
   }
+  for (int r = 0; r < MR; r++)
+    for (int c = 0; c < NR; c++) C[r * ldc + c] = first ? acc[r * NR + c] : C[r * ldc + c] + acc[r * NR + c];
 }
 
-// Full 6x16 tile written straight into C (store on the first depth block, add after).
 __attribute__((target("avx2,fma")))
-void kernel_avx2_c(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, bool first) {
+void kernel_avx2(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, bool first) {
+  // The C tile is touched only at the end: start fetching it now.
+  for (int r = 0; r < MR; r++) {
+    _mm_prefetch((const char*)(C + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char*)(C + r * ldc + NR - 1), _MM_HINT_T0);
+  }
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -136,80 +229,205 @@ void kernel_avx2_c(int kc, const float* Ap, const float* Bp, float* C, size_t ld
 #undef MYELIN_STORE_ROW
 }
 
+// ---------------------------------------------------------------------------------------
+// Buffers: 64-byte aligned and grow-only. Each thread packs its A blocks (and, for
+// batch tasks, its B blocks) privately; the calling thread also owns the blocks that
+// all threads read during one call (a cooperatively packed B block, a broadcast operand).
 
-// 64-byte aligned, grow-only packing buffers, one pair per thread.
 struct Buffer {
   float* ptr = nullptr;
   size_t cap = 0;
   ~Buffer() { std::free(ptr); }
-};
-
-struct Scratch {
-  Buffer a, b;
-};
-
-thread_local Scratch scratch;
-
-float* ensure(Buffer& buf, size_t n) {
-  if (buf.cap < n) {
-    std::free(buf.ptr);
-    const size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-    buf.ptr = static_cast<float*>(std::aligned_alloc(64, bytes));
-    buf.cap = buf.ptr ? n : 0;
-    if (!buf.ptr) throw std::bad_alloc();
+  float* get(size_t n) {
+    n += kSlack;
+    if (cap < n) {
+      std::free(ptr);
+      const size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+      ptr = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap = ptr ? n : 0;
+      if (!ptr) throw std::bad_alloc();
+    }
+    return ptr;
   }
-  return buf.ptr;
+};
+
+thread_local Buffer privA, privB, sharedB, bcastA, bcastB;
+
+// One product's geometry and the kernels chosen for this CPU.
+struct Geom {
+  int m, n, k;
+  bool ta, tb;
+  bool avx2;
+  void packA(const float* A, int i0, int mc, int p0, int kc, float* dst) const {
+    (avx2 ? packA_avx2 : packA_generic)(A, m, k, ta, i0, mc, p0, kc, dst);
+  }
+  void packB(const float* B, int j0, int nc, int p0, int kc, float* dst) const {
+    (avx2 ? packB_avx2 : packB_generic)(B, n, k, tb, j0, nc, p0, kc, dst);
+  }
+};
+
+// A packed operand block: all depth blocks of rows (or columns) [start, start + count);
+// depth block p0 begins at p0 * padded, and within it panel x at x * kc.
+struct Packed {
+  const float* data;
+  int start, padded;
+  const float* at(int p0, int kc, int idx) const { return data + (size_t)p0 * padded + (size_t)(idx - start) * kc; }
+};
+
+// Packs columns [jb, jb+nc) of op(B), panels [pan0, pan1) (in NR units), all depth blocks.
+void packBBlock(const Geom& g, const float* B, int jb, int nc, int pan0, int pan1, float* dst) {
+  const int ncPad = roundUp(nc, NR);
+  const int j0 = pan0 * NR, j1 = std::min(nc, pan1 * NR);
+  if (j1 <= j0) return;
+  for (int pc = 0; pc < g.k; pc += KC) {
+    const int kc = std::min(KC, g.k - pc);
+    g.packB(B, jb + j0, j1 - j0, pc, kc, dst + (size_t)pc * ncPad + (size_t)j0 * kc);
+  }
 }
 
-// The BLIS five loops over the sub-problem rows [m0, m1) x cols [n0, n1).
-void sgemm_block(const float* A, const float* B, float* C, int m, int n, int k, bool transA, bool transB,
-                 int m0, int m1, int n0, int n1) {
-  static const bool avx2 = cpu_has_avx2_fma();
-  if (m1 <= m0 || n1 <= n0) return;
-  if (k == 0) {
-    for (int i = m0; i < m1; i++) std::memset(C + (size_t)i * n + n0, 0, sizeof(float) * (n1 - n0));
-    return;
+// Packs rows [0, m) of op(A), all depth blocks.
+void packAWhole(const Geom& g, const float* A, float* dst) {
+  const int mPad = roundUp(g.m, MR);
+  for (int pc = 0; pc < g.k; pc += KC) {
+    const int kc = std::min(KC, g.k - pc);
+    g.packA(A, 0, g.m, pc, kc, dst + (size_t)pc * mPad);
   }
-  alignas(32) float acc[MR * NR];
-  for (int jc = n0; jc < n1; jc += NC) {
-    const int nc = std::min(NC, n1 - jc);
-    const int ncPad = (nc + NR - 1) / NR * NR;
-    for (int pc = 0; pc < k; pc += KC) {
-      const int kc = std::min(KC, k - pc);
-      float* Bp = ensure(scratch.b, (size_t)ncPad * kc);
-      packB(B, n, k, transB, jc, nc, pc, kc, Bp);
-      const bool first = pc == 0;
-      for (int ic = m0; ic < m1; ic += MC) {
-        const int mc = std::min(MC, m1 - ic);
-        const int mcPad = (mc + MR - 1) / MR * MR;
-        float* Ap = ensure(scratch.a, (size_t)mcPad * kc);
-        packA(A, m, k, transA, ic, mc, pc, kc, Ap);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int cols = std::min(NR, nc - jr);
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int rows = std::min(MR, mc - ir);
-            float* c = C + (size_t)(ic + ir) * n + jc + jr;
-            if (avx2 && rows == MR && cols == NR) {
-              kernel_avx2_c(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, c, (size_t)n, first);
-              continue;
-            }
-            // Edge tiles: compute the full padded tile into a scratch buffer, copy the valid part.
-            if (avx2) kernel_avx2_c(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, acc, NR, true);
-            else kernel_generic(kc, Ap + (size_t)ir * kc, Bp + (size_t)jr * kc, acc);
-            for (int r = 0; r < rows; r++) {
-              float* cr = c + (size_t)r * n;
-              const float* ar = acc + r * NR;
-              if (first) {
-                for (int q = 0; q < cols; q++) cr[q] = ar[q];
-              } else {
-                for (int q = 0; q < cols; q++) cr[q] += ar[q];
-              }
-            }
-          }
+}
+
+// C rows [i0, i1) x columns [j0, j1) from packed B (and packed A when given, else A is
+// packed here per depth block). i0 is a multiple of MR; j0 - B's start a multiple of NR.
+void computeRect(const Geom& g, const float* A, const Packed* pa, const Packed& pb, float* C,
+                 int i0, int i1, int j0, int j1) {
+  if (i1 <= i0 || j1 <= j0) return;
+  alignas(32) float edge[MR * NR];
+  for (int pc = 0; pc < g.k; pc += KC) {
+    const int kc = std::min(KC, g.k - pc);
+    const bool first = pc == 0;
+    const float* Ap;
+    if (pa) {
+      Ap = pa->at(pc, kc, i0);
+    } else {
+      float* buf = privA.get((size_t)roundUp(i1 - i0, MR) * kc);
+      g.packA(A, i0, i1 - i0, pc, kc, buf);
+      Ap = buf;
+    }
+    for (int jr = j0; jr < j1; jr += NR) {
+      const int cols = std::min(NR, j1 - jr);
+      const float* Bp = pb.at(pc, kc, jr);
+      for (int ir = i0; ir < i1; ir += MR) {
+        const int rows = std::min(MR, i1 - ir);
+        const float* a = Ap + (size_t)(ir - i0) * kc;
+        float* c = C + (size_t)ir * g.n + jr;
+        if (rows == MR && cols == NR) {
+          if (g.avx2) kernel_avx2(kc, a, Bp, c, (size_t)g.n, first);
+          else kernel_generic(kc, a, Bp, c, (size_t)g.n, first);
+          continue;
+        }
+        // Edge tile: the full padded tile into a scratch tile, then its valid part.
+        if (g.avx2) kernel_avx2(kc, a, Bp, edge, NR, true);
+        else kernel_generic(kc, a, Bp, edge, NR, true);
+        for (int r = 0; r < rows; r++) {
+          float* cr = c + (size_t)r * g.n;
+          const float* er = edge + r * NR;
+          if (first) for (int q = 0; q < cols; q++) cr[q] = er[q];
+          else for (int q = 0; q < cols; q++) cr[q] += er[q];
         }
       }
     }
   }
+}
+
+// Columns per packed B block: all of n when it fits kBlockFloats, else a multiple of NR.
+int blockCols(const Geom& g) {
+  const size_t fit = kBlockFloats / std::max(1, g.k) / NR * NR;
+  return (int)std::max<size_t>(NR, std::min<size_t>(fit, (size_t)g.n));
+}
+
+// One product, rows [m0, m1) x columns [n0, n1), on the calling thread. pa / pb: the
+// whole operand packed already (broadcast across a batch), or null to pack here.
+void productRect(const Geom& g, const float* A, const float* B, float* C, const Packed* pa, const Packed* pb,
+                 int m0, int m1, int n0, int n1) {
+  const int ncMax = pb ? n1 - n0 : blockCols(g);
+  for (int jb = n0; jb < n1; jb += ncMax) {
+    const int nc = std::min(ncMax, n1 - jb);
+    Packed blk;
+    if (pb) {
+      blk = *pb;
+    } else {
+      float* buf = privB.get((size_t)roundUp(nc, NR) * g.k);
+      packBBlock(g, B, jb, nc, 0, roundUp(nc, NR) / NR, buf);
+      blk = {buf, jb, roundUp(nc, NR)};
+    }
+    for (int ic = m0; ic < m1; ic += MC) computeRect(g, A, pa, blk, C, ic, std::min(m1, ic + MC), jb, jb + nc);
+  }
+}
+
+// Claims the next task below `end` (tasks are numbered across phases, so a counter never
+// runs past the phase it is in).
+inline bool claim(std::atomic<int>& next, int end, int* task) {
+  int t = next.load(std::memory_order_relaxed);
+  while (t < end) {
+    if (next.compare_exchange_weak(t, t + 1, std::memory_order_relaxed)) {
+      *task = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+inline void waitFor(const std::atomic<int>& done, int target) {
+  spinWhile([&] { return done.load(std::memory_order_acquire) < target; });
+}
+
+// Splits [0, units) into `parts` near-equal contiguous ranges; returns the start of `i`.
+inline int splitAt(int units, int parts, int i) { return (int)((long long)units * i / parts); }
+
+// Threads cooperate on each product in turn: per packed B block, the threads pack its
+// panels, wait for all of them, then take row x column tasks of C.
+void cooperative(Pool& pool, const Geom& g, const float* A, const float* B, float* C, int batch,
+                 int64_t sa, int64_t sb, const Packed* pa, const Packed* pb) {
+  const int T = pool.size();
+  const int ncMax = pb ? g.n : blockCols(g);
+  const int ncPadMax = roundUp(ncMax, NR);
+  float* shared = pb ? nullptr : sharedB.get((size_t)ncPadMax * g.k);
+  // Task grid of one block: row chunks of at most MC rows, a multiple of T in all.
+  const int mt = (g.m + MR - 1) / MR;
+  int rc = std::min(mt, roundUp((mt + MC / MR - 1) / (MC / MR), T));
+  std::atomic<int> packNext{0}, packDone{0}, workNext{0}, workDone{0};
+  pool.runDynamic([&](int) {
+    int packEnd = 0, workEnd = 0, t;
+    for (int i = 0; i < batch; i++) {
+      const float* Ai = A + i * sa;
+      const float* Bi = B + i * sb;
+      float* Ci = C + (size_t)i * g.m * g.n;
+      for (int jb = 0; jb < g.n; jb += ncMax) {
+        const int nc = std::min(ncMax, g.n - jb);
+        const int panels = roundUp(nc, NR) / NR;
+        // Everyone must be done reading the previous block before it is overwritten.
+        waitFor(workDone, workEnd);
+        Packed blk = pb ? *pb : Packed{shared, jb, roundUp(nc, NR)};
+        if (!pb) {
+          const int groups = std::min(panels, 2 * T), base = packEnd;
+          packEnd += groups;
+          while (claim(packNext, packEnd, &t)) {
+            packBBlock(g, Bi, jb, nc, splitAt(panels, groups, t - base), splitAt(panels, groups, t - base + 1), shared);
+            packDone.fetch_add(1, std::memory_order_release);
+          }
+          waitFor(packDone, packEnd);
+        }
+        const int cc = rc >= T ? 1 : std::min(panels, (T + rc - 1) / rc);
+        const int base = workEnd;
+        workEnd += rc * cc;
+        while (claim(workNext, workEnd, &t)) {
+          const int r = (t - base) / cc, c = (t - base) % cc;
+          const int i0 = splitAt(mt, rc, r) * MR, i1 = std::min(g.m, splitAt(mt, rc, r + 1) * MR);
+          const int j0 = jb + splitAt(panels, cc, c) * NR, j1 = std::min(jb + nc, jb + splitAt(panels, cc, c + 1) * NR);
+          for (int ic = i0; ic < i1; ic += MC) computeRect(g, Ai, pa, blk, Ci, ic, std::min(i1, ic + MC), j0, j1);
+          workDone.fetch_add(1, std::memory_order_release);
+        }
+      }
+    }
+  });
 }
 
 }  // namespace
@@ -223,12 +441,65 @@ bool cpu_has_avx2_fma() {
   return has;
 }
 
+void sgemm(Pool* pool, const float* A, const float* B, float* C, int batch, int m, int n, int k,
+           bool transA, bool transB, int64_t strideA, int64_t strideB) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    std::memset(C, 0, sizeof(float) * (size_t)batch * m * n);
+    return;
+  }
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma()};
+  const double flops = 2.0 * batch * m * n * k;
+  const int T = pool && flops >= kThreadFlops ? pool->size() : 1;
+  // A broadcast operand is packed once for the whole batch.
+  Packed pa{nullptr, 0, roundUp(m, MR)}, pb{nullptr, 0, roundUp(n, NR)};
+  if (batch > 1 && strideA == 0) {
+    float* buf = bcastA.get((size_t)pa.padded * k);
+    packAWhole(g, A, buf);
+    pa.data = buf;
+  }
+  if (batch > 1 && strideB == 0) {
+    float* buf = bcastB.get((size_t)pb.padded * k);
+    packBBlock(g, B, 0, n, 0, pb.padded / NR, buf);
+    pb.data = buf;
+  }
+  const Packed* ppa = pa.data ? &pa : nullptr;
+  const Packed* ppb = pb.data ? &pb : nullptr;
+  if (T <= 1) {
+    for (int i = 0; i < batch; i++) productRect(g, A + i * strideA, B + i * strideB, C + (size_t)i * m * n, ppa, ppb, 0, m, 0, n);
+    return;
+  }
+  if (batch % T == 0 || batch >= 4 * T) {
+    // Whole products per task.
+    std::atomic<int> next{0};
+    pool->runDynamic([&](int) {
+      int i;
+      while (claim(next, batch, &i))
+        productRect(g, A + i * strideA, B + i * strideB, C + (size_t)i * m * n, ppa, ppb, 0, m, 0, n);
+    });
+    return;
+  }
+  cooperative(*pool, g, A, B, C, batch, strideA, strideB, ppa, ppb);
+}
+
 void sgemm_cols(const float* A, const float* B, float* C, int m, int n, int k, bool transA, bool transB, int n0, int n1) {
-  sgemm_block(A, B, C, m, n, k, transA, transB, 0, m, n0, n1);
+  if (m <= 0 || n1 <= n0) return;
+  if (k <= 0) {
+    for (int i = 0; i < m; i++) std::memset(C + (size_t)i * n + n0, 0, sizeof(float) * (n1 - n0));
+    return;
+  }
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma()};
+  productRect(g, A, B, C, nullptr, nullptr, 0, m, n0, n1);
 }
 
 void sgemm_rows(const float* A, const float* B, float* C, int m, int n, int k, bool transA, bool transB, int m0, int m1) {
-  sgemm_block(A, B, C, m, n, k, transA, transB, m0, m1, 0, n);
+  if (m1 <= m0 || n <= 0) return;
+  if (k <= 0) {
+    for (int i = m0; i < m1; i++) std::memset(C + (size_t)i * n, 0, sizeof(float) * n);
+    return;
+  }
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma()};
+  productRect(g, A, B, C, nullptr, nullptr, m0, m1, 0, n);
 }
 
 }  // namespace myelin

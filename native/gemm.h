@@ -2,14 +2,23 @@
 // dispatch: an AVX2+FMA 6x16 micro-kernel where the CPU has it, portable C++ otherwise.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace myelin {
 
-// C[m x n] = op(A) @ op(B); A is m x k (k x m when transA), B is k x n (n x k when transB),
-// all row-major and contiguous. Columns [n0, n1) of C only (threads split on n).
+class Pool;
+
+// C_i[m x n] = op(A_i) @ op(B_i) for i < batch, with A_i = A + i * strideA (m x k, or k x m
+// when transA), B_i = B + i * strideB (k x n, or n x k when transB), C_i = C + i * m * n;
+// all row-major and contiguous. A stride of 0 broadcasts that operand (packed once).
+// Work is split over the pool's threads (or run on the caller alone when pool is null or
+// the product is small); every result is bitwise identical for any thread count.
+void sgemm(Pool* pool, const float* A, const float* B, float* C, int batch, int m, int n, int k,
+           bool transA, bool transB, int64_t strideA, int64_t strideB);
+
+// Single-threaded pieces of one product: columns [n0, n1) or rows [m0, m1) of C only.
 void sgemm_cols(const float* A, const float* B, float* C, int m, int n, int k,
                 bool transA, bool transB, int n0, int n1);
-// Rows [m0, m1) of C only (threads split on m when n is small).
 void sgemm_rows(const float* A, const float* B, float* C, int m, int n, int k,
                 bool transA, bool transB, int m0, int m1);
 
