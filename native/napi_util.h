@@ -43,6 +43,18 @@ inline bool getI32(napi_env env, napi_value v, int32_t** data, size_t* len) {
   return getArray(env, v, napi_int32_array, "myelin native: expected an Int32Array", data, len);
 }
 
+// An optional Float32Array argument: nullptr (length 0) for JS null or undefined.
+inline bool optF32(napi_env env, napi_value v, float** data, size_t* len) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    *data = nullptr;
+    *len = 0;
+    return true;
+  }
+  return getF32(env, v, data, len);
+}
+
 inline int64_t getInt(napi_env env, napi_value v) {
   int64_t r = 0;
   napi_get_value_int64(env, v, &r);

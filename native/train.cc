@@ -11,8 +11,10 @@
 #include <cstddef>
 
 #include "elementwise.h"
+#include "rnn.h"
 #include "gemm.h"
 #include "napi_util.h"
+#include "simd_math.h"
 
 namespace myelin {
 namespace {
@@ -74,37 +76,6 @@ void adamRange(const AdamArgs& a, size_t i0, size_t i1) {
   } else {
     for (size_t i = i0; i < i1; i++) adamScalar(a, i);
   }
-}
-
-// e^x per lane (Cephes polynomial, as assembly/math.ts): a few ulp, NaN kept, overflow
-// to inf and underflow through denormals to 0 via a two-step 2^n scaling.
-__attribute__((target("avx2,fma"))) inline __m256 exp256(__m256 x) {
-  const __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-104.f)), _mm256_set1_ps(89.f));
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-0.693359375f), xc);
-  r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
-  const __m256 z = _mm256_mul_ps(r, r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  p = _mm256_fmadd_ps(p, z, _mm256_add_ps(r, _mm256_set1_ps(1.f)));
-  const __m256i ni = _mm256_cvttps_epi32(n);
-  const __m256i h = _mm256_srai_epi32(ni, 1), l = _mm256_sub_epi32(ni, h);
-  const __m256i bias = _mm256_set1_epi32(127);
-  const __m256 fh = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, bias), 23));
-  const __m256 fl = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(l, bias), 23));
-  const __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, fh), fl);
-  return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-}
-
-__attribute__((target("avx2,fma"))) inline float hsum256(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  return _mm_cvtss_f32(s);
 }
 
 // One lane's e^x through the vector routine, so row tails agree with the body.
@@ -332,18 +303,6 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Optional Float32Array argument: nullptr for JS null.
-bool optF32(napi_env env, napi_value v, float** data, size_t* len) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_null || t == napi_undefined) {
-    *data = nullptr;
-    *len = 0;
-    return true;
-  }
-  return getF32(env, v, data, len);
-}
-
 // layerNorm(x, w|null, b|null, rows, D, eps, out, mean, rstd)
 napi_value LayerNorm(napi_env env, napi_callback_info info) {
   size_t argc = 9;
@@ -435,6 +394,7 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
 void registerTrainKernels(napi_env env, napi_value exports, Pool& pool) {
   thePool = &pool;
   registerElementwiseKernels(env, exports, pool);
+  registerRnnKernels(env, exports);
   // The softmax kernels are AVX2-only; without it JS keeps them (the addon omits them).
   if (!cpu_has_avx2_fma()) {
     napi_property_descriptor adam = {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr};

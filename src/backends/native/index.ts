@@ -34,6 +34,11 @@ export interface NativeAddon {
     out: Float32Array, mean: Float32Array, rstd: Float32Array): void;
   layerNormBackward?(x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, g: Float32Array, rows: number, D: number,
     dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): void;
+  /** Fused recurrent cells (AVX2 CPUs only); see Backend.lstmCell / lstmCellBackward / gruCell. */
+  lstmCell?(gates: Float32Array, cPrev: Float32Array, n: number, H: number, hOut: Float32Array, cOut: Float32Array): void;
+  lstmCellBackward?(act: Float32Array, cPrev: Float32Array, c: Float32Array, gh: Float32Array | null, gc: Float32Array | null,
+    n: number, H: number, dGates: Float32Array, dcPrev: Float32Array): void;
+  gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cpuFeatures(): string;
@@ -169,6 +174,20 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
         native.layerNormBackward(x as Float32Array, w as Float32Array | null, mean as Float32Array, rstd as Float32Array, g as Float32Array, rows, D,
           dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null);
       } else base.layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db);
+    },
+    lstmCell(gates, cPrev, n, H, hOut, cOut) {
+      if (native.lstmCell && f32(gates, cPrev, hOut, cOut)) native.lstmCell(gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array);
+      else base.lstmCell(gates, cPrev, n, H, hOut, cOut);
+    },
+    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev) {
+      if (native.lstmCellBackward && f32(act, cPrev, c, dGates, dcPrev) && f32orNull(gh, gc)) {
+        native.lstmCellBackward(act as Float32Array, cPrev as Float32Array, c as Float32Array, gh as Float32Array | null, gc as Float32Array | null,
+          n, H, dGates as Float32Array, dcPrev as Float32Array);
+      } else base.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev);
+    },
+    gruCell(gx, gh, hPrev, n, H, hOut, act) {
+      if (native.gruCell && f32(gx, gh, hPrev, hOut, act)) native.gruCell(gx as Float32Array, gh as Float32Array, hPrev as Float32Array, n, H, hOut as Float32Array, act as Float32Array);
+      else base.gruCell(gx, gh, hPrev, n, H, hOut, act);
     },
     adamStep(p, g, m, v, vmax, h) {
       if (native.adamStep && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {
