@@ -1,4 +1,4 @@
-// Zero-copy float32 elementwise kernels: add/sub/mul/div over a broadcast that the JS
+// Zero-copy float32 elementwise kernels: unary maps (AVX2), add/sub/mul/div over a broadcast that the JS
 // side coalesced to a 2-D grid [n0, n1] with inner strides 0 or 1 (plan2d in
 // src/backends/wasm/elementwise.ts), and the dropout mask draw (xoshiro128**, the same
 // stream as core/random.ts). IEEE single-precision ops without FMA contraction, so the
@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "gemm.h"
 #include "napi_util.h"
+#include "simd_math.h"
 
 namespace myelin {
 namespace {
@@ -28,7 +30,8 @@ inline float apply(float a, float b) {
 // One row of n elements; SA/SB are the inner strides (0 = broadcast, 1 = contiguous),
 // compile-time so the compiler vectorises each combination.
 template <int OP, int SA, int SB>
-__attribute__((target("avx2"))) void row(const float* __restrict a, const float* __restrict b, float* __restrict o, int n) {
+// No __restrict: callers may update in place (out == a), same index read then written.
+__attribute__((target("avx2"))) void row(const float* a, const float* b, float* o, int n) {
   for (int i = 0; i < n; i++) o[i] = apply<OP>(a[i * SA], b[i * SB]);
 }
 
@@ -90,6 +93,81 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Unary op codes of src/backends/wasm/elementwise.ts that have a native loop.
+enum UOp { U_NEG = 0, U_ABS = 1, U_SQRT = 2, U_SQUARE = 4, U_RELU = 6, U_EXP = 7, U_TANH = 9, U_SIGMOID = 10, U_STEP = 11 };
+
+bool nativeUnary(int op) {
+  return op == U_NEG || op == U_ABS || op == U_SQRT || op == U_SQUARE || op == U_RELU || op == U_EXP || op == U_TANH || op == U_SIGMOID ||
+         op == U_STEP;
+}
+
+template <int OP>
+__attribute__((target("avx2,fma"))) inline __m256 un8(__m256 v) {
+  const __m256 zero = _mm256_setzero_ps();
+  if (OP == U_NEG) return _mm256_xor_ps(v, _mm256_set1_ps(-0.f));
+  if (OP == U_ABS) return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v);
+  if (OP == U_SQRT) return _mm256_sqrt_ps(v);
+  if (OP == U_SQUARE) return _mm256_mul_ps(v, v);
+  // relu keeps NaN (as PyTorch): v where v > 0 or v is NaN, else 0
+  if (OP == U_RELU) return _mm256_and_ps(v, _mm256_or_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+  if (OP == U_EXP) return exp256(v);
+  if (OP == U_TANH) return tanh256(v);
+  if (OP == U_SIGMOID) return sigmoid256(v);
+  return _mm256_and_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_set1_ps(1.f));  // step
+}
+
+template <int OP>
+__attribute__((target("avx2,fma"))) void unaryRange(const float* x, float* o, size_t i0, size_t i1) {
+  size_t i = i0;
+  for (; i + 8 <= i1; i += 8) _mm256_storeu_ps(o + i, un8<OP>(_mm256_loadu_ps(x + i)));
+  if (i < i1) {
+    // Tail through the same vector code, so every element gets the same rounding.
+    float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (size_t j = i; j < i1; j++) buf[j - i] = x[j];
+    _mm256_storeu_ps(buf, un8<OP>(_mm256_loadu_ps(buf)));
+    for (size_t j = i; j < i1; j++) o[j] = buf[j - i];
+  }
+}
+
+void unaryDispatch(int op, const float* x, float* o, size_t i0, size_t i1) {
+  switch (op) {
+    case U_NEG: unaryRange<U_NEG>(x, o, i0, i1); break;
+    case U_ABS: unaryRange<U_ABS>(x, o, i0, i1); break;
+    case U_SQRT: unaryRange<U_SQRT>(x, o, i0, i1); break;
+    case U_SQUARE: unaryRange<U_SQUARE>(x, o, i0, i1); break;
+    case U_RELU: unaryRange<U_RELU>(x, o, i0, i1); break;
+    case U_EXP: unaryRange<U_EXP>(x, o, i0, i1); break;
+    case U_TANH: unaryRange<U_TANH>(x, o, i0, i1); break;
+    case U_SIGMOID: unaryRange<U_SIGMOID>(x, o, i0, i1); break;
+    default: unaryRange<U_STEP>(x, o, i0, i1); break;
+  }
+}
+
+// unary(op, x, out): out[i] = op(x[i]); returns false (does nothing) for ops without a native loop.
+napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "unary: bad arguments")) return nullptr;
+  float *x, *o;
+  size_t lx, lo;
+  if (argc < 3 || !getF32(env, argv[1], &x, &lx) || !getF32(env, argv[2], &o, &lo)) return nullptr;
+  const int op = (int)getInt(env, argv[0]);
+  if (!nativeUnary(op) || lo > lx) {
+    napi_throw_range_error(env, nullptr, "unary: unknown op code or output longer than input");
+    return nullptr;
+  }
+  const int T = thePool ? thePool->size() : 1;
+  if (T <= 1 || lo < (1u << 17)) {
+    unaryDispatch(op, x, o, 0, lo);
+  } else {
+    thePool->run([&](int t) {
+      const size_t per = ((lo + T - 1) / T + 7) / 8 * 8, i0 = std::min(lo, t * per), i1 = std::min(lo, i0 + per);
+      if (i0 < i1) unaryDispatch(op, x, o, i0, i1);
+    });
+  }
+  return nullptr;
+}
+
 // bernoulliMask(state Uint32Array(4), threshold, keepValue, out): out[i] = draw >= threshold ? keepValue : 0,
 // one xoshiro128** draw per element; the advanced state is written back.
 napi_value BernoulliMask(napi_env env, napi_callback_info info) {
@@ -128,8 +206,18 @@ napi_value BernoulliMask(napi_env env, napi_callback_info info) {
 
 void registerElementwiseKernels(napi_env env, napi_value exports, Pool& pool) {
   thePool = &pool;
+  if (!cpu_has_avx2_fma()) {
+    // binary and the mask draw are plain C++ (any CPU); unary needs AVX2.
+    napi_property_descriptor props[] = {
+        {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+        {"bernoulliMask", nullptr, BernoulliMask, nullptr, nullptr, nullptr, napi_default, nullptr},
+    };
+    napi_define_properties(env, exports, 2, props);
+    return;
+  }
   napi_property_descriptor props[] = {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bernoulliMask", nullptr, BernoulliMask, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

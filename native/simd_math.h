@@ -36,17 +36,30 @@ __attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// 1 / (1 + e^-x): saturates to 0 and 1 (e^-x overflows to inf, giving 0).
+// Logistic sigmoid from e^{-|x|} so neither side overflows (as assembly/math.ts).
 __attribute__((target("avx2,fma"))) static inline __m256 sigmoid256(__m256 x) {
-  const __m256 one = _mm256_set1_ps(1.f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+  const __m256 one = _mm256_set1_ps(1.f), sign = _mm256_set1_ps(-0.f);
+  const __m256 e = exp256(_mm256_or_ps(x, sign));  // e^{-|x|}
+  const __m256 s = _mm256_div_ps(one, _mm256_add_ps(one, e));
+  return _mm256_blendv_ps(_mm256_mul_ps(e, s), s, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
 }
 
-// 1 - 2 / (e^2x + 1), as the JS kernel: saturates to +-1, keeps NaN.
+// tanh: odd polynomial below |x| 0.625 (no cancellation near 0), 1 - 2/(e^{2|x|}+1) above,
+// sign restored (as assembly/math.ts). NaN stays NaN.
 __attribute__((target("avx2,fma"))) static inline __m256 tanh256(__m256 x) {
-  const __m256 one = _mm256_set1_ps(1.f);
-  const __m256 e = exp256(_mm256_add_ps(x, x));
-  return _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.f), _mm256_add_ps(e, one)));
+  const __m256 one = _mm256_set1_ps(1.f), sign = _mm256_set1_ps(-0.f);
+  const __m256 ax = _mm256_andnot_ps(sign, x);
+  const __m256 z = _mm256_mul_ps(x, x);
+  __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
+  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
+  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+  const __m256 t = exp256(_mm256_add_ps(ax, ax));
+  __m256 big = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.f), _mm256_add_ps(t, one)));
+  big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
+  return _mm256_blendv_ps(big, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
 }
 
 }  // namespace myelin

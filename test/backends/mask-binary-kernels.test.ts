@@ -81,3 +81,27 @@ test("native binary add/sub/mul/div equal a op b in float32 under broadcasting",
     }
   }
 });
+
+test("native unary maps equal their definitions (exact for neg/abs/sqrt/square/relu/step, 2 ulp-ish for exp/tanh/sigmoid)", { skip: native && addon?.unary ? false : "native unary unavailable" }, () => {
+  const defs: [import("../../src/backends/backend.js").UnaryOp, (x: number) => number, number][] = [
+    ["neg", (x) => -x, 0], ["abs", Math.abs, 0], ["sqrt", Math.sqrt, 0], ["square", (x) => x * x, 0],
+    ["relu", (x) => (x > 0 || Number.isNaN(x) ? x : 0), 0], ["step", (x) => (x > 0 ? 1 : 0), 0],
+    ["exp", Math.exp, 3e-7], ["tanh", Math.tanh, 3e-7], ["sigmoid", (x) => 1 / (1 + Math.exp(-x)), 3e-7],
+  ];
+  for (const n of [1, 7, 8, 9, 100, 1 << 18]) {
+    const x = randArray(r, n).map((v) => v * 30);
+    [NaN, Infinity, -Infinity, 0, -0, 1e-40, 88.5, -103].forEach((v, i) => { if (i < n) x[i] = v; });
+    for (const [op, f, tol] of defs) {
+      const out = new Float32Array(n);
+      native!.unary(op, x, out);
+      for (let i = 0; i < n; i++) {
+        const want = Math.fround(f(x[i]));
+        if (tol === 0 || !Number.isFinite(want) || Number.isNaN(want)) {
+          if (!Object.is(out[i], want) && !(want === 0 && out[i] === 0)) assert.fail(`${op}(${x[i]}) n${n}: got ${out[i]}, expected ${want}`);
+        } else if (Math.abs(out[i] - want) > tol * Math.abs(want) + 1e-37) {
+          assert.fail(`${op}(${x[i]}) n${n}: got ${out[i]}, expected ${want}`);
+        }
+      }
+    }
+  }
+});

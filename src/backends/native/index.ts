@@ -3,7 +3,7 @@
  * native/*.cc at install time, if any, and overrides the float32 GEMM with its
  * packed AVX2/FMA kernel. Everything else falls through to the base backend.
  */
-import type { Backend, BinaryOp, ConvGeom, PoolWindows } from "../backend.js";
+import type { Backend, BinaryOp, ConvGeom, PoolWindows, UnaryOp } from "../backend.js";
 import { plan2d } from "../wasm/elementwise.js";
 
 /** The addon's surface (see native/addon.cc). */
@@ -27,6 +27,8 @@ export interface NativeAddon {
   softmaxBackward?(y: Float32Array, g: Float32Array, rows: number, cols: number, scale: number, log: boolean, out: Float32Array): void;
   /** Broadcast add/sub/mul/div over a 2-D plan (op codes of wasm/elementwise.ts; absent in older addons). */
   binary?(op: number, a: Float32Array, sa0: number, sa1: number, b: Float32Array, sb0: number, sb1: number, out: Float32Array, n0: number, n1: number): void;
+  /** out = op(x) for the unary codes of wasm/elementwise.ts in NATIVE_UNARY (AVX2 CPUs only). */
+  unary?(op: number, x: Float32Array, out: Float32Array): void;
   /** Dropout mask draw; see Backend.bernoulliMask. */
   bernoulliMask?(state: Uint32Array, threshold: number, keepValue: number, out: Float32Array): void;
   /** Fused layer norm (AVX2 CPUs only); see Backend.layerNorm / layerNormBackward. */
@@ -106,6 +108,8 @@ function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
 
 /** Op codes of native/elementwise.cc (the others, e.g. NaN-propagating maximum, stay on the base backend). */
 const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+/** Unary op codes (wasm/elementwise.ts numbering) with a native AVX2 loop; log etc. stay on the base backend. */
+const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 4, relu: 6, exp: 7, tanh: 9, sigmoid: 10, step: 11 };
 // Below this the N-API call costs more than the loop saves.
 const BINARY_MIN = 64;
 
@@ -159,6 +163,11 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
         if (p) return native.binary(code, a as Float32Array, p[2], p[3], b as Float32Array, p[4], p[5], out as Float32Array, p[0], p[1]);
       }
       base.binary(op, a, aShape, b, bShape, out, outShape);
+    },
+    unary(op, x, out) {
+      const code = NATIVE_UNARY[op];
+      if (native.unary && code !== undefined && out.length >= BINARY_MIN && f32(x, out)) native.unary(code, x as Float32Array, out as Float32Array);
+      else base.unary(op, x, out);
     },
     bernoulliMask(state, threshold, keepValue, out) {
       if (native.bernoulliMask && out instanceof Float32Array && out.length >= 64) native.bernoulliMask(state, threshold, keepValue, out);

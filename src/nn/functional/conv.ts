@@ -178,9 +178,11 @@ function gemmChannelBias(w: Tensor, cols: Tensor, b: Tensor, N: number, O: numbe
   const out = make(allocArray(w.dtype, N * O * L), [N, O, oH, oW], w.dtype);
   const od = out._data, bd = b._data;
   B().matmul(w._data, cols._data, od, N, O, L, K, false, false, 0, K * L);
-  for (let p = 0, o = 0; p < N * O; p++) {
-    const bv = bd[p % O];
-    for (const end = o + L; o < end; o++) od[o] += bv;
+  // Per image, in place: [O, L] += bias [O, 1] (a 2-D broadcast every backend runs natively).
+  const be = B(), plane = [O, L], col = [O, 1];
+  for (let n = 0; n < N; n++) {
+    const img = od.subarray(n * O * L, (n + 1) * O * L);
+    be.binary("add", img, plane, bd, col, img, plane);
   }
   if (needsGrad(w, cols, b)) {
     record(out, "ConvolutionBackward", [w, cols, b], (g) => {
