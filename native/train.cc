@@ -5,10 +5,15 @@
 #include "train.h"
 
 #include <immintrin.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
+#include <string>
 
 #include "elementwise.h"
 #include "rnn.h"
@@ -391,8 +396,24 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+// Tensors are large, short-lived ArrayBuffers that V8 allocates with calloc and frees
+// at GC. With glibc's defaults each one over the (dynamic) mmap threshold is a fresh
+// mmap, page-faulted in on first touch and unmapped at GC, and heap tops are trimmed
+// back to the OS: ~20% of a Transformer training step. Keeping freed memory for reuse
+// (as PyTorch's caching allocator does) removes that. MYELIN_MALLOC=default opts out.
+void tuneMalloc() {
+#if defined(__GLIBC__)
+  const char* opt = std::getenv("MYELIN_MALLOC");
+  if (opt && std::string(opt) == "default") return;
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+#endif
+}
+
 void registerTrainKernels(napi_env env, napi_value exports, Pool& pool) {
   thePool = &pool;
+  tuneMalloc();
   registerElementwiseKernels(env, exports, pool);
   registerRnnKernels(env, exports);
   // The softmax kernels are AVX2-only; without it JS keeps them (the addon omits them).
