@@ -3,7 +3,10 @@
  * the weight is read transposed by the kernel (never materialised), forward and
  * backward alike.
  */
-import type { Tensor } from "../../core/tensor.js";
+import { make, needsGrad, record, type Tensor } from "../../core/tensor.js";
+import { noGrad } from "../../core/autograd.js";
+import { isFloating } from "../../core/dtype.js";
+import { B } from "../../backends/backend.js";
 import { fmtShape } from "../../core/shape.js";
 import { gemm } from "../../ops/linalg.js";
 import "../../ops/shape.js";
@@ -34,9 +37,34 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const lead = x.shape.slice(0, -1);
   const x2 = x.ndim === 2 ? x : x.reshape([-1, inF]);
-  let y = gemm(x2, weight, false, true);
-  if (bias) y = y.add(bias);
+  let y: Tensor;
+  if (bias && bias.dtype === x.dtype && weight.dtype === x.dtype && isFloating(x.dtype)) y = affine(x2, weight, bias.reshape([outF]));
+  else {
+    y = gemm(x2, weight, false, true);
+    if (bias) y = y.add(bias);
+  }
   return x.ndim === 2 ? y : y.reshape([...lead, outF]);
+}
+
+/**
+ * x Wᵀ + b as one node: the bias is added in place into the GEMM's output (no second
+ * [rows, out] buffer), and the backward returns g W, gᵀ x and the column sums of g. Written
+ * in differentiable ops, so createGraph (double backward) works through it.
+ */
+function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  const rows = x.shape[0], outF = w.shape[0];
+  const y = noGrad(() => gemm(x, w, false, true));
+  if (rows > 0 && outF > 0) B().binary("add", y._data, [rows, outF], b._data, [outF], y._data, [rows, outF]);
+  if (needsGrad(x, w, b)) {
+    const out = make(y._data, y.shape.slice(), y.dtype);
+    record(out, "AddmmBackward", [x, w, b], (g) => [
+      x.requiresGrad ? gemm(g, w, false, false) : null,
+      w.requiresGrad ? gemm(g, x, true, false) : null,
+      b.requiresGrad ? g.sum(0) : null,
+    ], [x, w]);
+    return out;
+  }
+  return y;
 }
 
 /**
