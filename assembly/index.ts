@@ -11,3 +11,4 @@ export { adamF32 } from "./optim";
 export { softmaxF32, softmaxBackwardF32 } from "./softmax";
 export { bernoulliMaskF32 } from "./random";
 export { layerNormF32, layerNormBackwardF32 } from "./norm";
+export { reluBackwardF32 } from "./activation";

@@ -105,3 +105,18 @@ test("native unary maps equal their definitions (exact for neg/abs/sqrt/square/r
     }
   }
 });
+
+test("wasm reluBackward is g * (x > 0) element by element (NaN/inf gradients where x <= 0 give NaN)", { skip: wasmBackend() ? false : "wasm unavailable" }, () => {
+  const w = wasmBackend()!;
+  for (const n of [1, 3, 4, 5, 1000]) {
+    const x = randArray(r, n), g = randArray(r, n);
+    [0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45].forEach((v, i) => { if (i < n) x[i] = v; });
+    if (n > 20) { g[10] = NaN; x[10] = -1; g[11] = Infinity; x[11] = 0; g[12] = -Infinity; x[12] = 2; }
+    const out = new Float32Array(n);
+    w.reluBackward(x, g, out);
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(g[i] * (x[i] > 0 ? 1 : 0));
+      if (!Object.is(out[i], want)) assert.fail(`n${n} [${i}] x=${x[i]} g=${g[i]}: got ${out[i]}, expected ${want}`);
+    }
+  }
+});

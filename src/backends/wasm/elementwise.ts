@@ -77,3 +77,14 @@ export function wasmBinary(rt: Runtime, code: number, a: Float32Array, aShape: r
   out.set(heap.subarray(po >>> 2, (po >>> 2) + total));
   return true;
 }
+
+/** out = g * (x > 0) on wasm (see Backend.reluBackward); all of length n. */
+export function wasmReluBackward(rt: Runtime, x: Float32Array, g: Float32Array, out: Float32Array): void {
+  const n = out.length, bytes = align64(n * 4);
+  const px = dataRegion(rt, 3 * bytes);
+  const pg = px + bytes, po = pg + bytes;
+  rt.f32.set(x.length === n ? x : x.subarray(0, n), px >>> 2);
+  rt.f32.set(g.length === n ? g : g.subarray(0, n), pg >>> 2);
+  rt.k.reluBackwardF32(px, pg, po, n);
+  out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + n));
+}

@@ -10,7 +10,7 @@ import type { TypedArray } from "../../core/dtype.js";
 import { loadRuntime, runtimeReady, type Runtime, type WasmVariant } from "./runtime.js";
 import { coreCount, Pool } from "./pool.js";
 import { GEMM_MIN_MACS, GEMM_THREAD_MIN_FLOPS, gemmConfig, wasmMatmul } from "./matmul.js";
-import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmUnary } from "./elementwise.js";
+import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmReluBackward, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
 import { wasmCol2im, wasmIm2col } from "./conv.js";
 import { wasmMaxPool2d } from "./pooling.js";
@@ -121,6 +121,10 @@ export function createWasmBackend(): Backend | null {
       if (code !== undefined && min !== undefined && out.length >= min && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&
         wasmBinary(rt, code, a, aShape, b, bShape, out, outShape)) return;
       js.binary(op, a, aShape, b, bShape, out, outShape);
+    },
+    reluBackward(x, g, out): void {
+      if (out.length >= UNARY_MIN.relu! && f32(x, g, out)) return wasmReluBackward(rt, x as Float32Array, g as Float32Array, out as Float32Array);
+      js.reluBackward(x, g, out);
     },
     reduce(op: ReduceOp, x: TypedArray, outer: number, r: number, inner: number, out: TypedArray): void {
       const code = REDUCE_CODES[op], min = REDUCE_MIN[op];

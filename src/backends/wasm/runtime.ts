@@ -31,6 +31,7 @@ export interface Kernels {
   bernoulliMaskF32(state: number, threshold: number, keep: number, out: number, n: number): void;
   layerNormF32(x: number, w: number, b: number, rows: number, D: number, eps: number, out: number, mean: number, rstd: number): void;
   layerNormBackwardF32(x: number, w: number, mean: number, rstd: number, g: number, rows: number, D: number, dx: number, dw: number, db: number): void;
+  reluBackwardF32(x: number, g: number, out: number, n: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 
