@@ -1,6 +1,7 @@
 // Packed GotoBLAS-style SGEMM for WebAssembly SIMD: op(A) and op(B) are packed into
 // 4-row / 8-column panels (transposes are folded into the packing, never materialised),
-// then a 4x8 register-tiled micro-kernel (8 v128 accumulators) runs over the panels.
+// then a 4x8 register-tiled micro-kernel (8 v128 accumulators) runs over the panels,
+// one call per column strip of full tiles (see kernelStrip) and per edge tile.
 // Built twice from this source: with relaxed-SIMD FMA and with plain mul+add.
 // Per output element the k-summation order depends only on KC, never on how the
 // caller splits rows/columns across threads, so results are identical for any split.
@@ -139,7 +140,7 @@ function packB(b: usize, transB: bool, k: i32, n: i32, j0: i32, nc: i32, k0: i32
   }
 }
 
-// 4x8 micro-kernel: C[4x8] (=|+=) Apanel[kc x 4]^T-ish * Bpanel[kc x 8].
+// 4x8 micro-kernel for edge tiles: C[rows x cols] (=|+=) Apanel[kc x 4]^T-ish * Bpanel[kc x 8].
 // Writes straight into C (row stride ldc floats) when the tile is full, else via tmp.
 function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tmp: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -186,6 +187,44 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, rows: i32, co
   }
 }
 
+// The 4x8 micro-kernel run down a strip of `tiles` full tiles that share one B panel:
+// A panels are consecutive in ap, C tiles 4 rows apart. One call per strip instead of
+// per tile lets TurboFan keep the loop state in registers: the same loop runs at ~46
+// GFLOP/s in a whole GEMM instead of ~41 (relaxed FMA, Zen 3 at 3.66 GHz, 1 thread).
+function kernelStrip(kc: i32, pa: usize, pb0: usize, c: usize, ldc: i32, tiles: i32, accumulate: bool): void {
+  const ld = <usize>ldc * 4;
+  for (let t = 0; t < tiles; t++) {
+    let pb = pb0;
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    for (let kk = 0; kk < kc; kk++) {
+      const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+      let a = v128.load32_splat(pa);
+      c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
+      a = v128.load32_splat(pa, 4);
+      c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
+      a = v128.load32_splat(pa, 8);
+      c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
+      a = v128.load32_splat(pa, 12);
+      c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
+      pa += 16; pb += 32;
+    }
+    let o = c;
+    if (accumulate) {
+      v128.store(o, f32x4.add(v128.load(o), c00)); v128.store(o, f32x4.add(v128.load(o, 16), c01), 16); o += ld;
+      v128.store(o, f32x4.add(v128.load(o), c10)); v128.store(o, f32x4.add(v128.load(o, 16), c11), 16); o += ld;
+      v128.store(o, f32x4.add(v128.load(o), c20)); v128.store(o, f32x4.add(v128.load(o, 16), c21), 16); o += ld;
+      v128.store(o, f32x4.add(v128.load(o), c30)); v128.store(o, f32x4.add(v128.load(o, 16), c31), 16);
+    } else {
+      v128.store(o, c00); v128.store(o, c01, 16); o += ld;
+      v128.store(o, c10); v128.store(o, c11, 16); o += ld;
+      v128.store(o, c20); v128.store(o, c21, 16); o += ld;
+      v128.store(o, c30); v128.store(o, c31, 16);
+    }
+    c += <usize>MR * ld;
+  }
+}
+
 /**
  * out[b] = op(A[b]) @ op(B[b]) for batches [b0, b1), rows [m0, m1), columns [n0, n1)
  * (all in floats; m0/n0 must be multiples of MR/NR for a thread split to match one
@@ -216,7 +255,13 @@ export function sgemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tran
           for (let jr = 0; jr < nc; jr += NR) {
             const cols = min(NR, nc - jr);
             const pb = bp + <usize>(jr * kc) * 4;
-            for (let ir = 0; ir < mc; ir += MR) {
+            let ir = 0;
+            if (cols == NR) {
+              const full = mc / MR;
+              kernelStrip(kc, ap, pb, C + (<usize>ic * <usize>n + <usize>(jc + jr)) * 4, n, full, pc > 0);
+              ir = full * MR;
+            }
+            for (; ir < mc; ir += MR) {
               const rows = min(MR, mc - ir);
               const cp = C + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
               kernel(kc, ap + <usize>(ir * kc) * 4, pb, cp, n, rows, cols, pc > 0, tmp);
