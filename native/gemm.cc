@@ -26,7 +26,10 @@ namespace {
 
 constexpr int MR = 6;
 constexpr int NR = 16;
-constexpr int KC = 256;  // 6 x 256 A panel + 256 x 16 B panel (16 KiB) stay in L1
+// Depth blocks: at most KC deep, k split into equal blocks (288 = 2 x 144, not 256 + 32:
+// a shallow block pays the C tile update for little work). 6 x 256 A panel + 256 x 16
+// B panel (16 KiB) stay in L1.
+constexpr int KC = 256;
 constexpr int MC = 120;  // packed A block: 120 x 256 x 4 B = 120 KiB, in L2
 // Packed B column block (all of k): 4 MiB, L3-resident and shared by the threads.
 constexpr size_t kBlockFloats = size_t(1) << 20;
@@ -34,6 +37,8 @@ constexpr size_t kBlockFloats = size_t(1) << 20;
 constexpr double kThreadFlops = 1.0e6;
 // Floats of slack after every packing buffer (the A transposes store 8 lanes for 6).
 constexpr size_t kSlack = 16;
+// Row-major B is read in place (not packed) for products of at most this many row tiles.
+constexpr int kInPlaceTiles = 6;
 
 inline int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
@@ -166,13 +171,14 @@ void packB_avx2(const float* B, int n, int k, bool transB, int j0, int nc, int p
 }
 
 // ---------------------------------------------------------------------------------------
-// Micro-kernels: a full MR x NR tile of C (= on the first depth block, += after).
+// Micro-kernels: a full MR x NR tile of C (= on the first depth block, += after). B rows
+// are ldb apart: NR in a packed panel, n when B is read in place.
 
-void kernel_generic(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, bool first) {
+void kernel_generic(int kc, const float* Ap, const float* Bp, size_t ldb, float* C, size_t ldc, bool first) {
   float acc[MR * NR] = {};
   for (int p = 0; p < kc; p++) {
     const float* a = Ap + p * MR;
-    const float* b = Bp + p * NR;
+    const float* b = Bp + p * ldb;
     for (int r = 0; r < MR; r++) {
       const float ar = a[r];
       for (int c = 0; c < NR; c++) acc[r * NR + c] += ar * b[c];
@@ -183,7 +189,7 @@ void kernel_generic(int kc, const float* Ap, const float* Bp, float* C, size_t l
 }
 
 __attribute__((target("avx2,fma")))
-void kernel_avx2(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, bool first) {
+void kernel_avx2(int kc, const float* Ap, const float* Bp, size_t ldb, float* C, size_t ldc, bool first) {
   // The C tile is touched only at the end: start fetching it now.
   for (int r = 0; r < MR; r++) {
     _mm_prefetch((const char*)(C + r * ldc), _MM_HINT_T0);
@@ -197,8 +203,8 @@ void kernel_avx2(int kc, const float* Ap, const float* Bp, float* C, size_t ldc,
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
 #pragma GCC unroll 4
   for (int p = 0; p < kc; p++) {
-    const __m256 b0 = _mm256_load_ps(Bp);
-    const __m256 b1 = _mm256_load_ps(Bp + 8);
+    const __m256 b0 = _mm256_loadu_ps(Bp);
+    const __m256 b1 = _mm256_loadu_ps(Bp + 8);
     __m256 a;
     a = _mm256_broadcast_ss(Ap + 0); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
     a = _mm256_broadcast_ss(Ap + 1); c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
@@ -207,7 +213,7 @@ void kernel_avx2(int kc, const float* Ap, const float* Bp, float* C, size_t ldc,
     a = _mm256_broadcast_ss(Ap + 4); c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
     a = _mm256_broadcast_ss(Ap + 5); c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
     Ap += MR;
-    Bp += NR;
+    Bp += ldb;
   }
 #define MYELIN_STORE_ROW(r, v0, v1)                                              \
   {                                                                              \
@@ -228,6 +234,44 @@ void kernel_avx2(int kc, const float* Ap, const float* Bp, float* C, size_t ldc,
   MYELIN_STORE_ROW(5, c50, c51)
 #undef MYELIN_STORE_ROW
 }
+
+// The first R < MR rows of a tile (the bottom edge of C): only R rows of FMAs, which for
+// R = 4 still fills the FMA pipes (8 independent accumulators).
+template <int R>
+__attribute__((target("avx2,fma")))
+void kernel_avx2_rows(int kc, const float* Ap, const float* Bp, size_t ldb, float* C, size_t ldc, bool first) {
+  __m256 c0[R], c1[R];
+  for (int r = 0; r < R; r++) c0[r] = c1[r] = _mm256_setzero_ps();
+#pragma GCC unroll 4
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(Bp);
+    const __m256 b1 = _mm256_loadu_ps(Bp + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) {
+      const __m256 a = _mm256_broadcast_ss(Ap + r);
+      c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+    }
+    Ap += MR;
+    Bp += ldb;
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < R; r++) {
+    float* cr = C + r * ldc;
+    if (first) {
+      _mm256_storeu_ps(cr, c0[r]);
+      _mm256_storeu_ps(cr + 8, c1[r]);
+    } else {
+      _mm256_storeu_ps(cr, _mm256_add_ps(_mm256_loadu_ps(cr), c0[r]));
+      _mm256_storeu_ps(cr + 8, _mm256_add_ps(_mm256_loadu_ps(cr + 8), c1[r]));
+    }
+  }
+}
+
+using KernelFn = void (*)(int, const float*, const float*, size_t, float*, size_t, bool);
+// Full-width tiles by their number of rows (1..MR).
+constexpr KernelFn kAvx2ByRows[MR + 1] = {nullptr, kernel_avx2_rows<1>, kernel_avx2_rows<2>, kernel_avx2_rows<3>,
+                                          kernel_avx2_rows<4>, kernel_avx2_rows<5>, kernel_avx2};
 
 // ---------------------------------------------------------------------------------------
 // Buffers: 64-byte aligned and grow-only. Each thread packs its A blocks (and, for
@@ -253,11 +297,17 @@ struct Buffer {
 
 thread_local Buffer privA, privB, sharedB, bcastA, bcastB;
 
+int depthBlock(int k) {
+  const int blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
+}
+
 // One product's geometry and the kernels chosen for this CPU.
 struct Geom {
   int m, n, k;
   bool ta, tb;
   bool avx2;
+  int kcb;  // depth block size
   void packA(const float* A, int i0, int mc, int p0, int kc, float* dst) const {
     (avx2 ? packA_avx2 : packA_generic)(A, m, k, ta, i0, mc, p0, kc, dst);
   }
@@ -274,34 +324,83 @@ struct Packed {
   const float* at(int p0, int kc, int idx) const { return data + (size_t)p0 * padded + (size_t)(idx - start) * kc; }
 };
 
-// Packs columns [jb, jb+nc) of op(B), panels [pan0, pan1) (in NR units), all depth blocks.
-void packBBlock(const Geom& g, const float* B, int jb, int nc, int pan0, int pan1, float* dst) {
-  const int ncPad = roundUp(nc, NR);
-  const int j0 = pan0 * NR, j1 = std::min(nc, pan1 * NR);
-  if (j1 <= j0) return;
-  for (int pc = 0; pc < g.k; pc += KC) {
-    const int kc = std::min(KC, g.k - pc);
-    g.packB(B, jb + j0, j1 - j0, pc, kc, dst + (size_t)pc * ncPad + (size_t)j0 * kc);
+// Where the NR-column panels of one column block of op(B) are: packed, or (columns
+// before directEnd, full panels of a row-major B) read in place, rows ld apart.
+struct BBlock {
+  Packed packed;
+  const float* direct = nullptr;
+  size_t ld = 0;
+  int directEnd = 0;
+  const float* at(int p0, int kc, int j, size_t* stride) const {
+    if (j < directEnd) {
+      *stride = ld;
+      return direct + (size_t)p0 * ld + j;
+    }
+    *stride = NR;
+    return packed.at(p0, kc, j);
   }
+};
+
+// Packs panels [pan0, pan1) (NR-column units, counted from jb) of op(B) for all depth
+// blocks, where `to` says they go.
+void packPanels(const Geom& g, const float* B, int jb, int nc, int pan0, int pan1, const Packed& to) {
+  const int j0 = jb + pan0 * NR, j1 = jb + std::min(nc, pan1 * NR);
+  if (j1 <= j0) return;
+  for (int pc = 0; pc < g.k; pc += g.kcb) {
+    const int kc = std::min(g.kcb, g.k - pc);
+    g.packB(B, j0, j1 - j0, pc, kc, const_cast<float*>(to.at(pc, kc, j0)));
+  }
+}
+
+// Whether full panels of op(B) are read in place instead of packed: a row-major B that
+// few row tiles reuse (so packing would cost more than it saves), with a row stride that
+// does not alias in L1 (a multiple of 4 KiB would crowd a panel's rows into few sets).
+bool readBInPlace(const Geom& g) {
+  if (g.tb || g.n < NR || (g.m + MR - 1) / MR > kInPlaceTiles) return false;
+  const size_t stride = (size_t)g.n * sizeof(float);
+  return (stride & (~stride + 1)) <= 64 || (size_t)g.k * g.n <= 4096;
+}
+
+// Lays out the column block [jb, jb+nc) of B_i over `buf` and says which panels must be
+// packed into it: all of them, or only the partial last one when B is read in place.
+BBlock layoutB(const Geom& g, const float* Bi, int jb, int nc, bool inPlace, float* buf, int* pan0, int* pan1) {
+  BBlock b;
+  *pan1 = roundUp(nc, NR) / NR;
+  if (inPlace) {
+    *pan0 = nc / NR;
+    b.direct = Bi;
+    b.ld = (size_t)g.n;
+    b.directEnd = jb + *pan0 * NR;
+    b.packed = {buf, b.directEnd, NR};
+  } else {
+    *pan0 = 0;
+    b.packed = {buf, jb, *pan1 * NR};
+  }
+  return b;
+}
+
+// Floats of packing buffer for a block of nc columns.
+size_t blockFloats(const Geom& g, int nc, bool inPlace) {
+  return (size_t)(inPlace ? (nc % NR ? NR : 0) : roundUp(nc, NR)) * g.k;
 }
 
 // Packs rows [0, m) of op(A), all depth blocks.
 void packAWhole(const Geom& g, const float* A, float* dst) {
   const int mPad = roundUp(g.m, MR);
-  for (int pc = 0; pc < g.k; pc += KC) {
-    const int kc = std::min(KC, g.k - pc);
+  for (int pc = 0; pc < g.k; pc += g.kcb) {
+    const int kc = std::min(g.kcb, g.k - pc);
     g.packA(A, 0, g.m, pc, kc, dst + (size_t)pc * mPad);
   }
 }
 
 // C rows [i0, i1) x columns [j0, j1) from packed B (and packed A when given, else A is
 // packed here per depth block). i0 is a multiple of MR; j0 - B's start a multiple of NR.
-void computeRect(const Geom& g, const float* A, const Packed* pa, const Packed& pb, float* C,
+void computeRect(const Geom& g, const float* A, const Packed* pa, const BBlock& pb, float* C,
                  int i0, int i1, int j0, int j1) {
   if (i1 <= i0 || j1 <= j0) return;
   alignas(32) float edge[MR * NR];
-  for (int pc = 0; pc < g.k; pc += KC) {
-    const int kc = std::min(KC, g.k - pc);
+  for (int pc = 0; pc < g.k; pc += g.kcb) {
+    const int kc = std::min(g.kcb, g.k - pc);
     const bool first = pc == 0;
     const float* Ap;
     if (pa) {
@@ -313,19 +412,20 @@ void computeRect(const Geom& g, const float* A, const Packed* pa, const Packed& 
     }
     for (int jr = j0; jr < j1; jr += NR) {
       const int cols = std::min(NR, j1 - jr);
-      const float* Bp = pb.at(pc, kc, jr);
+      size_t ldb;
+      const float* Bp = pb.at(pc, kc, jr, &ldb);
       for (int ir = i0; ir < i1; ir += MR) {
         const int rows = std::min(MR, i1 - ir);
         const float* a = Ap + (size_t)(ir - i0) * kc;
         float* c = C + (size_t)ir * g.n + jr;
-        if (rows == MR && cols == NR) {
-          if (g.avx2) kernel_avx2(kc, a, Bp, c, (size_t)g.n, first);
-          else kernel_generic(kc, a, Bp, c, (size_t)g.n, first);
+        if (cols == NR && (rows == MR || g.avx2)) {
+          if (g.avx2) kAvx2ByRows[rows](kc, a, Bp, ldb, c, (size_t)g.n, first);
+          else kernel_generic(kc, a, Bp, ldb, c, (size_t)g.n, first);
           continue;
         }
         // Edge tile: the full padded tile into a scratch tile, then its valid part.
-        if (g.avx2) kernel_avx2(kc, a, Bp, edge, NR, true);
-        else kernel_generic(kc, a, Bp, edge, NR, true);
+        if (g.avx2) kernel_avx2(kc, a, Bp, ldb, edge, NR, true);
+        else kernel_generic(kc, a, Bp, ldb, edge, NR, true);
         for (int r = 0; r < rows; r++) {
           float* cr = c + (size_t)r * g.n;
           const float* er = edge + r * NR;
@@ -344,19 +444,20 @@ int blockCols(const Geom& g) {
 }
 
 // One product, rows [m0, m1) x columns [n0, n1), on the calling thread. pa / pb: the
-// whole operand packed already (broadcast across a batch), or null to pack here.
-void productRect(const Geom& g, const float* A, const float* B, float* C, const Packed* pa, const Packed* pb,
+// whole operand laid out already (broadcast across a batch), or null to pack here.
+void productRect(const Geom& g, const float* A, const float* B, float* C, const Packed* pa, const BBlock* pb,
                  int m0, int m1, int n0, int n1) {
+  const bool inPlace = readBInPlace(g);
   const int ncMax = pb ? n1 - n0 : blockCols(g);
   for (int jb = n0; jb < n1; jb += ncMax) {
     const int nc = std::min(ncMax, n1 - jb);
-    Packed blk;
+    BBlock blk;
     if (pb) {
       blk = *pb;
     } else {
-      float* buf = privB.get((size_t)roundUp(nc, NR) * g.k);
-      packBBlock(g, B, jb, nc, 0, roundUp(nc, NR) / NR, buf);
-      blk = {buf, jb, roundUp(nc, NR)};
+      int pan0, pan1;
+      blk = layoutB(g, B, jb, nc, inPlace, privB.get(blockFloats(g, nc, inPlace)), &pan0, &pan1);
+      packPanels(g, B, jb, nc, pan0, pan1, blk.packed);
     }
     for (int ic = m0; ic < m1; ic += MC) computeRect(g, A, pa, blk, C, ic, std::min(m1, ic + MC), jb, jb + nc);
   }
@@ -382,14 +483,29 @@ inline void waitFor(const std::atomic<int>& done, int target) {
 // Splits [0, units) into `parts` near-equal contiguous ranges; returns the start of `i`.
 inline int splitAt(int units, int parts, int i) { return (int)((long long)units * i / parts); }
 
-// Threads cooperate on each product in turn: per packed B block, the threads pack its
-// panels, wait for all of them, then take row x column tasks of C.
+// Threads cooperate on each product in turn. When op(A) is the smaller operand (m < n/T)
+// they split the columns: each packs its own panels of B and all of A (an extra copy of
+// the small operand, no sharing). Otherwise they split the rows around one shared packed
+// B block: they pack its panels together, wait for all of them, then take row chunks.
 void cooperative(Pool& pool, const Geom& g, const float* A, const float* B, float* C, int batch,
-                 int64_t sa, int64_t sb, const Packed* pa, const Packed* pb) {
+                 int64_t sa, int64_t sb, const Packed* pa, const BBlock* pb) {
   const int T = pool.size();
+  if ((long long)g.m * T < g.n) {
+    const int panels = (g.n + NR - 1) / NR, cc = std::min(panels, T);
+    std::atomic<int> next{0};
+    pool.runDynamic([&](int) {
+      int t;
+      while (claim(next, batch * cc, &t)) {
+        const int i = t / cc, c = t % cc;
+        productRect(g, A + i * sa, B + i * sb, C + (size_t)i * g.m * g.n, pa, pb, 0, g.m, splitAt(panels, cc, c) * NR,
+                    std::min(g.n, splitAt(panels, cc, c + 1) * NR));
+      }
+    });
+    return;
+  }
+  const bool inPlace = readBInPlace(g);
   const int ncMax = pb ? g.n : blockCols(g);
-  const int ncPadMax = roundUp(ncMax, NR);
-  float* shared = pb ? nullptr : sharedB.get((size_t)ncPadMax * g.k);
+  float* shared = pb ? nullptr : sharedB.get(blockFloats(g, ncMax, inPlace));
   // Task grid of one block: row chunks of at most MC rows, a multiple of T in all.
   const int mt = (g.m + MR - 1) / MR;
   int rc = std::min(mt, roundUp((mt + MC / MR - 1) / (MC / MR), T));
@@ -405,12 +521,17 @@ void cooperative(Pool& pool, const Geom& g, const float* A, const float* B, floa
         const int panels = roundUp(nc, NR) / NR;
         // Everyone must be done reading the previous block before it is overwritten.
         waitFor(workDone, workEnd);
-        Packed blk = pb ? *pb : Packed{shared, jb, roundUp(nc, NR)};
-        if (!pb) {
-          const int groups = std::min(panels, 2 * T), base = packEnd;
+        BBlock blk;
+        if (pb) {
+          blk = *pb;
+        } else {
+          int pan0, pan1;
+          blk = layoutB(g, Bi, jb, nc, inPlace, shared, &pan0, &pan1);
+          const int groups = std::min(pan1 - pan0, 2 * T), base = packEnd;
           packEnd += groups;
           while (claim(packNext, packEnd, &t)) {
-            packBBlock(g, Bi, jb, nc, splitAt(panels, groups, t - base), splitAt(panels, groups, t - base + 1), shared);
+            const int q = t - base;
+            packPanels(g, Bi, jb, nc, pan0 + splitAt(pan1 - pan0, groups, q), pan0 + splitAt(pan1 - pan0, groups, q + 1), blk.packed);
             packDone.fetch_add(1, std::memory_order_release);
           }
           waitFor(packDone, packEnd);
@@ -448,23 +569,26 @@ void sgemm(Pool* pool, const float* A, const float* B, float* C, int batch, int 
     std::memset(C, 0, sizeof(float) * (size_t)batch * m * n);
     return;
   }
-  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma()};
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k)};
   const double flops = 2.0 * batch * m * n * k;
   const int T = pool && flops >= kThreadFlops ? pool->size() : 1;
   // A broadcast operand is packed once for the whole batch.
-  Packed pa{nullptr, 0, roundUp(m, MR)}, pb{nullptr, 0, roundUp(n, NR)};
+  Packed pa{nullptr, 0, roundUp(m, MR)};
+  BBlock pb;
   if (batch > 1 && strideA == 0) {
     float* buf = bcastA.get((size_t)pa.padded * k);
     packAWhole(g, A, buf);
     pa.data = buf;
   }
-  if (batch > 1 && strideB == 0) {
-    float* buf = bcastB.get((size_t)pb.padded * k);
-    packBBlock(g, B, 0, n, 0, pb.padded / NR, buf);
-    pb.data = buf;
+  const bool bcastBlock = batch > 1 && strideB == 0;
+  if (bcastBlock) {
+    const bool inPlace = readBInPlace(g);
+    int pan0, pan1;
+    pb = layoutB(g, B, 0, n, inPlace, bcastB.get(blockFloats(g, n, inPlace)), &pan0, &pan1);
+    packPanels(g, B, 0, n, pan0, pan1, pb.packed);
   }
   const Packed* ppa = pa.data ? &pa : nullptr;
-  const Packed* ppb = pb.data ? &pb : nullptr;
+  const BBlock* ppb = bcastBlock ? &pb : nullptr;
   if (T <= 1) {
     for (int i = 0; i < batch; i++) productRect(g, A + i * strideA, B + i * strideB, C + (size_t)i * m * n, ppa, ppb, 0, m, 0, n);
     return;
@@ -488,7 +612,7 @@ void sgemm_cols(const float* A, const float* B, float* C, int m, int n, int k, b
     for (int i = 0; i < m; i++) std::memset(C + (size_t)i * n + n0, 0, sizeof(float) * (n1 - n0));
     return;
   }
-  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma()};
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k)};
   productRect(g, A, B, C, nullptr, nullptr, 0, m, n0, n1);
 }
 
@@ -498,7 +622,7 @@ void sgemm_rows(const float* A, const float* B, float* C, int m, int n, int k, b
     for (int i = m0; i < m1; i++) std::memset(C + (size_t)i * n, 0, sizeof(float) * n);
     return;
   }
-  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma()};
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k)};
   productRect(g, A, B, C, nullptr, nullptr, m0, m1, 0, n);
 }
 
