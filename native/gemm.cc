@@ -26,15 +26,18 @@ namespace {
 
 constexpr int MR = 6;
 constexpr int NR = 16;
-// Depth blocks: at most KC deep, k split into equal blocks (288 = 2 x 144, not 256 + 32:
-// a shallow block pays the C tile update for little work). 6 x 256 A panel + 256 x 16
-// B panel (16 KiB) stay in L1.
-constexpr int KC = 256;
-constexpr int MC = 120;  // packed A block: 120 x 256 x 4 B = 120 KiB, in L2
+// Depth blocks: at most KC deep, k split into equal blocks (784 = 2 x 392, not 512 + 272:
+// a shallow block pays the C tile update for little work). KC = 512 (B micro-panel 32 KiB,
+// partly served from L2) measured 2-5% faster than 256 at N = 1024/2048 and k = 784, the
+// same elsewhere: half as many read-modify-write passes over C.
+constexpr int KC = 512;
+constexpr int MC = 96;  // packed A block: 96 x 512 x 4 B = 192 KiB, in L2
 // Packed B column block (all of k): 4 MiB, L3-resident and shared by the threads.
 constexpr size_t kBlockFloats = size_t(1) << 20;
-// Products below this many flops run on the calling thread alone.
-constexpr double kThreadFlops = 1.0e6;
+// Products below this many flops run on the calling thread alone. Measured on the quiet
+// machine with spinning workers, 2 threads win from 64^3 (0.5 MFLOP: 1.3x; 128^3 1.85x)
+// and break even near 32^3.
+constexpr double kThreadFlops = 2.0e5;
 // Floats of slack after every packing buffer (the A transposes store 8 lanes for 6).
 constexpr size_t kSlack = 16;
 // Row-major B is read in place (not packed) for products of at most this many row tiles.
