@@ -16,6 +16,7 @@ import { Module, Parameter } from "../module.js";
 import { Linear } from "./linear.js";
 import { linear } from "../functional/linear.js";
 import { attentionCore } from "../functional/attention.js";
+import { packedSelfAttention } from "../functional/packed-attention.js";
 import * as init from "../init.js";
 
 /** Options of `nn.MultiheadAttention` (PyTorch's names, camelCased). */
@@ -169,6 +170,12 @@ export class MultiheadAttention extends Module {
       const w = this.inProjWeight;
       if (selfAttn) {
         const y = linear(query, w, b);
+        if (!opts.attnMask && !opts.keyPaddingMask && !this.biasK && !this.addZeroAttn && !(opts.needWeights ?? true) && isFloating(y.dtype)) {
+          // The common encoder case: one fused node from the packed projection to the merged heads.
+          const merged = packedSelfAttention(y, { N, L, H, hd, batchFirst: bf, causal: !!opts.isCausal, dropoutP: this.dropout, training: this.training });
+          const out = this.outProj.forward(merged);
+          return [batched ? out : out.squeeze(0), null];
+        }
         q = heads(y, 0, L); k = heads(y, 1, S0); v = heads(y, 2, S0);
       } else if (kvSame) {
         const yq = linear(query, w.narrow(0, 0, E), b ? b.narrow(0, 0, E) : null);
