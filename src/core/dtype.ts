@@ -16,6 +16,31 @@ export function allocArray(dtype: DType, n: number): TypedArray {
   }
 }
 
+type UnsafeAlloc = (bytes: number) => Uint8Array;
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow?: UnsafeAlloc } }).Buffer;
+const allocUnsafe: UnsafeAlloc | null = typeof nodeBuffer?.allocUnsafeSlow === "function" ? nodeBuffer.allocUnsafeSlow.bind(nodeBuffer) : null;
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+/** Below this many bytes a zeroed TypedArray costs no more than an uninitialised one. */
+const UNINIT_MIN_BYTES = 16384;
+
+/**
+ * Storage for a kernel output the kernel overwrites in full. In Node, large arrays come
+ * from Buffer.allocUnsafeSlow (own ArrayBuffer at offset 0, not zero-filled), skipping a
+ * memset of memory the kernel writes anyway; elsewhere, and for small arrays, allocArray.
+ * Only for outputs every element of which the kernel is documented to write.
+ */
+export function allocUninit(dtype: DType, n: number): TypedArray {
+  const bytes = n * BYTES[dtype];
+  if (allocUnsafe === null || bytes < UNINIT_MIN_BYTES) return allocArray(dtype, n);
+  const buf = allocUnsafe(bytes).buffer as ArrayBuffer;
+  switch (dtype) {
+    case "float32": return new Float32Array(buf, 0, n);
+    case "float64": return new Float64Array(buf, 0, n);
+    case "int32": return new Int32Array(buf, 0, n);
+    case "bool": return new Uint8Array(buf, 0, n);
+  }
+}
+
 /** The dtype whose storage is `arr`. */
 export function dtypeOfArray(arr: TypedArray): DType {
   if (arr instanceof Float32Array) return "float32";

@@ -3,7 +3,7 @@
  * functions, comparisons, logical ops, where and clamp, each with its gradient
  * written in tensor ops (so double backward works).
  */
-import { isFloating, promoteTypes, promoteWithScalar, type DType, allocArray } from "../core/dtype.js";
+import { isFloating, promoteTypes, promoteWithScalar, type DType, allocArray, allocUninit } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B, type BinaryOp, type UnaryOp } from "../backends/backend.js";
@@ -13,7 +13,7 @@ import { zerosLike } from "./creation.js";
 // ---------------------------------------------------------------- unary
 
 function unaryKernel(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
-  const out = make(allocArray(outDtype, x._data.length), x.shape.slice(), outDtype);
+  const out = make(allocUninit(outDtype, x._data.length), x.shape.slice(), outDtype);
   B().unary(op, x._data, out._data);
   return out;
 }
@@ -95,7 +95,7 @@ export const relu = numericUnary("relu", "ReluBackward", (g, x) => reluGrad(g, x
  */
 function reluGrad(g: Tensor, x: Tensor): Tensor {
   if (g.dtype !== x.dtype || !shapesEqual(g.shape, x.shape)) return g.mul(unaryKernel("step", x, x.dtype));
-  const out = make(allocArray(g.dtype, g._data.length), g.shape.slice(), g.dtype);
+  const out = make(allocUninit(g.dtype, g._data.length), g.shape.slice(), g.dtype);
   B().reluBackward(x._data, g._data, out._data);
   if (needsGrad(g)) record(out, "ReluBackwardBackward", [g], (gg) => [reluGrad(gg, x)], [x]);
   return out;
@@ -197,7 +197,7 @@ function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, boolO
   let n = 1;
   for (let i = 0; i < outShape.length; i++) n *= outShape[i];
   const outDtype: DType = boolOut ? "bool" : dt;
-  const out = make(allocArray(outDtype, n), outShape, outDtype);
+  const out = make(allocUninit(outDtype, n), outShape, outDtype);
   B().binary(op, a._data, as, b._data, bs, out._data, outShape);
   opA = a;
   opB = b;

@@ -3,7 +3,7 @@
  * mv, outer, dot and einsum. Transposes are passed to the GEMM kernel as flags,
  * never materialised, including in the backward pass.
  */
-import { allocArray, promoteTypes, isFloating } from "../core/dtype.js";
+import { allocArray, allocUninit, promoteTypes, isFloating } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B } from "../backends/backend.js";
@@ -26,7 +26,8 @@ export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Te
   const batchShape = batchA.length >= batchB.length ? batchA : batchB;
   const batch = numel(batchShape);
   const dtype = a.dtype;
-  const out = make(allocArray(dtype, batch * m * n), [...batchShape, m, n], dtype);
+  // Every GEMM kernel writes all of C when the inner dim is non-empty.
+  const out = make((ka > 0 ? allocUninit : allocArray)(dtype, batch * m * n), [...batchShape, m, n], dtype);
   const aStride = batchA.length ? m * ka : 0;
   const bStride = batchB.length ? ka * n : 0;
   B().matmul(a._data, b._data, out._data, batch, m, n, ka, transA, transB, aStride, bStride);

@@ -4,7 +4,7 @@
  * a multiplication, so the gradient reuses exactly the forward mask.
  */
 import { Tensor, make } from "../../core/tensor.js";
-import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
+import { allocUninit, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
@@ -23,7 +23,7 @@ function checkP(p: number, op: string): void {
 function bernoulliMask(shape: number[], p: number, keepValue: number, x: Tensor, gen: Generator): Tensor {
   let n = 1;
   for (const s of shape) n *= s;
-  const d = allocArray(x.dtype, n);
+  const d = allocUninit(x.dtype, n);
   // One 32-bit draw per element against an integer threshold: half the generator
   // work of a 53-bit uniform, and resolution 2^-32 is far below any useful p.
   const threshold = Math.min(p * 4294967296, 4294967295);

@@ -9,7 +9,7 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { isGradEnabled } from "../../core/autograd.js";
-import { allocArray } from "../../core/dtype.js";
+import { allocArray, allocUninit } from "../../core/dtype.js";
 import { grad } from "../../core/engine.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { B } from "../../backends/backend.js";
@@ -44,10 +44,10 @@ function mergedStrides(o: PackedAttentionOptions): number[] {
 export function packedSelfAttention(y: Tensor, o: PackedAttentionOptions): Tensor {
   const { N, L, H, hd } = o, E = H * hd, NH = N * H, Q = NH * L * hd, scale = 1 / Math.sqrt(hd);
   const be = B(), dt = y.dtype;
-  const qkv = allocArray(dt, 3 * Q);
+  const qkv = allocUninit(dt, 3 * Q);
   be.strided(y._data, 0, [3, N, H, L, hd], packedStrides(o), qkv);
   const q = qkv.subarray(0, Q), k = qkv.subarray(Q, 2 * Q), v = qkv.subarray(2 * Q);
-  const P = allocArray(dt, NH * L * L);
+  const P = allocUninit(dt, NH * L * L);
   be.matmul(q, k, P, NH, L, L, hd, false, true, L * hd, L * hd);
   be.softmax(P, NH * L, L, scale, o.causal ? L : 0, false, P);
   let mask: ReturnType<typeof allocArray> | null = null;
@@ -63,30 +63,30 @@ export function packedSelfAttention(y: Tensor, o: PackedAttentionOptions): Tenso
       st[0] = words[0]; st[1] = words[1]; st[2] = words[2]; st[3] = words[3];
       gen.setState(st);
     }
-    Pd = allocArray(dt, P.length);
+    Pd = allocUninit(dt, P.length);
     be.binary("mul", P, [P.length], mask, [P.length], Pd, [P.length]);
   }
-  const O = allocArray(dt, Q);
+  const O = allocUninit(dt, Q);
   be.matmul(Pd, v, O, NH, L, hd, L, false, false, L * L, L * hd);
   const outShape = o.batchFirst ? [N, L, E] : [L, N, E];
-  const merged = allocArray(dt, Q);
+  const merged = allocUninit(dt, Q);
   be.stridedAssign(O, merged, 0, [N, H, L, hd], mergedStrides(o), false);
   const out = make(merged, outShape, dt);
   if (!needsGrad(y)) return out;
   record(out, "PackedSelfAttentionBackward", [y], (g) => {
     if (isGradEnabled()) return [composedBackward(y, g, mask, o)];
-    const dO = allocArray(dt, Q);
+    const dO = allocUninit(dt, Q);
     be.strided(g.contiguous()._data, 0, [N, H, L, hd], mergedStrides(o), dO);
-    const dqkv = allocArray(dt, 3 * Q);
+    const dqkv = allocUninit(dt, 3 * Q);
     const dq = dqkv.subarray(0, Q), dk = dqkv.subarray(Q, 2 * Q), dv = dqkv.subarray(2 * Q);
-    const dP = allocArray(dt, NH * L * L);
+    const dP = allocUninit(dt, NH * L * L);
     be.matmul(dO, v, dP, NH, L, L, hd, false, true, L * hd, L * hd);      // dPd = dO vᵀ
     be.matmul(Pd, dO, dv, NH, L, hd, L, true, false, L * L, L * hd);     // dv = Pdᵀ dO
     if (mask) be.binary("mul", dP, [dP.length], mask, [dP.length], dP, [dP.length]);
     be.softmaxBackward(P, dP, NH * L, L, scale, false, dP);               // dS (scale folded in)
     be.matmul(dP, k, dq, NH, L, hd, L, false, false, L * L, L * hd);     // dq = dS k
     be.matmul(dP, q, dk, NH, L, hd, L, true, false, L * L, L * hd);      // dk = dSᵀ q
-    const dy = allocArray(dt, y._data.length);
+    const dy = allocUninit(dt, y._data.length);
     be.stridedAssign(dqkv, dy, 0, [3, N, H, L, hd], packedStrides(o), false);
     return [make(dy, y.shape.slice(), dt)];
   }, [y]);
