@@ -1,4 +1,4 @@
-// Zero-copy float32 elementwise kernels: unary maps (AVX2), add/sub/mul/div over a broadcast that the JS
+// Zero-copy float32 elementwise kernels: strided copies (memcpy per row), unary maps (AVX2), add/sub/mul/div over a broadcast that the JS
 // side coalesced to a 2-D grid [n0, n1] with inner strides 0 or 1 (plan2d in
 // src/backends/wasm/elementwise.ts), and the dropout mask draw (xoshiro128**, the same
 // stream as core/random.ts). IEEE single-precision ops without FMA contraction, so the
@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "gemm.h"
 #include "napi_util.h"
@@ -168,6 +169,85 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Reads the shape/strides Int32Arrays of a strided view and checks every index it can reach
+// lies in [0, len): offset + sum of (shape-1)*stride over the positive (negative) strides.
+bool stridedPlan(napi_env env, napi_value vShape, napi_value vStrides, int64_t offset, size_t len, size_t total,
+                 int32_t** shape, int32_t** strides, size_t* nd) {
+  size_t ns, nt;
+  if (!getI32(env, vShape, shape, &ns) || !getI32(env, vStrides, strides, &nt)) return false;
+  int64_t lo = offset, hi = offset, count = 1;
+  for (size_t d = 0; d < ns; d++) {
+    count *= (*shape)[d];
+    if ((*shape)[d] <= 0) { lo = hi = offset; count = 0; break; }
+    const int64_t span = (int64_t)((*shape)[d] - 1) * (*strides)[d];
+    if (span > 0) hi += span; else lo += span;
+  }
+  if (ns != nt || ns == 0 || ns > 16 || (size_t)count != total || (count > 0 && (lo < 0 || hi >= (int64_t)len))) {
+    napi_throw_range_error(env, nullptr, "strided: view out of bounds or shape/strides/length mismatch");
+    return false;
+  }
+  *nd = ns;
+  return true;
+}
+
+// Walks the view row by row (rows = the last dim), calling fn(viewIndexOfRowStart, contiguousRowStart).
+template <typename F>
+void forEachRow(const int32_t* shape, const int32_t* strides, size_t nd, int64_t offset, size_t total, F&& fn) {
+  const int inner = shape[nd - 1];
+  int64_t idx[16] = {0};
+  int64_t src = offset;
+  for (size_t o = 0; o < total; o += inner) {
+    fn(src, o);
+    for (int d = (int)nd - 2; d >= 0; d--) {
+      idx[d]++;
+      src += strides[d];
+      if (idx[d] < shape[d]) break;
+      src -= (int64_t)strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// strided(x, offset, shape Int32Array, strides Int32Array, out): gathers the view into contiguous out.
+napi_value Strided(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "strided: bad arguments")) return nullptr;
+  float *x, *o;
+  size_t lx, lo, nd;
+  int32_t *shape, *strides;
+  if (argc < 5 || !getF32(env, argv[0], &x, &lx) || !getF32(env, argv[4], &o, &lo)) return nullptr;
+  const int64_t offset = getInt(env, argv[1]);
+  if (!stridedPlan(env, argv[2], argv[3], offset, lx, lo, &shape, &strides, &nd) || lo == 0) return nullptr;
+  const int inner = shape[nd - 1], is = strides[nd - 1];
+  forEachRow(shape, strides, nd, offset, lo, [&](int64_t s, size_t d) {
+    if (is == 1) std::memcpy(o + d, x + s, sizeof(float) * inner);
+    else for (int i = 0; i < inner; i++) o[d + i] = x[s + (int64_t)i * is];
+  });
+  return nullptr;
+}
+
+// stridedAssign(src, out, offset, shape, strides, accumulate): writes (or adds) contiguous src into the view of out.
+napi_value StridedAssign(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (!check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "stridedAssign: bad arguments")) return nullptr;
+  float *src, *o;
+  size_t ls, lo, nd;
+  int32_t *shape, *strides;
+  if (argc < 6 || !getF32(env, argv[0], &src, &ls) || !getF32(env, argv[1], &o, &lo)) return nullptr;
+  const int64_t offset = getInt(env, argv[2]);
+  const bool acc = getBool(env, argv[5]);
+  if (!stridedPlan(env, argv[3], argv[4], offset, lo, ls, &shape, &strides, &nd) || ls == 0) return nullptr;
+  const int inner = shape[nd - 1], is = strides[nd - 1];
+  forEachRow(shape, strides, nd, offset, ls, [&](int64_t d, size_t s) {
+    if (acc) for (int i = 0; i < inner; i++) o[d + (int64_t)i * is] += src[s + i];
+    else if (is == 1) std::memcpy(o + d, src + s, sizeof(float) * inner);
+    else for (int i = 0; i < inner; i++) o[d + (int64_t)i * is] = src[s + i];
+  });
+  return nullptr;
+}
+
 // bernoulliMask(state Uint32Array(4), threshold, keepValue, out): out[i] = draw >= threshold ? keepValue : 0,
 // one xoshiro128** draw per element; the advanced state is written back.
 napi_value BernoulliMask(napi_env env, napi_callback_info info) {
@@ -218,6 +298,8 @@ void registerElementwiseKernels(napi_env env, napi_value exports, Pool& pool) {
   napi_property_descriptor props[] = {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"strided", nullptr, Strided, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stridedAssign", nullptr, StridedAssign, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bernoulliMask", nullptr, BernoulliMask, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -29,6 +29,9 @@ export interface NativeAddon {
   binary?(op: number, a: Float32Array, sa0: number, sa1: number, b: Float32Array, sb0: number, sb1: number, out: Float32Array, n0: number, n1: number): void;
   /** out = op(x) for the unary codes of wasm/elementwise.ts in NATIVE_UNARY (AVX2 CPUs only). */
   unary?(op: number, x: Float32Array, out: Float32Array): void;
+  /** Strided view ↔ contiguous copies (float32; shape/strides as Int32Array); see Backend.strided / stridedAssign. */
+  strided?(x: Float32Array, offset: number, shape: Int32Array, strides: Int32Array, out: Float32Array): void;
+  stridedAssign?(src: Float32Array, out: Float32Array, offset: number, shape: Int32Array, strides: Int32Array, accumulate: boolean): void;
   /** Dropout mask draw; see Backend.bernoulliMask. */
   bernoulliMask?(state: Uint32Array, threshold: number, keepValue: number, out: Float32Array): void;
   /** Fused layer norm (AVX2 CPUs only); see Backend.layerNorm / layerNormBackward. */
@@ -110,6 +113,8 @@ function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
 const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 /** Unary op codes (wasm/elementwise.ts numbering) with a native AVX2 loop; log etc. stay on the base backend. */
 const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 4, relu: 6, exp: 7, tanh: 9, sigmoid: 10, step: 11 };
+/** Strided copies smaller than this stay in JS (the call and the shape arrays cost more). */
+const STRIDED_MIN = 1024;
 // Below this the N-API call costs more than the loop saves.
 const BINARY_MIN = 64;
 
@@ -168,6 +173,16 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
       const code = NATIVE_UNARY[op];
       if (native.unary && code !== undefined && out.length >= BINARY_MIN && f32(x, out)) native.unary(code, x as Float32Array, out as Float32Array);
       else base.unary(op, x, out);
+    },
+    strided(x, offset, shape, strides, out) {
+      if (native.strided && out.length >= STRIDED_MIN && shape.length > 0 && shape.length <= 16 && f32(x, out)) {
+        native.strided(x as Float32Array, offset, Int32Array.from(shape), Int32Array.from(strides), out as Float32Array);
+      } else base.strided(x, offset, shape, strides, out);
+    },
+    stridedAssign(src, out, offset, shape, strides, accumulate) {
+      if (native.stridedAssign && src.length >= STRIDED_MIN && shape.length > 0 && shape.length <= 16 && f32(src, out)) {
+        native.stridedAssign(src as Float32Array, out as Float32Array, offset, Int32Array.from(shape), Int32Array.from(strides), accumulate);
+      } else base.stridedAssign(src, out, offset, shape, strides, accumulate);
     },
     bernoulliMask(state, threshold, keepValue, out) {
       if (native.bernoulliMask && out instanceof Float32Array && out.length >= 64) native.bernoulliMask(state, threshold, keepValue, out);
