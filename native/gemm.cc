@@ -109,42 +109,47 @@ __attribute__((target("avx2,fma"))) inline void transpose8(__m256 x[8]) {
 
 __attribute__((target("avx2,fma")))
 void packA_avx2(const float* A, int m, int k, bool transA, int i0, int mc, int p0, int kc, float* dst) {
-  const int full = mc / MR * MR;
   if (transA) {
     // Rows of A^T are contiguous: read each once, front to back, into every panel.
+    const int full = mc / MR * MR;
     for (int p = 0; p < kc; p++) {
       const float* src = A + (size_t)(p0 + p) * m + i0;
       for (int ir = 0; ir < full; ir += MR) std::memcpy(dst + (size_t)ir * kc + p * MR, src + ir, MR * sizeof(float));
     }
-  } else {
-    for (int ir = 0; ir < full; ir += MR) {
-      float* panel = dst + (size_t)ir * kc;
-      const float* src[MR];
-      for (int r = 0; r < MR; r++) src[r] = A + (size_t)(i0 + ir + r) * k + p0;
-      int p = 0;
-      for (; p + 8 <= kc; p += 8) {
-        __m256 x[8];
-        for (int r = 0; r < MR; r++) x[r] = _mm256_loadu_ps(src[r] + p);
-        x[6] = x[7] = _mm256_setzero_ps();
-        transpose8(x);
-        // 8-lane stores 6 floats apart: each overwrites the previous one's 2 pad lanes.
-        float* d = panel + p * MR;
-        for (int j = 0; j < 7; j++) _mm256_storeu_ps(d + j * MR, x[j]);
-        _mm_storeu_ps(d + 7 * MR, _mm256_castps256_ps128(x[7]));
-        _mm_storel_pi((__m64*)(d + 7 * MR + 4), _mm256_extractf128_ps(x[7], 1));
-      }
-      for (; p < kc; p++)
-        for (int r = 0; r < MR; r++) panel[p * MR + r] = src[r][p];
-    }
+    if (full < mc) packA_generic(A, m, k, transA, i0 + full, mc - full, p0, kc, dst + (size_t)full * kc);
+    return;
   }
-  if (full < mc) packA_generic(A, m, k, transA, i0 + full, mc - full, p0, kc, dst + (size_t)full * kc);
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int rows = std::min(MR, mc - ir);
+    float* panel = dst + (size_t)ir * kc;
+    const float* src[MR];
+    for (int r = 0; r < rows; r++) src[r] = A + (size_t)(i0 + ir + r) * k + p0;
+    int p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      __m256 x[8];
+      if (rows == MR) {
+        for (int r = 0; r < MR; r++) x[r] = _mm256_loadu_ps(src[r] + p);
+      } else {
+        for (int r = 0; r < MR; r++) x[r] = r < rows ? _mm256_loadu_ps(src[r] + p) : _mm256_setzero_ps();
+      }
+      x[6] = x[7] = _mm256_setzero_ps();
+      transpose8(x);
+      // 8-lane stores 6 floats apart: each overwrites the previous one's 2 pad lanes.
+      float* d = panel + p * MR;
+      for (int j = 0; j < 7; j++) _mm256_storeu_ps(d + j * MR, x[j]);
+      _mm_storeu_ps(d + 7 * MR, _mm256_castps256_ps128(x[7]));
+      _mm_storel_pi((__m64*)(d + 7 * MR + 4), _mm256_extractf128_ps(x[7], 1));
+    }
+    for (; p < kc; p++)
+      for (int r = 0; r < MR; r++) panel[p * MR + r] = r < rows ? src[r][p] : 0.f;
+  }
 }
 
 __attribute__((target("avx2,fma")))
 void packB_avx2(const float* B, int n, int k, bool transB, int j0, int nc, int p0, int kc, float* dst) {
-  const int full = nc / NR * NR;
   if (!transB) {
     // Rows of B are contiguous: read each once, front to back, into every panel.
+    const int full = nc / NR * NR;
     for (int p = 0; p < kc; p++) {
       const float* s = B + (size_t)(p0 + p) * n + j0;
       float* d = dst + p * NR;
@@ -153,24 +158,29 @@ void packB_avx2(const float* B, int n, int k, bool transB, int j0, int nc, int p
         _mm256_storeu_ps(d + (size_t)jr * kc + 8, _mm256_loadu_ps(s + jr + 8));
       }
     }
-  } else {
-    for (int jr = 0; jr < full; jr += NR) {
-      float* panel = dst + (size_t)jr * kc;
-      const float* src = B + (size_t)(j0 + jr) * k + p0;
-      int p = 0;
-      for (; p + 8 <= kc; p += 8) {
-        for (int h = 0; h < NR; h += 8) {
-          __m256 x[8];
-          for (int c = 0; c < 8; c++) x[c] = _mm256_loadu_ps(src + (size_t)(h + c) * k + p);
-          transpose8(x);
-          for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (p + j) * NR + h, x[j]);
-        }
-      }
-      for (; p < kc; p++)
-        for (int c = 0; c < NR; c++) panel[p * NR + c] = src[(size_t)c * k + p];
-    }
+    if (full < nc) packB_generic(B, n, k, transB, j0 + full, nc - full, p0, kc, dst + (size_t)full * kc);
+    return;
   }
-  if (full < nc) packB_generic(B, n, k, transB, j0 + full, nc - full, p0, kc, dst + (size_t)full * kc);
+  for (int jr = 0; jr < nc; jr += NR) {
+    const int cols = std::min(NR, nc - jr);
+    float* panel = dst + (size_t)jr * kc;
+    const float* src = B + (size_t)(j0 + jr) * k + p0;
+    int p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      for (int h = 0; h < NR; h += 8) {
+        __m256 x[8];
+        if (cols == NR) {
+          for (int c = 0; c < 8; c++) x[c] = _mm256_loadu_ps(src + (size_t)(h + c) * k + p);
+        } else {
+          for (int c = 0; c < 8; c++) x[c] = h + c < cols ? _mm256_loadu_ps(src + (size_t)(h + c) * k + p) : _mm256_setzero_ps();
+        }
+        transpose8(x);
+        for (int j = 0; j < 8; j++) _mm256_storeu_ps(panel + (p + j) * NR + h, x[j]);
+      }
+    }
+    for (; p < kc; p++)
+      for (int c = 0; c < NR; c++) panel[p * NR + c] = c < cols ? src[(size_t)c * k + p] : 0.f;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
