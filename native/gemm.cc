@@ -3,12 +3,16 @@
 // into MR x KC panels per row block (an L2-sized MC x KC block), and a 6x16
 // register-blocked micro-kernel keeps 12 ymm accumulators live. Transposes are folded
 // into the packing (8x8 register transposes), so A@B^T and A^T@B run at A@B's speed.
+// Small and skinny products skip packing where it would not pay: a row-major A meeting
+// few B panels is read in place, and A@B^T with a small A is computed as C^T = B A^T so
+// that the big B is the operand read in place (tiles stored transposed).
 //
 // Threads share one packed B block (packed cooperatively) and take row x column tasks
 // of C from an atomic counter; batches of small products go one product per task, and a
 // broadcast operand (stride 0) is packed once for the whole batch. Every element of C
 // is the same chain of FMAs (from zero over each KC depth block, blocks added in order)
-// whatever the split, so results are bitwise identical for any thread count.
+// whatever the split, packing or orientation, so results are bitwise identical for any
+// thread count.
 #include "gemm.h"
 
 #include <algorithm>
@@ -17,6 +21,7 @@
 #include <cstring>
 #include <immintrin.h>
 #include <new>
+#include <utility>
 
 #include "pool.h"
 
@@ -42,6 +47,11 @@ constexpr double kThreadFlops = 2.0e5;
 constexpr size_t kSlack = 16;
 // Row-major B is read in place (not packed) for products of at most this many row tiles.
 constexpr int kInPlaceTiles = 6;
+// Products with a shallower depth are not computed as C^T (its transposed tile stores
+// cost too much next to a short FMA loop).
+constexpr int kSwapMinDepth = 64;
+// A row-major A is read in place (not packed) when it meets at most this many B panels.
+constexpr int kRowMajorPanels = 8;
 
 inline int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
@@ -248,12 +258,43 @@ void kernel_avx2(int kc, const float* Ap, const float* Bp, size_t ldb, float* C,
 #undef MYELIN_STORE_ROW
 }
 
-// The first R < MR rows of a tile (the bottom edge of C): only R rows of FMAs, which for
-// R = 4 still fills the FMA pipes (8 independent accumulators).
+// Stores (or adds) the first R lanes of v at d: one column of a transposed tile.
 template <int R>
+__attribute__((target("avx2,fma"))) inline void storeLanes(float* d, __m256 v, bool first) {
+  const __m128 lo = _mm256_castps256_ps128(v);
+  if (R >= 4) {
+    _mm_storeu_ps(d, first ? lo : _mm_add_ps(_mm_loadu_ps(d), lo));
+    const __m128 hi = _mm256_extractf128_ps(v, 1);
+    if (R == 6) {
+      const __m128 old = _mm_castpd_ps(_mm_load_sd((const double*)(d + 4)));
+      _mm_store_sd((double*)(d + 4), _mm_castps_pd(first ? hi : _mm_add_ps(old, hi)));
+    } else if (R == 5) {
+      _mm_store_ss(d + 4, first ? hi : _mm_add_ss(_mm_load_ss(d + 4), hi));
+    }
+  } else {
+    if (R >= 2) {
+      const __m128 old = _mm_castpd_ps(_mm_load_sd((const double*)d));
+      _mm_store_sd((double*)d, _mm_castps_pd(first ? lo : _mm_add_ps(old, lo)));
+    }
+    if (R == 3 || R == 1) {
+      const __m128 x = R == 3 ? _mm_movehl_ps(lo, lo) : lo;
+      float* e = d + (R == 3 ? 2 : 0);
+      _mm_store_ss(e, first ? x : _mm_add_ss(_mm_load_ss(e), x));
+    }
+  }
+}
+
+// A tile of R <= MR rows x NR columns. DA: rows of A are read in place (row r, step p at
+// Ap[r * lda + p]; a row-major A needs no packing) instead of from a packed panel. TC:
+// the tile goes to C transposed (element (r, c) at C[c * ldc + r]), for products computed
+// as C^T = op(B)^T op(A)^T so that a row-major B^T can be the in-place operand. Either way
+// each element is the same FMA chain as in kernel_avx2. R = 4 still fills the FMA pipes
+// (8 independent accumulators).
+template <int R, bool DA, bool TC>
 __attribute__((target("avx2,fma")))
-void kernel_avx2_rows(int kc, const float* Ap, const float* Bp, size_t ldb, float* C, size_t ldc, bool first) {
+void kernel_avx2_t(int kc, const float* Ap, size_t lda, const float* Bp, size_t ldb, float* C, size_t ldc, bool first) {
   __m256 c0[R], c1[R];
+#pragma GCC unroll 6
   for (int r = 0; r < R; r++) c0[r] = c1[r] = _mm256_setzero_ps();
 #pragma GCC unroll 4
   for (int p = 0; p < kc; p++) {
@@ -261,12 +302,22 @@ void kernel_avx2_rows(int kc, const float* Ap, const float* Bp, size_t ldb, floa
     const __m256 b1 = _mm256_loadu_ps(Bp + 8);
 #pragma GCC unroll 6
     for (int r = 0; r < R; r++) {
-      const __m256 a = _mm256_broadcast_ss(Ap + r);
+      const __m256 a = _mm256_broadcast_ss(DA ? Ap + r * lda + p : Ap + p * MR + r);
       c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
       c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
     }
-    Ap += MR;
     Bp += ldb;
+  }
+  if (TC) {
+    for (int h = 0; h < 2; h++) {
+      __m256 x[8];
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; r++) x[r] = r < R ? (h ? c1[r < R ? r : 0] : c0[r < R ? r : 0]) : _mm256_setzero_ps();
+      transpose8(x);
+#pragma GCC unroll 8
+      for (int j = 0; j < 8; j++) storeLanes<R>(C + (size_t)(h * 8 + j) * ldc, x[j], first);
+    }
+    return;
   }
 #pragma GCC unroll 6
   for (int r = 0; r < R; r++) {
@@ -281,10 +332,22 @@ void kernel_avx2_rows(int kc, const float* Ap, const float* Bp, size_t ldb, floa
   }
 }
 
-using KernelFn = void (*)(int, const float*, const float*, size_t, float*, size_t, bool);
-// Full-width tiles by their number of rows (1..MR).
-constexpr KernelFn kAvx2ByRows[MR + 1] = {nullptr, kernel_avx2_rows<1>, kernel_avx2_rows<2>, kernel_avx2_rows<3>,
-                                          kernel_avx2_rows<4>, kernel_avx2_rows<5>, kernel_avx2};
+using KernelFn = void (*)(int, const float*, size_t, const float*, size_t, float*, size_t, bool);
+
+// kernel_avx2 in the table's signature (packed A, C not transposed, all MR rows).
+__attribute__((target("avx2,fma")))
+void kernel_avx2_full(int kc, const float* Ap, size_t, const float* Bp, size_t ldb, float* C, size_t ldc, bool first) {
+  kernel_avx2(kc, Ap, Bp, ldb, C, ldc, first);
+}
+
+// By [A in place][C transposed][rows 1..MR].
+template <bool DA, bool TC>
+constexpr KernelFn kRow[MR + 1] = {nullptr, kernel_avx2_t<1, DA, TC>, kernel_avx2_t<2, DA, TC>, kernel_avx2_t<3, DA, TC>,
+                                   kernel_avx2_t<4, DA, TC>, kernel_avx2_t<5, DA, TC>, kernel_avx2_t<6, DA, TC>};
+constexpr KernelFn kRowPacked[MR + 1] = {nullptr, kernel_avx2_t<1, false, false>, kernel_avx2_t<2, false, false>,
+                                         kernel_avx2_t<3, false, false>, kernel_avx2_t<4, false, false>,
+                                         kernel_avx2_t<5, false, false>, kernel_avx2_full};
+constexpr const KernelFn* kAvx2[2][2] = {{kRowPacked, kRow<false, true>}, {kRow<true, false>, kRow<true, true>}};
 
 // ---------------------------------------------------------------------------------------
 // Buffers: 64-byte aligned and grow-only. Each thread packs its A blocks (and, for
@@ -315,12 +378,20 @@ int depthBlock(int k) {
   return (k + blocks - 1) / blocks;
 }
 
-// One product's geometry and the kernels chosen for this CPU.
+// One product as the kernels see it, and the kernels chosen for this CPU. With swap the
+// product is computed as C^T = op(B)^T op(A)^T: m, n, ta, tb and the A, B pointers handed
+// around describe that view, and tiles are stored transposed into C.
 struct Geom {
   int m, n, k;
   bool ta, tb;
   bool avx2;
-  int kcb;  // depth block size
+  int kcb;       // depth block size
+  bool swap;     // the view is C^T
+  bool directA;  // the view's A is row-major and read in place (never packed)
+  // Where view element (i, j) of C lives.
+  float* cAt(float* C, int i, int j) const {
+    return swap ? C + (size_t)j * m + i : C + (size_t)i * n + j;
+  }
   void packA(const float* A, int i0, int mc, int p0, int kc, float* dst) const {
     (avx2 ? packA_avx2 : packA_generic)(A, m, k, ta, i0, mc, p0, kc, dst);
   }
@@ -328,6 +399,30 @@ struct Geom {
     (avx2 ? packB_avx2 : packB_generic)(B, n, k, tb, j0, nc, p0, kc, dst);
   }
 };
+
+// Whether a row-major operand with rows k floats apart may be read in place by the
+// kernels: not when k is a multiple of 1024 (the rows of a tile would share L1 sets).
+bool rowsReadable(int k) { return k % 1024 != 0; }
+
+// The view of C = op(A) op(B) the kernels run (see Geom). A row-major A is read in place
+// when it meets only a few B panels (packing it would not pay for itself; with many
+// panels the contiguous packed block measured 2-3% faster). For such products a
+// row-major B^T that is the larger operand is handled by computing C^T, so that B is the
+// operand read in place and only the small op(A) gets packed.
+Geom makeGeom(int m, int n, int k, bool ta, bool tb) {
+  Geom g{m, n, k, ta, tb, cpu_has_avx2_fma(), depthBlock(k), false, false};
+  if (!g.avx2 || !rowsReadable(k)) return g;
+  const int fewCols = kRowMajorPanels * NR;
+  if (tb && n > m && m <= fewCols && k >= kSwapMinDepth) {
+    g.swap = true;
+    g.m = n;
+    g.n = m;
+    g.ta = false;  // op(B)^T is B itself, n x k row-major
+    g.tb = !ta;    // op(A)^T[p][i] = A[i * k + p] unless A is stored transposed
+  }
+  g.directA = !g.ta && g.n <= fewCols;
+  return g;
+}
 
 // A packed operand block: all depth blocks of rows (or columns) [start, start + count);
 // depth block p0 begins at p0 * padded, and within it panel x at x * kc.
@@ -406,45 +501,70 @@ void packAWhole(const Geom& g, const float* A, float* dst) {
   }
 }
 
-// C rows [i0, i1) x columns [j0, j1) from packed B (and packed A when given, else A is
-// packed here per depth block). i0 is a multiple of MR; j0 - B's start a multiple of NR.
+// View rows [i0, i1) x columns [j0, j1) of C from the laid-out B block, A read in place
+// (g.directA), from the whole packed A (pa), or packed here per depth block. i0 is a
+// multiple of MR; j0 - B's start a multiple of NR.
 void computeRect(const Geom& g, const float* A, const Packed* pa, const BBlock& pb, float* C,
                  int i0, int i1, int j0, int j1) {
   if (i1 <= i0 || j1 <= j0) return;
   alignas(32) float edge[MR * NR];
+  const size_t ldc = g.swap ? (size_t)g.m : (size_t)g.n;
+  const KernelFn* kern = g.avx2 ? kAvx2[g.directA][g.swap] : nullptr;
+  const KernelFn* kernEdge = g.avx2 ? kAvx2[g.directA][false] : nullptr;
   for (int pc = 0; pc < g.k; pc += g.kcb) {
     const int kc = std::min(g.kcb, g.k - pc);
     const bool first = pc == 0;
+    // Row ir of the A block starts at Ap + (ir - i0) * aStep.
     const float* Ap;
-    if (pa) {
+    size_t aStep = kc;
+    if (g.directA) {
+      Ap = A + (size_t)i0 * g.k + pc;
+      aStep = g.k;
+    } else if (pa) {
       Ap = pa->at(pc, kc, i0);
     } else {
       float* buf = privA.get((size_t)roundUp(i1 - i0, MR) * kc);
       g.packA(A, i0, i1 - i0, pc, kc, buf);
       Ap = buf;
     }
-    for (int jr = j0; jr < j1; jr += NR) {
-      const int cols = std::min(NR, j1 - jr);
-      size_t ldb;
-      const float* Bp = pb.at(pc, kc, jr, &ldb);
-      for (int ir = i0; ir < i1; ir += MR) {
-        const int rows = std::min(MR, i1 - ir);
-        const float* a = Ap + (size_t)(ir - i0) * kc;
-        float* c = C + (size_t)ir * g.n + jr;
-        if (cols == NR && (rows == MR || g.avx2)) {
-          if (g.avx2) kAvx2ByRows[rows](kc, a, Bp, ldb, c, (size_t)g.n, first);
-          else kernel_generic(kc, a, Bp, ldb, c, (size_t)g.n, first);
-          continue;
+    const auto tile = [&](int ir, int jr, const float* Bp, size_t ldb) {
+      const int rows = std::min(MR, i1 - ir), cols = std::min(NR, j1 - jr);
+      const float* a = Ap + (size_t)(ir - i0) * aStep;
+      float* c = g.cAt(C, ir, jr);
+      if (g.avx2) {
+        if (cols == NR) {
+          kern[rows](kc, a, (size_t)g.k, Bp, ldb, c, ldc, first);
+          return;
         }
-        // Edge tile: the full padded tile into a scratch tile, then its valid part.
-        if (g.avx2) kernel_avx2(kc, a, Bp, ldb, edge, NR, true);
-        else kernel_generic(kc, a, Bp, ldb, edge, NR, true);
-        for (int r = 0; r < rows; r++) {
-          float* cr = c + (size_t)r * g.n;
-          const float* er = edge + r * NR;
-          if (first) for (int q = 0; q < cols; q++) cr[q] = er[q];
-          else for (int q = 0; q < cols; q++) cr[q] += er[q];
+        kernEdge[rows](kc, a, (size_t)g.k, Bp, ldb, edge, NR, true);
+      } else {
+        if (rows == MR && cols == NR) {
+          kernel_generic(kc, a, Bp, ldb, c, ldc, first);
+          return;
         }
+        kernel_generic(kc, a, Bp, ldb, edge, NR, true);
+      }
+      // Edge tile (last columns): computed into a scratch tile, its valid part copied.
+      for (int r = 0; r < rows; r++)
+        for (int q = 0; q < cols; q++) {
+          float* d = g.cAt(C, ir + r, jr + q);
+          *d = first ? edge[r * NR + q] : *d + edge[r * NR + q];
+        }
+    };
+    size_t ldb;
+    if (g.directA) {
+      // A read in place meets few B panels: A-row-major order, so each 6-row slice of A
+      // comes from memory once and stays in L1 across the panels (which sit in L2).
+      for (int ir = i0; ir < i1; ir += MR)
+        for (int jr = j0; jr < j1; jr += NR) {
+          const float* Bp = pb.at(pc, kc, jr, &ldb);
+          tile(ir, jr, Bp, ldb);
+        }
+    } else {
+      // B-panel-major: a B micro-panel stays in L1 across the packed A block.
+      for (int jr = j0; jr < j1; jr += NR) {
+        const float* Bp = pb.at(pc, kc, jr, &ldb);
+        for (int ir = i0; ir < i1; ir += MR) tile(ir, jr, Bp, ldb);
       }
     }
   }
@@ -582,13 +702,20 @@ void sgemm(Pool* pool, const float* A, const float* B, float* C, int batch, int 
     std::memset(C, 0, sizeof(float) * (size_t)batch * m * n);
     return;
   }
-  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k)};
+  Geom g = makeGeom(m, n, k, transA, transB);
+  // The view's operands (swapped: A <- B, B <- A).
+  if (g.swap) {
+    std::swap(A, B);
+    std::swap(strideA, strideB);
+  }
+  // A broadcast A is packed once for the batch rather than read in place per product.
+  if (batch > 1 && strideA == 0) g.directA = false;
   const double flops = 2.0 * batch * m * n * k;
   const int T = pool && flops >= kThreadFlops ? pool->size() : 1;
-  // A broadcast operand is packed once for the whole batch.
-  Packed pa{nullptr, 0, roundUp(m, MR)};
+  // A broadcast operand is laid out once for the whole batch.
+  Packed pa{nullptr, 0, roundUp(g.m, MR)};
   BBlock pb;
-  if (batch > 1 && strideA == 0) {
+  if (batch > 1 && strideA == 0 && !g.directA) {
     float* buf = bcastA.get((size_t)pa.padded * k);
     packAWhole(g, A, buf);
     pa.data = buf;
@@ -597,13 +724,14 @@ void sgemm(Pool* pool, const float* A, const float* B, float* C, int batch, int 
   if (bcastBlock) {
     const bool inPlace = readBInPlace(g);
     int pan0, pan1;
-    pb = layoutB(g, B, 0, n, inPlace, bcastB.get(blockFloats(g, n, inPlace)), &pan0, &pan1);
-    packPanels(g, B, 0, n, pan0, pan1, pb.packed);
+    pb = layoutB(g, B, 0, g.n, inPlace, bcastB.get(blockFloats(g, g.n, inPlace)), &pan0, &pan1);
+    packPanels(g, B, 0, g.n, pan0, pan1, pb.packed);
   }
   const Packed* ppa = pa.data ? &pa : nullptr;
   const BBlock* ppb = bcastBlock ? &pb : nullptr;
+  const size_t mn = (size_t)m * n;
   if (T <= 1) {
-    for (int i = 0; i < batch; i++) productRect(g, A + i * strideA, B + i * strideB, C + (size_t)i * m * n, ppa, ppb, 0, m, 0, n);
+    for (int i = 0; i < batch; i++) productRect(g, A + i * strideA, B + i * strideB, C + i * mn, ppa, ppb, 0, g.m, 0, g.n);
     return;
   }
   if (batch % T == 0 || batch >= 4 * T) {
@@ -611,8 +739,7 @@ void sgemm(Pool* pool, const float* A, const float* B, float* C, int batch, int 
     std::atomic<int> next{0};
     pool->runDynamic([&](int) {
       int i;
-      while (claim(next, batch, &i))
-        productRect(g, A + i * strideA, B + i * strideB, C + (size_t)i * m * n, ppa, ppb, 0, m, 0, n);
+      while (claim(next, batch, &i)) productRect(g, A + i * strideA, B + i * strideB, C + i * mn, ppa, ppb, 0, g.m, 0, g.n);
     });
     return;
   }
@@ -625,7 +752,7 @@ void sgemm_cols(const float* A, const float* B, float* C, int m, int n, int k, b
     for (int i = 0; i < m; i++) std::memset(C + (size_t)i * n + n0, 0, sizeof(float) * (n1 - n0));
     return;
   }
-  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k)};
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k), false, false};
   productRect(g, A, B, C, nullptr, nullptr, 0, m, n0, n1);
 }
 
@@ -635,7 +762,7 @@ void sgemm_rows(const float* A, const float* B, float* C, int m, int n, int k, b
     for (int i = m0; i < m1; i++) std::memset(C + (size_t)i * n, 0, sizeof(float) * n);
     return;
   }
-  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k)};
+  const Geom g{m, n, k, transA, transB, cpu_has_avx2_fma(), depthBlock(k), false, false};
   productRect(g, A, B, C, nullptr, nullptr, m0, m1, 0, n);
 }
 
