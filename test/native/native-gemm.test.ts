@@ -119,3 +119,32 @@ test("native thread pool survives resizing between calls (no stale job after set
   }
   addon!.setNumThreads(prev);
 });
+
+test("native sgemm: the small-A A@Bᵀ path (computed as Cᵀ) and shared-weight batches equal JS and give the same bits on 1, 2 and 3 threads", { skip }, () => {
+  const prev = addon!.getNumThreads();
+  // [batch, m, n, k, transA, transB, aStride=0 (shared A), bStride=0 (shared B)]
+  const cases: [number, number, number, number, boolean, boolean, boolean, boolean][] = [
+    [1, 37, 530, 300, false, true, false, false], [1, 128, 512, 784, false, true, false, false], [1, 5, 1000, 64, false, true, false, false],
+    [16, 32, 196, 288, false, false, true, false], [8, 64, 49, 300, false, true, false, true], [6, 40, 300, 70, true, false, true, false],
+  ];
+  for (const [batch, m, n, k, ta, tb, shareA, shareB] of cases) {
+    const sa = shareA ? 0 : m * k, sb = shareB ? 0 : k * n;
+    const a = rnd(shareA ? m * k : batch * m * k), b = rnd(shareB ? k * n : batch * k * n);
+    const want = new Float32Array(batch * m * n);
+    jsBackend.matmul(a, b, want, batch, m, n, k, ta, tb, sa, sb);
+    const outs: Float32Array[] = [];
+    for (const t of [1, 2, 3]) {
+      addon!.setNumThreads(t);
+      const got = new Float32Array(batch * m * n).fill(NaN);
+      addon!.sgemm(a, b, got, batch, m, n, k, ta, tb, sa, sb);
+      outs.push(got);
+    }
+    const what = `[${batch},${m},${n},${k}] ta=${ta} tb=${tb} shareA=${shareA} shareB=${shareB}`;
+    for (let i = 0; i < want.length; i++) {
+      assert.ok(Math.abs(outs[0][i] - want[i]) <= 1e-5 * k, `${what} at ${i}: ${outs[0][i]} vs JS ${want[i]}`);
+    }
+    assert.deepEqual(Buffer.from(outs[1].buffer), Buffer.from(outs[0].buffer), `${what}: 2 threads`);
+    assert.deepEqual(Buffer.from(outs[2].buffer), Buffer.from(outs[0].buffer), `${what}: 3 threads`);
+  }
+  addon!.setNumThreads(prev);
+});
