@@ -272,3 +272,140 @@ export function sgemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, tran
     }
   }
 }
+
+// ---- Threaded GEMM -----------------------------------------------------------------
+// Every thread runs gemmRun on one shared plan (below) and claims tasks from atomic
+// counters, so a thread that is late or descheduled simply takes fewer tasks.
+// Phase 1 packs op(A) and op(B) whole (all KC blocks) into shared buffers; phase 2
+// computes blocks of C from them, so nothing is packed twice. With many batch items
+// each task is instead one or more whole items on the thread's own scratch (sgemm).
+
+/** i32 fields of a plan (written by the caller, counters zeroed). */
+export const PLAN_NEXT_PACK = 0, PLAN_DONE_PACK = 1, PLAN_NEXT_TASK = 2,
+  PLAN_A = 3, PLAN_B = 4, PLAN_C = 5, PLAN_M = 6, PLAN_N = 7, PLAN_K = 8, PLAN_TRANS_A = 9, PLAN_TRANS_B = 10,
+  PLAN_A_STRIDE = 11, PLAN_B_STRIDE = 12, PLAN_BATCH = 13,
+  // Packed buffers (0 selects batch mode), pack task shape, compute task shape.
+  PLAN_AP = 14, PLAN_BP = 15, PLAN_PACK_ROWS = 16, PLAN_PACK_COLS = 17, PLAN_TASK_ROWS = 18, PLAN_TASK_COLS = 19,
+  PLAN_FIELDS = 20;
+
+@inline function field(plan: usize, f: i32): i32 {
+  return load<i32>(plan + <usize>f * 4);
+}
+
+@inline function roundUp(x: i32, u: i32): i32 {
+  return (x + u - 1) / u * u;
+}
+
+/** Number of pack tasks of a plan: row groups of each distinct A item, column groups of each distinct B item. */
+function packTasks(plan: usize, aItems: i32, bItems: i32): i32 {
+  const m = field(plan, PLAN_M), n = field(plan, PLAN_N);
+  const pr = field(plan, PLAN_PACK_ROWS), pcols = field(plan, PLAN_PACK_COLS);
+  return aItems * ((m + pr - 1) / pr) + bItems * ((n + pcols - 1) / pcols);
+}
+
+// Packed layout of one item: the KC block starting at k-row pc begins at pc * mp floats
+// (mp = m rounded up to MR), and holds its MR-row panels back to back (as packA writes
+// them); likewise B with np = n rounded up to NR.
+function runPackTask(plan: usize, t: i32, aItems: i32): void {
+  const m = field(plan, PLAN_M), n = field(plan, PLAN_N), k = field(plan, PLAN_K);
+  const mp = roundUp(m, MR), np = roundUp(n, NR);
+  const pr = field(plan, PLAN_PACK_ROWS), pcols = field(plan, PLAN_PACK_COLS);
+  const aGroups = (m + pr - 1) / pr;
+  if (t < aItems * aGroups) {
+    const item = t / aGroups, i0 = (t % aGroups) * pr, i1 = min(m, i0 + pr);
+    const A = <usize>field(plan, PLAN_A) + <usize>item * <usize>field(plan, PLAN_A_STRIDE) * 4;
+    const ap = <usize>field(plan, PLAN_AP) + <usize>item * <usize>mp * <usize>k * 4;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packA(A, field(plan, PLAN_TRANS_A) != 0, m, k, i0, i1 - i0, pc, kc, ap + (<usize>pc * <usize>mp + <usize>i0 * <usize>kc) * 4);
+    }
+    return;
+  }
+  t -= aItems * aGroups;
+  const bGroups = (n + pcols - 1) / pcols;
+  const item = t / bGroups, j0 = (t % bGroups) * pcols, j1 = min(n, j0 + pcols);
+  const B = <usize>field(plan, PLAN_B) + <usize>item * <usize>field(plan, PLAN_B_STRIDE) * 4;
+  const bp = <usize>field(plan, PLAN_BP) + <usize>item * <usize>np * <usize>k * 4;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    packB(B, field(plan, PLAN_TRANS_B) != 0, k, n, j0, j1 - j0, pc, kc, bp + (<usize>pc * <usize>np + <usize>j0 * <usize>kc) * 4);
+  }
+}
+
+// C rows [i0, i1) x columns [j0, j1) of one item from its packed operands, in the same
+// per-element order as sgemm (KC blocks in order, each added into C).
+function computeBlock(ap: usize, bp: usize, C: usize, m: i32, n: i32, k: i32, i0: i32, i1: i32, j0: i32, j1: i32, tmp: usize): void {
+  const mp = roundUp(m, MR), np = roundUp(n, NR);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const ab = ap + <usize>pc * <usize>mp * 4, bb = bp + <usize>pc * <usize>np * 4;
+    for (let ic = i0; ic < i1; ic += MC) {
+      const mc = min(MC, i1 - ic);
+      const pa = ab + <usize>ic * <usize>kc * 4;
+      for (let jr = j0; jr < j1; jr += NR) {
+        const cols = min(NR, j1 - jr);
+        const pb = bb + <usize>jr * <usize>kc * 4;
+        let ir = 0;
+        if (cols == NR) {
+          const full = mc / MR;
+          kernelStrip(kc, pa, pb, C + (<usize>ic * <usize>n + <usize>jr) * 4, n, full, pc > 0);
+          ir = full * MR;
+        }
+        for (; ir < mc; ir += MR) {
+          kernel(kc, pa + <usize>(ir * kc) * 4, pb, C + (<usize>(ic + ir) * <usize>n + <usize>jr) * 4, n, min(MR, mc - ir), cols, pc > 0, tmp);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * One thread's share of the plan at `plan` (PLAN_* fields); `scratch` is this thread's
+ * gemmScratchBytes() region. Returns once no task is left to claim. `canBlock` (0 on a
+ * browser's main thread) lets the thread sleep instead of spin while the last pack
+ * tasks finish elsewhere, so it does not take the core from a thread it waits for.
+ */
+export function gemmRun(plan: usize, scratch: usize, canBlock: i32): void {
+  const m = field(plan, PLAN_M), n = field(plan, PLAN_N), k = field(plan, PLAN_K), batch = field(plan, PLAN_BATCH);
+  const A = field(plan, PLAN_A), B = field(plan, PLAN_B), C = <usize>field(plan, PLAN_C);
+  const ta = field(plan, PLAN_TRANS_A), tb = field(plan, PLAN_TRANS_B);
+  const aStride = field(plan, PLAN_A_STRIDE), bStride = field(plan, PLAN_B_STRIDE);
+  const next = plan + <usize>PLAN_NEXT_TASK * 4;
+  if (field(plan, PLAN_AP) == 0) {
+    // Batch mode: task t is items [t*per, (t+1)*per).
+    const per = field(plan, PLAN_TASK_ROWS);
+    for (;;) {
+      const b0 = atomic.add<i32>(next, 1) * per;
+      if (b0 >= batch) return;
+      sgemm(A, B, C, m, n, k, ta, tb, aStride, bStride, b0, min(batch, b0 + per), 0, m, 0, n, scratch);
+    }
+  }
+  const aItems = aStride == 0 ? 1 : batch, bItems = bStride == 0 ? 1 : batch;
+  const nPack = packTasks(plan, aItems, bItems);
+  for (;;) {
+    const t = atomic.add<i32>(plan + <usize>PLAN_NEXT_PACK * 4, 1);
+    if (t >= nPack) break;
+    runPackTask(plan, t, aItems);
+    if (atomic.add<i32>(plan + <usize>PLAN_DONE_PACK * 4, 1) == nPack - 1) atomic.notify(plan + <usize>PLAN_DONE_PACK * 4);
+  }
+  // The last pack tasks may still be running on other threads: spin briefly, then sleep.
+  for (let spins = 0; ; spins++) {
+    const done = atomic.load<i32>(plan + <usize>PLAN_DONE_PACK * 4);
+    if (done >= nPack) break;
+    if (canBlock != 0 && spins >= 1000) atomic.wait<i32>(plan + <usize>PLAN_DONE_PACK * 4, done, 1000000);
+  }
+  const mp = roundUp(m, MR), np = roundUp(n, NR);
+  const tr = field(plan, PLAN_TASK_ROWS), tcols = field(plan, PLAN_TASK_COLS);
+  const rGroups = (m + tr - 1) / tr, cGroups = (n + tcols - 1) / tcols;
+  const tasks = batch * rGroups * cGroups;
+  const tmp = ((scratch + 15) & ~(<usize>15)) + <usize>(MC * KC + KC * NC) * 4;
+  for (;;) {
+    const t = atomic.add<i32>(next, 1);
+    if (t >= tasks) return;
+    const item = t / (rGroups * cGroups), r = t % (rGroups * cGroups);
+    const i0 = (r / cGroups) * tr, j0 = (r % cGroups) * tcols;
+    const ap = <usize>field(plan, PLAN_AP) + <usize>(aStride == 0 ? 0 : item) * <usize>mp * <usize>k * 4;
+    const bp = <usize>field(plan, PLAN_BP) + <usize>(bStride == 0 ? 0 : item) * <usize>np * <usize>k * 4;
+    computeBlock(ap, bp, C + <usize>item * <usize>m * <usize>n * 4, m, n, k, i0, min(m, i0 + tr), j0, min(n, j0 + tcols), tmp);
+  }
+}

@@ -2,6 +2,7 @@
 // twice: with relaxed-SIMD FMA and with plain SIMD). Memory is imported and shared
 // so a worker pool can run the same kernels on the same buffers.
 export { sgemm, gemmScratchBytes } from "./gemm";
+export { gemmRun } from "./gemm";
 export { unaryF32, binaryF32 } from "./elementwise";
 export { reduceF32 } from "./reduce";
 export { lstmCellF32, lstmCellBackwardF32, gruCellF32 } from "./rnn";

@@ -5,10 +5,12 @@
  * on a shared machine; meaningful for 1 thread) and by wall time (use for 2 threads
  * only when the load average is low), best of ROUNDS rounds.
  * Usage: node --import tsx bench/profile/wasm-gemm.ts [m,n,k[,transA,transB,batch] | N ...]
- * Env: THREADS (default 1), ROUNDS (default 15), MS (ms per round, default 60).
+ * Env: THREADS (default 1), ROUNDS (default 15), MS (ms per round, default 60),
+ * MIN_FLOPS (overrides the products' thread threshold, gemmConfig.threadMinFlops).
  */
 import * as my from "../../src/index.js";
 import { wasmThreadsReady, wasmVariant } from "../../src/backends/wasm/index.js";
+import { gemmConfig } from "../../src/backends/wasm/matmul.js";
 
 const DEFAULT_SHAPES = ["128", "512", "1024", "2048",
   "128,512,784,0,1", "512,784,128,1,0", "32,512,128,0,1", "1024,384,128", "64,64,32,0,0,64"];
@@ -23,6 +25,7 @@ my.setBackend("wasm");
 const threads = Number(process.env.THREADS ?? 1);
 my.setNumThreads(threads);
 await wasmThreadsReady();
+if (process.env.MIN_FLOPS) gemmConfig.threadMinFlops = Number(process.env.MIN_FLOPS);
 const rounds = Number(process.env.ROUNDS ?? 15);
 const roundMs = Number(process.env.MS ?? 60);
 const shapes = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_SHAPES;

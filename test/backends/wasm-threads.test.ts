@@ -18,8 +18,9 @@ test("wasm matmul: 2 threads are bitwise identical to 1 thread (batch, column an
   setWasmThreads(2);
   await wasmThreadsReady();
   const r = rng(7);
-  // [batch, m, n, k]: batch split; column split (wide n); row split (n < 2 tiles per thread).
-  const shapes = [[3, 48, 64, 300], [1, 37, 1000, 130], [1, 1000, 9, 257], [1, 129, 131, 257]];
+  // [batch, m, n, k]: batch split; column split (wide n); row split (n < 2 tiles per thread);
+  // whole batch items per task (batch >= 2 x threads).
+  const shapes = [[3, 48, 64, 300], [1, 37, 1000, 130], [1, 1000, 9, 257], [1, 129, 131, 257], [6, 20, 24, 40]];
   for (const [batch, m, n, k] of shapes) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {

@@ -5,7 +5,7 @@
  * they report ready, work simply runs on the calling thread.
  */
 import { type Runtime } from "./runtime.js";
-import { ARGS, DONE, FN, NARGS, SEQ, SLOT, STATE, workerSource } from "./worker-source.js";
+import { ARGS, CLAIM, DONE, FN, NARGS, SEQ, SLOT, STATE, workerSource } from "./worker-source.js";
 
 interface WorkerLike { terminate(): unknown; unref?(): void; on?(ev: string, f: (e: unknown) => void): void }
 type WorkerCtor = new (src: string, opts: object) => WorkerLike;
@@ -34,12 +34,12 @@ const MAX_WORKERS = 63;
 export class Pool {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOT * (MAX_WORKERS + 1)));
   private workers: WorkerLike[] = [];
-  private canWait: boolean;
+  /** Whether the calling thread may block in Atomics.wait (not on a browser's main thread; there it spins). */
+  readonly canBlock: boolean;
   constructor(private readonly rt: Runtime) {
-    // The browser main thread may not block; there we spin on Atomics.load instead.
     let ok = true;
     try { Atomics.wait(this.ctrl, 0, 1, 0); } catch { ok = false; }
-    this.canWait = ok;
+    this.canBlock = ok;
   }
 
   /** Starts workers until `n` exist (the caller is thread 0); idle ones sleep in Atomics.wait. */
@@ -96,7 +96,9 @@ export class Pool {
     c[base + FN] = fn;
     c[base + NARGS] = args.length;
     for (let i = 0; i < args.length; i++) c[base + ARGS + i] = args[i];
-    const seq = (Atomics.load(c, base + SEQ) + 1) | 0;
+    // 0 means "claimed" in the CLAIM word, so sequence numbers skip it.
+    const seq = ((Atomics.load(c, base + SEQ) + 1) | 0) || 1;
+    Atomics.store(c, base + CLAIM, seq);
     Atomics.store(c, base + SEQ, seq);
     Atomics.notify(c, base + SEQ);
     return seq;
@@ -105,22 +107,28 @@ export class Pool {
   /**
    * Runs jobs[0] on the calling thread and jobs[i] on worker i concurrently, then
    * waits for all. `run(args)` executes one job locally. Caller passes at most
-   * readyCount() + 1 jobs.
+   * readyCount() + 1 jobs. With `optional`, the jobs share work that the calling
+   * thread finishes by itself if need be (gemmRun's task counters): a worker that has
+   * not woken up by then is cancelled instead of waited for. Returns how many workers ran their job.
    */
-  parallel(fn: number, jobs: readonly (readonly number[])[], run: (args: readonly number[]) => void): void {
+  parallel(fn: number, jobs: readonly (readonly number[])[], run: (args: readonly number[]) => void, optional = false): number {
     const seqs: number[] = [];
     for (let w = 1; w < jobs.length; w++) seqs.push(this.post(w, fn, jobs[w]));
     run(jobs[0]);
     const c = this.ctrl;
+    let ran = 0;
     for (let w = 1; w < jobs.length; w++) {
+      if (optional && Atomics.compareExchange(c, w * SLOT + CLAIM, seqs[w - 1], 0) === seqs[w - 1]) continue;
+      ran++;
       const idx = w * SLOT + DONE;
       for (;;) {
         const d = Atomics.load(c, idx);
         if (d === seqs[w - 1]) break;
         if (Atomics.load(c, w * SLOT + STATE) < 0) throw new Error(`wasm backend: worker ${w} failed`);
-        if (this.canWait) Atomics.wait(c, idx, d, 100);
+        if (this.canBlock) Atomics.wait(c, idx, d, 100);
       }
       if (Atomics.load(c, w * SLOT + STATE) < 0) throw new Error(`wasm backend: a kernel failed on worker ${w}`);
     }
+    return ran;
   }
 }
