@@ -22,8 +22,12 @@ const TASKS_PER_THREAD = 4;
 
 /** Products below this many multiply-adds (m*n*k) stay in JS: the copies and the call would cost more. */
 export const GEMM_MIN_MACS = 512;
-/** Below this many flops (~200^3 x 2) a product runs on one thread: waking workers costs 10-50 us, more on a loaded machine. */
-export const GEMM_THREAD_MIN_FLOPS = 1 << 24;
+/**
+ * Below this many flops (2 x 160^3) a product runs on one thread. Measured with 2 threads
+ * vs 1 (17 quiet windows, median time ratio of best / of mean): 128^3 1.08 / 1.20,
+ * 160^3 0.88 / 0.98, 192^3 0.82 / 0.93, 64x784x128 0.79 / 0.91, 256^3 0.72 / 0.81.
+ */
+export const GEMM_THREAD_MIN_FLOPS = 1 << 23;
 /** Routing knobs (setWasmRouting lowers the thread threshold to 0 so tests reach the pool with small shapes). */
 export const gemmConfig = { threadMinFlops: GEMM_THREAD_MIN_FLOPS };
 
