@@ -23,18 +23,24 @@ inline void validRange(int off, int s, int W, int oW, int& lo, int& hi) {
   hi = std::max(lo, std::min(hi, oW));
 }
 
+// Offset of image b's row (kernel tap) r in cols: [n, rows, L], or [rows, n, L] with batchInner.
+inline size_t colsRow(int b, size_t r, int n, size_t rows, size_t L, bool batchInner) {
+  return (batchInner ? r * n + b : b * rows + r) * L;
+}
+
 }  // namespace
 
-void im2col(const float* x, const ConvGeom& g, int b0, int b1, float* out) {
+void im2col(const float* x, const ConvGeom& g, int n, bool batchInner, int b0, int b1, float* out) {
   const size_t HW = (size_t)g.H * g.W, L = (size_t)g.oH * g.oW;
   const size_t rows = (size_t)g.C * g.kH * g.kW;
   for (int b = b0; b < b1; b++) {
-    float* o = out + (size_t)b * rows * L;
+    size_t r = 0;
     for (int c = 0; c < g.C; c++) {
       const float* xc = x + ((size_t)b * g.C + c) * HW;
       for (int ki = 0; ki < g.kH; ki++) {
         const int hOff = ki * g.dH - g.padT;
-        for (int kj = 0; kj < g.kW; kj++, o += L) {
+        for (int kj = 0; kj < g.kW; kj++, r++) {
+          float* o = out + colsRow(b, r, n, rows, L, batchInner);
           const int wOff = kj * g.dW - g.padL;
           int lo, hi;
           validRange(wOff, g.sW, g.W, g.oW, lo, hi);
@@ -60,17 +66,18 @@ void im2col(const float* x, const ConvGeom& g, int b0, int b1, float* out) {
   }
 }
 
-void col2im(const float* cols, const ConvGeom& g, int b0, int b1, float* out) {
+void col2im(const float* cols, const ConvGeom& g, int n, bool batchInner, int b0, int b1, float* out) {
   const size_t HW = (size_t)g.H * g.W, L = (size_t)g.oH * g.oW;
   const size_t rows = (size_t)g.C * g.kH * g.kW;
   for (int b = b0; b < b1; b++) {
-    const float* o = cols + (size_t)b * rows * L;
+    size_t r = 0;
     std::memset(out + (size_t)b * g.C * HW, 0, sizeof(float) * g.C * HW);
     for (int c = 0; c < g.C; c++) {
       float* xc = out + ((size_t)b * g.C + c) * HW;
       for (int ki = 0; ki < g.kH; ki++) {
         const int hOff = ki * g.dH - g.padT;
-        for (int kj = 0; kj < g.kW; kj++, o += L) {
+        for (int kj = 0; kj < g.kW; kj++, r++) {
+          const float* o = cols + colsRow(b, r, n, rows, L, batchInner);
           const int wOff = kj * g.dW - g.padL;
           int lo, hi;
           validRange(wOff, g.sW, g.W, g.oW, lo, hi);

@@ -81,15 +81,9 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   if (T <= 1 || total < (1 << 17)) {
     run(0, n0, 0, n1);
   } else if (n0 >= T) {
-    thePool->run([&](int t) {
-      const int per = (n0 + T - 1) / T, r0 = std::min(n0, t * per), r1 = std::min(n0, r0 + per);
-      if (r0 < r1) run(r0, r1, 0, n1);
-    });
+    thePool->parallelFor(n0, thePool->pieces(n0), 1, [&](int64_t r0, int64_t r1) { run((int)r0, (int)r1, 0, n1); });
   } else {
-    thePool->run([&](int t) {
-      const int per = ((n1 + T - 1) / T + 15) / 16 * 16, c0 = std::min(n1, t * per), c1 = std::min(n1, c0 + per);
-      if (c0 < c1) run(0, n0, c0, c1);
-    });
+    thePool->parallelFor(n1, thePool->pieces(n1 / 16), 16, [&](int64_t c0, int64_t c1) { run(0, n0, (int)c0, (int)c1); });
   }
   return nullptr;
 }
@@ -161,10 +155,8 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   if (T <= 1 || lo < (1u << 17)) {
     unaryDispatch(op, x, o, 0, lo);
   } else {
-    thePool->run([&](int t) {
-      const size_t per = ((lo + T - 1) / T + 7) / 8 * 8, i0 = std::min(lo, t * per), i1 = std::min(lo, i0 + per);
-      if (i0 < i1) unaryDispatch(op, x, o, i0, i1);
-    });
+    thePool->parallelFor((int64_t)lo, thePool->pieces((int64_t)lo / 8), 8,
+                         [&](int64_t i0, int64_t i1) { unaryDispatch(op, x, o, (size_t)i0, (size_t)i1); });
   }
   return nullptr;
 }

@@ -3,12 +3,14 @@
 // runDynamic(fn) is for work that threads claim from a shared counter: the caller runs
 // fn(0) and only waits for the workers that joined before it finished, so a worker the
 // OS has not scheduled (2 cores shared with other processes) never stalls the caller.
+// parallelFor builds on it for ranges of independent items.
 //
 // Workers spin for a short while after each job before they sleep on a condition
 // variable: training issues kernels microseconds apart, and a futex wake-up costs tens
 // of microseconds here (more than a whole small GEMM), while a spinning worker starts
 // in well under one.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -66,6 +68,30 @@ class Pool {
 
   void run(const std::function<void(int)>& fn) { dispatch(fn, false); }
   void runDynamic(const std::function<void(int)>& fn) { dispatch(fn, true); }
+
+  // Runs fn(i0, i1) over [0, n) cut into `parts` contiguous pieces (inner boundaries are
+  // multiples of `align`) that the threads claim from a counter. For independent items
+  // only (each is computed the same whoever takes it). Unlike a static split per thread,
+  // the caller never waits for a worker the OS has not scheduled (on 2 cores, V8's GC
+  // threads often hold the other one): it runs the remaining pieces itself.
+  template <typename F>
+  void parallelFor(int64_t n, int parts, int64_t align, F&& fn) {
+    if (workers_.empty() || parts <= 1 || n <= align) {
+      if (n > 0) fn(int64_t(0), n);
+      return;
+    }
+    const auto cut = [&](int p) -> int64_t { return p >= parts ? n : n * p / parts / align * align; };
+    std::atomic<int> next{0};
+    runDynamic([&](int) {
+      for (int p; (p = next.fetch_add(1, std::memory_order_relaxed)) < parts;) {
+        const int64_t a = cut(p), b = cut(p + 1);
+        if (a < b) fn(a, b);
+      }
+    });
+  }
+
+  // Pieces for parallelFor: a few per thread, so a late worker still finds work.
+  int pieces(int64_t n) const { return (int)std::min<int64_t>(n, 4 * (int64_t)size()); }
 
  private:
   // state_: job generation in the high 32 bits, workers that joined it in the low 31,

@@ -261,11 +261,7 @@ void splitRows(int rows, double work, F&& fn) {
     fn(0, rows);
     return;
   }
-  thePool->run([&](int t) {
-    const int per = (rows + T - 1) / T;
-    const int a = std::min(rows, t * per), b = std::min(rows, a + per);
-    if (a < b) fn(a, b);
-  });
+  thePool->parallelFor(rows, thePool->pieces(rows), 1, [&](int64_t a, int64_t b) { fn((int)a, (int)b); });
 }
 
 // softmax(x, rows, cols, scale, causalL, log, out)
@@ -386,11 +382,7 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
     adamRange(a, 0, n);
     return nullptr;
   }
-  thePool->run([&](int tid) {
-    const size_t per = ((n + T - 1) / T + 7) / 8 * 8;
-    const size_t i0 = std::min(n, tid * per), i1 = std::min(n, i0 + per);
-    if (i0 < i1) adamRange(a, i0, i1);
-  });
+  thePool->parallelFor((int64_t)n, thePool->pieces((int64_t)n / 8), 8, [&](int64_t i0, int64_t i1) { adamRange(a, (size_t)i0, (size_t)i1); });
   return nullptr;
 }
 

@@ -10,8 +10,8 @@ import { plan2d } from "../wasm/elementwise.js";
 export interface NativeAddon {
   sgemm(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
     transA: boolean, transB: boolean, aStride: number, bStride: number): void;
-  im2col(x: Float32Array, n: number, geom: Int32Array, out: Float32Array): void;
-  col2im(cols: Float32Array, n: number, geom: Int32Array, out: Float32Array): void;
+  im2col(x: Float32Array, n: number, geom: Int32Array, out: Float32Array, batchInner: boolean): void;
+  col2im(cols: Float32Array, n: number, geom: Int32Array, out: Float32Array, batchInner: boolean): void;
   maxPool2d(x: Float32Array, planes: number, H: number, W: number, oH: number, oW: number, hs: Int32Array, he: Int32Array,
     ws: Int32Array, we: Int32Array, dH: number, dW: number, out: Float32Array, idx: Int32Array): void;
   maxPool2dBackward(g: Float32Array, idx: Int32Array, planes: number, inSize: number, outSize: number, gx: Float32Array): void;
@@ -131,13 +131,14 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
   return {
     ...base,
     name: "native",
-    im2col(x, n, g, out) {
-      if (f32(x, out)) native.im2col(x as Float32Array, n, packGeom(g), out as Float32Array);
-      else base.im2col(x, n, g, out);
+    convBatchInner: true,
+    im2col(x, n, g, out, batchInner = false) {
+      if (f32(x, out)) native.im2col(x as Float32Array, n, packGeom(g), out as Float32Array, batchInner);
+      else base.im2col(x, n, g, out, batchInner);
     },
-    col2im(cols, n, g, out) {
-      if (f32(cols, out)) native.col2im(cols as Float32Array, n, packGeom(g), out as Float32Array);
-      else base.col2im(cols, n, g, out);
+    col2im(cols, n, g, out, batchInner = false) {
+      if (f32(cols, out)) native.col2im(cols as Float32Array, n, packGeom(g), out as Float32Array, batchInner);
+      else base.col2im(cols, n, g, out, batchInner);
     },
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
       if (native.maxPool2d2x2 && x instanceof Float32Array && out instanceof Float32Array && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) {
