@@ -40,18 +40,22 @@ export interface TrainSpec {
   torch: string;
 }
 
+/** Warm-up steps before timing (V8 tiers hot functions up during the first steps). */
+const WARMUP = 3;
+
 /** Step times (ms) of a timed run. */
 interface StepTimes { median: number; best: number; cpuBest: number; n: number }
 
 /**
- * Warm-up steps, then timed steps until `reps` steps or `capMs` of wall time (at least
- * one timed step). Median/best wall ms and best CPU ms per step.
+ * Up to WARMUP warm-up steps, then timed steps until `reps` steps or `capMs` of wall
+ * time (at least one timed step). Median/best wall ms and best CPU ms per step.
+ * bench/peers/torch_bench.py times PyTorch the same way.
  */
 function timeSteps(step: () => void, reps: number, capMs: number): StepTimes {
   const w0 = performance.now();
   step();
-  // A second warm-up step only when the first was cheap (the js backend can take seconds).
-  if (performance.now() - w0 < capMs / 4) step();
+  // More warm-up steps only while they are cheap (the js backend can take seconds).
+  for (let i = 1; i < WARMUP && performance.now() - w0 < capMs / 4; i++) step();
   const walls: number[] = [];
   let cpuBest = Infinity;
   const t0 = performance.now();
@@ -119,7 +123,8 @@ async function registerTfGradients(): Promise<true | string> {
 export function trainWorkload(spec: TrainSpec): Workload {
   async function run(opts: RunOptions): Promise<Row[]> {
     const rows: Row[] = [];
-    const reps = opts.quick ? 3 : 10;
+    // 30 steps: on this shared 2-core machine a 10-step median moved 10-20% between runs.
+    const reps = opts.quick ? 3 : 30;
     const capMs = opts.quick ? 2000 : 5000;
     const add = (impl: string, t: StepTimes | null, note?: string) => rows.push({
       workload: spec.name, case: `${spec.unit}`, impl, unit: spec.unit, higherIsBetter: true,
