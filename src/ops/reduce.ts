@@ -3,7 +3,7 @@
  * argmax/argmin, logsumexp, cumsum/cumprod, norm, all/any. Composite ones are built
  * from differentiable primitives so their gradients come for free.
  */
-import { allocArray, isFloating, type DType } from "../core/dtype.js";
+import { allocArray, allocUninit, isFloating, type DType } from "../core/dtype.js";
 import { fmtShape, normDim, normDims, numel } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
@@ -40,7 +40,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
     if (r === 0 && (op === "max" || op === "min")) {
       throw new Error(`${op}: cannot reduce over a zero-size dim (shape ${fmtShape(x.shape)}); the result has no identity`);
     }
-    const out = allocArray(outDtype, outer * inner);
+    const out = allocUninit(outDtype, outer * inner);
     B().reduce(op, data, outer, r, inner, out);
     data = out;
     for (let k = lo; k <= hi; k++) shape[k] = 1;

@@ -4,7 +4,7 @@
  * built on two differentiable primitives, `stridedView` and `stridedEmbed`, which
  * are each other's backward.
  */
-import { allocArray } from "../core/dtype.js";
+import { allocArray, allocUninit } from "../core/dtype.js";
 import { contiguousStrides, fmtShape, normDim, normDims, normInsertDim, numel, shapeArgs, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B } from "../backends/backend.js";
@@ -15,7 +15,7 @@ type ShapeVarArgs = (number | readonly number[])[];
 
 /** Copies the strided view (shape/strides/offset over x's storage) into a new tensor. */
 export function stridedView(x: Tensor, shape: number[], strides: number[], offset: number, name: string): Tensor {
-  const out = make(allocArray(x.dtype, numel(shape)), shape, x.dtype);
+  const out = make(allocUninit(x.dtype, numel(shape)), shape, x.dtype);
   B().strided(x._data, offset, shape, strides, out._data);
   if (needsGrad(x)) {
     const srcShape = x.shape.slice();

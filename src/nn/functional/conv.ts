@@ -6,12 +6,13 @@
  * gradient is a transposed convolution of the output gradient, the weight gradient a
  * correlation of input and gradient, and double backward (WGAN-GP) works unchanged.
  */
-import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
+import { allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { B, type ConvGeom } from "../../backends/backend.js";
 import { gemm } from "../../ops/linalg.js";
 import { assertTensor, sumToShape } from "../../ops/util.js";
+import { BATCH_INNER_MIN_K, convBatchInner, foldOp, unfoldOp } from "./conv-batch-gemm.js";
 
 /** Options of conv1d / conv2d. A number applies to every spatial dim. */
 export interface ConvOptions {
@@ -39,32 +40,6 @@ export function tupleArg(v: number | number[] | undefined, nd: number, def: numb
     throw new Error(`${op}: ${name} must be an integer >= ${min} or a list of ${nd} such integers, got ${JSON.stringify(v)}`);
   }
   return arr;
-}
-
-/**
- * im2col as a differentiable op: x [n, C, H, W] -> [n, C*kH*kW, oH*oW], or with
- * batchInner [C*kH*kW, n*oH*oW] (every image's columns side by side). Backward: fold.
- */
-function unfoldOp(x: Tensor, n: number, g: ConvGeom, batchInner = false): Tensor {
-  const rows = g.C * g.kH * g.kW, L = g.oH * g.oW;
-  const out = make(allocUninit(x.dtype, n * rows * L), batchInner ? [rows, n * L] : [n, rows, L], x.dtype);
-  B().im2col(x._data, n, g, out._data, batchInner);
-  if (needsGrad(x)) {
-    const shape = x.shape.slice();
-    record(out, "Im2ColBackward", [x], (gr) => [foldOp(gr.contiguous(), n, g, batchInner).reshape(shape)]);
-  }
-  return out;
-}
-
-/** col2im as a differentiable op: cols (laid out as unfoldOp's, per batchInner) -> [n, C, H, W]. Backward: unfold. */
-function foldOp(cols: Tensor, n: number, g: ConvGeom, batchInner = false): Tensor {
-  const out = make(allocUninit(cols.dtype, n * g.C * g.H * g.W), [n, g.C, g.H, g.W], cols.dtype);
-  B().col2im(cols._data, n, g, out._data, batchInner);
-  if (needsGrad(cols)) {
-    const shape = cols.shape.slice();
-    record(out, "Col2ImBackward", [cols], (gr) => [unfoldOp(gr.contiguous(), n, g, batchInner).reshape(shape)]);
-  }
-  return out;
 }
 
 function checkFloat(op: string, x: Tensor, w: Tensor, b: Tensor | undefined | null): void {
@@ -171,44 +146,6 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
 }
 
 /**
- * Depth (C*kH*kW) from which convolutions run as one GEMM over the whole batch (on
- * backends that ask for it, Backend.convBatchInner). MNIST CNN conv2 (K = 288, batch
- * 64) on native, 1 thread: its three GEMMs 27.4 ms + 2.9 ms for the weight gradient's
- * sum over images per image, 20.0 ms as one GEMM each. Shallow layers (conv1, K = 9)
- * are bound by writing C either way and would only pay for the transposes.
- */
-const BATCH_INNER_MIN_K = 32;
-
-/**
- * conv2d (groups 1) as one GEMM over the batch: columns [K, N*L] (unfoldOp batchInner),
- * y^T [O, N*L] = w [O, K] @ cols (+ bias per row), transposed to [N, O, oH, oW]. The
- * backward transposes the gradient once to [O, N*L], so the weight gradient is one GEMM
- * with depth N*L instead of N products and a sum over them, and the column gradient one
- * GEMM too. All in tensor ops, so double backward works unchanged.
- */
-function convBatchInner(x4: Tensor, w: Tensor, b: Tensor | undefined | null, N: number, g: ConvGeom): Tensor {
-  const [O, K] = w.shape, L = g.oH * g.oW;
-  const cols = unfoldOp(x4, N, g, true);
-  const be = B(), yT = allocUninit(w.dtype, O * N * L);
-  be.matmul(w._data, cols._data, yT, 1, O, N * L, K, false, false, 0, 0);
-  if (b) be.binary("add", yT, [O, N * L], b._data, [O, 1], yT, [O, N * L]);
-  const out = make(allocUninit(w.dtype, N * O * L), [N, O, g.oH, g.oW], w.dtype);
-  be.strided(yT, 0, [N, O, L], [L, N * L, 1], out._data);
-  const inputs = b ? [w, cols, b] : [w, cols];
-  if (needsGrad(w, cols, b ?? undefined)) {
-    record(out, "ConvolutionBackward", inputs, (gr) => {
-      const gT = gr.reshape(N, O, L).permute(1, 0, 2).reshape(O, N * L);
-      return [
-        w.requiresGrad ? gemm(gT, cols, false, true) : null,
-        cols.requiresGrad ? gemm(w, gT, true, false) : null,
-        b && b.requiresGrad ? gT.sum([1]) : null,
-      ];
-    }, [w, cols]);
-  }
-  return out;
-}
-
-/**
  * w [O, K] @ cols [N, K, oH*oW] + bias [O] per channel, as one op -> [N, O, oH, oW]:
  * the bias goes into the GEMM's fresh output in place instead of through a broadcast
  * add (which allocated and wrote a second output-sized tensor). The backward is the
@@ -217,7 +154,8 @@ function convBatchInner(x4: Tensor, w: Tensor, b: Tensor | undefined | null, N: 
  */
 function gemmChannelBias(w: Tensor, cols: Tensor, b: Tensor, N: number, O: number, K: number, oH: number, oW: number): Tensor {
   const L = oH * oW;
-  const out = make(allocArray(w.dtype, N * O * L), [N, O, oH, oW], w.dtype);
+  // K >= 1, so the GEMM writes every element.
+  const out = make(allocUninit(w.dtype, N * O * L), [N, O, oH, oW], w.dtype);
   const od = out._data, bd = b._data;
   B().matmul(w._data, cols._data, od, N, O, L, K, false, false, 0, K * L);
   // Per image, in place: [O, L] += bias [O, 1] (a 2-D broadcast every backend runs natively).

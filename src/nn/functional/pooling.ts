@@ -6,7 +6,7 @@
  * backward scatters to the argmax (its own backward gathers), and average pooling and
  * its adjoint are each other's backward, so double backward works.
  */
-import { allocArray, isFloating } from "../../core/dtype.js";
+import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape, numel } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { B, type PoolWindows } from "../../backends/backend.js";
@@ -113,7 +113,8 @@ function adaptiveAxis(n: number, o: number): [Int32Array, Int32Array, Float64Arr
 /** Scatters g [..., outSize] into zeros [planes, inSize] at idx; backward gathers. */
 function scatterPlanes(g: Tensor, idx: Tensor, planes: number, inSize: number, shape: number[]): Tensor {
   const outSize = planes ? g.numel() / planes : 0;
-  const out = make(allocArray(g.dtype, planes * inSize), shape, g.dtype);
+  // Uninitialised: maxPool2dBackward overwrites every plane (zeros, then the scatter).
+  const out = make(allocUninit(g.dtype, planes * inSize), shape, g.dtype);
   B().maxPool2dBackward(g._data, idx._data as Int32Array, planes, inSize, outSize, out._data);
   if (needsGrad(g)) {
     const gs = g.shape.slice();
@@ -124,7 +125,7 @@ function scatterPlanes(g: Tensor, idx: Tensor, planes: number, inSize: number, s
 
 function maxCore(x: Tensor, pl: Planes, nd: number, oH: number, oW: number, win: PoolWindows, name: string): [Tensor, Tensor] {
   const shape = outShape(pl, nd, oH, oW);
-  const out = make(allocArray(x.dtype, pl.planes * oH * oW), shape, x.dtype);
+  const out = make(allocUninit(x.dtype, pl.planes * oH * oW), shape, x.dtype);
   const idx = make(new Int32Array(pl.planes * oH * oW), shape.slice(), "int32");
   B().maxPool2d(x._data, pl.planes, pl.H, pl.W, oH, oW, win, out._data, idx._data as Int32Array);
   if (needsGrad(x)) {
