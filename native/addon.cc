@@ -50,16 +50,6 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Runs fn(i0, i1) over [0, n) on the pool's threads when the work is big enough.
-template <typename F>
-void splitRange(int n, double work, F&& fn) {
-  if (pool.size() <= 1 || n < 2 || work < 1 << 16) {
-    fn(0, n);
-    return;
-  }
-  pool.parallelFor(n, pool.pieces(n), 1, [&](int64_t a, int64_t b) { fn((int)a, (int)b); });
-}
-
 bool readGeom(napi_env env, napi_value v, myelin::ConvGeom* g) {
   int32_t* d;
   size_t len;
@@ -88,7 +78,7 @@ napi_value Im2colImpl(napi_env env, napi_callback_info info, bool adjoint) {
     napi_throw_range_error(env, nullptr, "im2col/col2im: array too small for the geometry");
     return nullptr;
   }
-  splitRange(n, (double)n * cols, [&](int b0, int b1) {
+  pool.splitItems(n, (double)n * cols, [&](int b0, int b1) {
     if (adjoint) myelin::col2im(x, g, n, batchInner, b0, b1, out);
     else myelin::im2col(x, g, n, batchInner, b0, b1, out);
   });
@@ -126,7 +116,7 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
     if (hs[i] < 0 || he[i] > H) { napi_throw_range_error(env, nullptr, "maxPool2d: window rows outside the input"); return nullptr; }
   for (int j = 0; j < oW; j++)
     if (ws[j] < 0 || we[j] > W) { napi_throw_range_error(env, nullptr, "maxPool2d: window columns outside the input"); return nullptr; }
-  splitRange(planes, (double)planes * H * W, [&](int p0, int p1) {
+  pool.splitItems(planes, (double)planes * H * W, [&](int p0, int p1) {
     myelin::maxPool2d(x, p0, p1, H, W, oH, oW, hs, he, ws, we, dH, dW, out, idx);
   });
   return nullptr;
@@ -149,7 +139,7 @@ napi_value MaxPool2dBackward(napi_env env, napi_callback_info info) {
   }
   for (size_t o = 0; o < L; o++)
     if (idx[o] < 0 || idx[o] >= inSize) { napi_throw_range_error(env, nullptr, "maxPool2dBackward: index outside the plane"); return nullptr; }
-  splitRange(planes, (double)planes * inSize, [&](int p0, int p1) { myelin::maxPool2dBackward(g, idx, p0, p1, inSize, outSize, gx); });
+  pool.splitItems(planes, (double)planes * inSize, [&](int p0, int p1) { myelin::maxPool2dBackward(g, idx, p0, p1, inSize, outSize, gx); });
   return nullptr;
 }
 
@@ -169,7 +159,7 @@ napi_value MaxPool2d2x2(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "maxPool2d2x2: array too small for the sizes");
     return nullptr;
   }
-  splitRange(planes, (double)planes * H * W, [&](int p0, int p1) { myelin::maxPool2d2x2(x, p0, p1, H, W, oH, oW, out, idx); });
+  pool.splitItems(planes, (double)planes * H * W, [&](int p0, int p1) { myelin::maxPool2d2x2(x, p0, p1, H, W, oH, oW, out, idx); });
   return nullptr;
 }
 
@@ -186,7 +176,7 @@ napi_value ReluBackward(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const int chunks = (int)std::min<size_t>(64, lo / 4096 + 1);
-  splitRange(chunks, (double)lo, [&](int c0, int c1) {
+  pool.splitItems(chunks, (double)lo, [&](int c0, int c1) {
     myelin::reluBackward(x, g, lo * c0 / chunks, lo * c1 / chunks, out);
   });
   return nullptr;

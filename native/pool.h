@@ -93,6 +93,17 @@ class Pool {
   // Pieces for parallelFor: a few per thread, so a late worker still finds work.
   int pieces(int64_t n) const { return (int)std::min<int64_t>(n, 4 * (int64_t)size()); }
 
+  // fn(i0, i1) over [0, n) items that cost `work` in all: on the calling thread below
+  // 2^16 units (waking a worker costs more), else through parallelFor.
+  template <typename F>
+  void splitItems(int n, double work, F&& fn) {
+    if (workers_.empty() || n < 2 || work < (1 << 16)) {
+      fn(0, n);
+      return;
+    }
+    parallelFor(n, pieces(n), 1, [&](int64_t a, int64_t b) { fn((int)a, (int)b); });
+  }
+
  private:
   // state_: job generation in the high 32 bits, workers that joined it in the low 31,
   // and kClosed once the caller stops admitting workers to it.

@@ -253,17 +253,6 @@ __attribute__((target("avx2,fma"))) void layerNormBackwardAll(const float* x, co
   }
 }
 
-// Splits rows across the pool when there is enough work (rows are independent).
-template <typename F>
-void splitRows(int rows, double work, F&& fn) {
-  const int T = thePool ? thePool->size() : 1;
-  if (T <= 1 || rows < 2 || work < (1 << 16)) {
-    fn(0, rows);
-    return;
-  }
-  thePool->parallelFor(rows, thePool->pieces(rows), 1, [&](int64_t a, int64_t b) { fn((int)a, (int)b); });
-}
-
 // softmax(x, rows, cols, scale, causalL, log, out)
 napi_value Softmax(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -280,7 +269,7 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "softmax: array too small for rows x cols");
     return nullptr;
   }
-  splitRows(rows, (double)rows * cols * 8, [&](int a, int b) { softmaxRowsAvx2(x, out, a, b, cols, scale, causalL, log); });
+  thePool->splitItems(rows, (double)rows * cols * 8, [&](int a, int b) { softmaxRowsAvx2(x, out, a, b, cols, scale, causalL, log); });
   return nullptr;
 }
 
@@ -300,7 +289,7 @@ napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "softmaxBackward: array too small for rows x cols");
     return nullptr;
   }
-  splitRows(rows, (double)n * 4, [&](int a, int b) { softmaxBackwardRowsAvx2(y, g, out, a, b, cols, scale, log); });
+  thePool->splitItems(rows, (double)n * 4, [&](int a, int b) { softmaxBackwardRowsAvx2(y, g, out, a, b, cols, scale, log); });
   return nullptr;
 }
 
@@ -320,7 +309,7 @@ napi_value LayerNorm(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "layerNorm: array too small for rows x D");
     return nullptr;
   }
-  splitRows(rows, (double)n * 4, [&](int r0, int r1) { layerNormRows(x, w, b, D, eps, out, mean, rstd, r0, r1); });
+  thePool->splitItems(rows, (double)n * 4, [&](int r0, int r1) { layerNormRows(x, w, b, D, eps, out, mean, rstd, r0, r1); });
   return nullptr;
 }
 
