@@ -30,7 +30,7 @@ def measure(fn, min_s, samples=3):
 
 def train_bench(spec):
     """Training throughput (forward + backward + Adam on a fixed random float32 batch) of
-    the bench/workloads/train-*.ts models: median/best wall and best CPU seconds per step."""
+    the bench/workloads/train-*.ts models: wall seconds of each timed step and the best CPU seconds of one."""
     import torch.nn as nn
     import torch.nn.functional as F
 
@@ -69,7 +69,7 @@ def train_bench(spec):
         opt.step()
         loss.item()
 
-    # Warm-up as bench/workloads/train-mlp.ts timeSteps: up to 3 steps while they are cheap.
+    # Warm-up as bench/train-driver.ts timeSteps: up to 3 steps while they are cheap.
     w0 = time.perf_counter()
     step()
     for _ in range(2):
@@ -82,9 +82,7 @@ def train_bench(spec):
         step()
         walls.append(time.perf_counter() - s0)
         cpu_best = min(cpu_best, time.process_time() - c0)
-    walls.sort()
-    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "median": walls[len(walls) // 2],
-            "best": walls[0], "cpu_best": cpu_best, "n": len(walls)}
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "walls": walls, "cpu_best": cpu_best}
 
 
 def main():

@@ -1,11 +1,11 @@
 /**
  * Workload: training throughput of a small CNN on 1x28x28 inputs — conv3x3 32 (padding 1)
  * + ReLU + maxpool2, conv3x3 64 (padding 1) + ReLU + maxpool2, dense 128 (ReLU), dense 10 —
- * batch 64, cross-entropy, Adam. Driver and peers: see train-mlp.ts. TF.js runs the same
+ * batch 64, cross-entropy, Adam. Driver and peers: see bench/train-driver.ts. TF.js runs the same
  * network in NHWC with padding "same" (identical FLOPs).
  */
 import * as my from "../../src/index.js";
-import { tfAdamStep, tfParam, trainWorkload, type TF } from "./train-mlp.js";
+import { tfAdamStep, tfParam, trainWorkload, type TF } from "../train-driver.js";
 
 type T4 = import("@tensorflow/tfjs-core").Tensor4D;
 

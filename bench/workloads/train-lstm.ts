@@ -2,10 +2,10 @@
  * Workload: training throughput of an LSTM — batch 32, 32 time steps, 64 inputs, 128
  * hidden, a dense 10 on the last hidden state, cross-entropy, Adam. myelin uses nn.LSTM
  * ([T, B, IN] input, as PyTorch's default); TF.js the same cell written with tf ops (the
- * input projection as one matMul, then per step one matMul + gates). Driver: train-mlp.ts.
+ * input projection as one matMul, then per step one matMul + gates). Driver: bench/train-driver.ts.
  */
 import * as my from "../../src/index.js";
-import { tfAdamStep, tfParam, trainWorkload, type TF } from "./train-mlp.js";
+import { tfAdamStep, tfParam, trainWorkload, type TF } from "../train-driver.js";
 
 const [B, T, IN, H, C] = [32, 32, 64, 128, 10];
 

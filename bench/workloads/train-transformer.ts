@@ -4,10 +4,10 @@
  * — with an MSE regression head against random targets of the same shape, Adam;
  * tokens/s = 16·64 per step. TF.js builds the same layer from tf ops (fused QKV
  * projection, dropout on attention weights, after attention and in the FFN, as
- * nn.TransformerEncoderLayer). Driver: train-mlp.ts.
+ * nn.TransformerEncoderLayer). Driver: bench/train-driver.ts.
  */
 import * as my from "../../src/index.js";
-import { tfAdamStep, tfParam, trainWorkload, type TF } from "./train-mlp.js";
+import { tfAdamStep, tfParam, trainWorkload, type TF } from "../train-driver.js";
 
 const [B, L, D, NH, FF, NL, P] = [16, 64, 128, 4, 512, 2, 0.1];
 const DH = D / NH;
