@@ -233,39 +233,48 @@ function kernelStrip(kc: i32, pa: usize, pb0: usize, c: usize, ldc: i32, tiles: 
  */
 export function sgemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32,
   aStride: i32, bStride: i32, b0: i32, b1: i32, m0: i32, m1: i32, n0: i32, n1: i32, scratch: usize): void {
+  for (let bi = b0; bi < b1; bi++) {
+    gemmInto(a + <usize>bi * <usize>aStride * 4, b + <usize>bi * <usize>bStride * 4, c + <usize>bi * <usize>m * <usize>n * 4, n,
+      m, n, k, transA != 0, transB != 0, m0, m1, n0, n1, false, scratch);
+  }
+}
+
+/**
+ * C[m0:m1, n0:n1] (=, or += with `accumulate`) op(A) @ op(B) for one product, C with
+ * row stride `ldc` floats (so C may be a column slice of a wider matrix). A is m x k
+ * (k x m with transA), B k x n (n x k with transB), both dense.
+ */
+export function gemmInto(A: usize, Bm: usize, C: usize, ldc: i32, m: i32, n: i32, k: i32, transA: bool, transB: bool,
+  m0: i32, m1: i32, n0: i32, n1: i32, accumulate: bool, scratch: usize): void {
   const ap = (scratch + 15) & ~(<usize>15);
   const bp = ap + <usize>(MC * KC) * 4;
   const tmp = bp + <usize>(KC * NC) * 4;
-  for (let bi = b0; bi < b1; bi++) {
-    const A = a + <usize>bi * <usize>aStride * 4;
-    const Bm = b + <usize>bi * <usize>bStride * 4;
-    const C = c + <usize>bi * <usize>m * <usize>n * 4;
-    if (k == 0) {
-      for (let i = m0; i < m1; i++) memory.fill(C + (<usize>i * <usize>n + <usize>n0) * 4, 0, <usize>(n1 - n0) * 4);
-      continue;
-    }
-    for (let jc = n0; jc < n1; jc += NC) {
-      const nc = min(NC, n1 - jc);
-      for (let pc = 0; pc < k; pc += KC) {
-        const kc = min(KC, k - pc);
-        packB(Bm, transB != 0, k, n, jc, nc, pc, kc, bp);
-        for (let ic = m0; ic < m1; ic += MC) {
-          const mc = min(MC, m1 - ic);
-          packA(A, transA != 0, m, k, ic, mc, pc, kc, ap);
-          for (let jr = 0; jr < nc; jr += NR) {
-            const cols = min(NR, nc - jr);
-            const pb = bp + <usize>(jr * kc) * 4;
-            let ir = 0;
-            if (cols == NR) {
-              const full = mc / MR;
-              kernelStrip(kc, ap, pb, C + (<usize>ic * <usize>n + <usize>(jc + jr)) * 4, n, full, pc > 0);
-              ir = full * MR;
-            }
-            for (; ir < mc; ir += MR) {
-              const rows = min(MR, mc - ir);
-              const cp = C + (<usize>(ic + ir) * <usize>n + <usize>(jc + jr)) * 4;
-              kernel(kc, ap + <usize>(ir * kc) * 4, pb, cp, n, rows, cols, pc > 0, tmp);
-            }
+  if (k == 0) {
+    if (!accumulate) for (let i = m0; i < m1; i++) memory.fill(C + (<usize>i * <usize>ldc + <usize>n0) * 4, 0, <usize>(n1 - n0) * 4);
+    return;
+  }
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const acc = accumulate || pc > 0;
+      packB(Bm, transB, k, n, jc, nc, pc, kc, bp);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        packA(A, transA, m, k, ic, mc, pc, kc, ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const pb = bp + <usize>(jr * kc) * 4;
+          let ir = 0;
+          if (cols == NR) {
+            const full = mc / MR;
+            kernelStrip(kc, ap, pb, C + (<usize>ic * <usize>ldc + <usize>(jc + jr)) * 4, ldc, full, acc);
+            ir = full * MR;
+          }
+          for (; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const cp = C + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
+            kernel(kc, ap + <usize>(ir * kc) * 4, pb, cp, ldc, rows, cols, acc, tmp);
           }
         }
       }

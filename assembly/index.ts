@@ -7,6 +7,7 @@ export { unaryF32, binaryF32 } from "./elementwise";
 export { reduceF32 } from "./reduce";
 export { lstmCellF32, lstmCellBackwardF32, gruCellF32 } from "./rnn";
 export { im2colF32, col2imF32 } from "./conv";
+export { convRun } from "./conv-gemm";
 export { maxPool2dF32, maxPool2x2F32 } from "./pool";
 export { adamF32 } from "./optim";
 export { softmaxF32, softmaxBackwardF32 } from "./softmax";

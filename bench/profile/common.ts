@@ -15,12 +15,10 @@ const opTime = new Map<string, { ms: number; calls: number }>();
 function timeKernels(): void {
   const base = B() as unknown as Record<string, unknown>;
   const timed: Record<string, unknown> = {};
-  for (const key of Object.keys(base)) {
-    const f = base[key];
-    if (typeof f !== "function") { timed[key] = f; continue; }
-    timed[key] = (...args: unknown[]) => {
+  const wrap = (key: string, f: (...a: unknown[]) => unknown, self: unknown) =>
+    (...args: unknown[]) => {
       const t0 = performance.now();
-      const r = (f as (...a: unknown[]) => unknown).apply(base, args);
+      const r = f.apply(self, args);
       // OPS=shapes splits matmul by its shape arguments (batch, m, n, k, transA, transB).
       const id = key === "matmul" && process.env.OPS === "shapes" ? `matmul ${args.slice(3, 10).map(Number).join(",")}` : key;
       const e = opTime.get(id) ?? { ms: 0, calls: 0 };
@@ -29,6 +27,15 @@ function timeKernels(): void {
       opTime.set(id, e);
       return r;
     };
+  for (const key of Object.keys(base)) {
+    const f = base[key];
+    if (typeof f === "function") timed[key] = wrap(key, f as (...a: unknown[]) => unknown, base);
+    else if (f && typeof f === "object") {
+      // Kernel groups (Backend.conv2dFused): each method timed as "group.method".
+      const group = f as Record<string, unknown>, g: Record<string, unknown> = {};
+      for (const m of Object.keys(group)) g[m] = typeof group[m] === "function" ? wrap(`${key}.${m}`, group[m] as (...a: unknown[]) => unknown, group) : group[m];
+      timed[key] = g;
+    } else timed[key] = f;
   }
   installBackend(timed as unknown as Backend);
 }

@@ -45,6 +45,15 @@ export interface AdamHyper {
   b1: number; b2: number; stepSize: number; bc2Sqrt: number; eps: number; sign: number; l2: number; decay: number;
 }
 
+/** See Backend.conv2dFused (float32 arrays only). */
+export interface ConvFusedKernels {
+  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, O: number, g: ConvGeom, out: Float32Array): void;
+  /** dx [n, C, H, W] = the fold (col2im) of w^T @ gy, image by image. */
+  inputGrad(w: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dx: Float32Array): void;
+  /** dw [O, C*kH*kW] = sum over images of gy @ im2col(x)^T. */
+  weightGrad(x: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dw: Float32Array): void;
+}
+
 export interface Backend {
   /** Name shown by `my.backend()`. */
   readonly name: string;
@@ -55,6 +64,15 @@ export interface Backend {
    * the transposes it adds cost more there than they save.
    */
   readonly convBatchInner?: boolean;
+  /**
+   * Optional float32 conv2d (groups 1) that never builds the batch's column matrix:
+   * per image, im2col into a buffer one image's columns big, then GEMM. Offered where
+   * kernels run on copies in their own memory (wasm), which would otherwise write the
+   * batch's columns out and copy them back in for every GEMM that reads them.
+   * x [n, C, H, W], w [O, C*kH*kW], bias [O] or null, output and its gradient gy
+   * [n, O, oH, oW]; every output is overwritten.
+   */
+  readonly conv2dFused?: ConvFusedKernels;
   /** out[i] = op(x[i]). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** out = op(a, b) with broadcasting of aShape/bShape to outShape. */

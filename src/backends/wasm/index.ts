@@ -12,7 +12,7 @@ import { coreCount, Pool } from "./pool.js";
 import { GEMM_MIN_MACS, GEMM_THREAD_MIN_FLOPS, gemmConfig, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmReluBackward, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
-import { wasmCol2im, wasmIm2col } from "./conv.js";
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, wasmCol2im, wasmConv2d, wasmIm2col } from "./conv.js";
 import { wasmMaxPool2d } from "./pooling.js";
 import { wasmAdamStep } from "./optim.js";
 import { wasmSoftmax, wasmSoftmaxBackward } from "./softmax.js";
@@ -147,6 +147,11 @@ export function createWasmBackend(): Backend | null {
     col2im(cols, n, g, out, batchInner = false): void {
       if (cols.length >= CONV_MIN && f32(cols, out)) return wasmCol2im(rt, cols as Float32Array, n, g, out as Float32Array, batchInner);
       js.col2im(cols, n, g, out, batchInner);
+    },
+    conv2dFused: {
+      forward: (x, w, bias, n, O, g, out) => wasmConv2d(rt, getPool(rt), threads, CONV_FORWARD, { x, w, bias }, n, O, g, out, gemmConfig.threadMinFlops),
+      inputGrad: (w, gy, n, O, g, dx) => wasmConv2d(rt, getPool(rt), threads, CONV_INPUT_GRAD, { w, g: gy }, n, O, g, dx, gemmConfig.threadMinFlops),
+      weightGrad: (x, gy, n, O, g, dw) => wasmConv2d(rt, getPool(rt), threads, CONV_WEIGHT_GRAD, { x, g: gy }, n, O, g, dw, gemmConfig.threadMinFlops),
     },
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx): void {
       if (planes * H * W >= CONV_MIN && f32(x, out)) return wasmMaxPool2d(rt, x as Float32Array, planes, H, W, oH, oW, win, out as Float32Array, idx);

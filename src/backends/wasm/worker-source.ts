@@ -14,7 +14,7 @@ export const SLOT = 32;
 /** Offsets inside a slot. */
 export const SEQ = 0, DONE = 1, STATE = 2, CLAIM = 3, FN = 4, NARGS = 5, ARGS = 6;
 /** Function ids a job may name (order of `fns` in the worker). */
-export const FN_SGEMM = 0, FN_UNARY = 1, FN_BINARY = 2, FN_REDUCE = 3, FN_GEMM_RUN = 4, FN_EXIT = -1;
+export const FN_SGEMM = 0, FN_UNARY = 1, FN_BINARY = 2, FN_REDUCE = 3, FN_GEMM_RUN = 4, FN_CONV_RUN = 5, FN_EXIT = -1;
 
 /** The worker program (plain ES5-style JS, no imports). */
 export const workerSource = `
@@ -30,7 +30,7 @@ function start(d) {
     return;
   }
   var x = inst.exports;
-  var fns = [x.sgemm, x.unaryF32, x.binaryF32, x.reduceF32, x.gemmRun];
+  var fns = [x.sgemm, x.unaryF32, x.binaryF32, x.reduceF32, x.gemmRun, x.convRun];
   var args = [];
   Atomics.store(c, base + ${STATE}, 1);
   Atomics.notify(c, base + ${STATE});
