@@ -43,6 +43,10 @@ export function im2colF32(x: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW:
 export function im2colRow(xc: usize, H: i32, W: i32, hOff: i32, wOff: i32, sH: i32, sW: i32, oH: i32, oW: i32, o: usize): void {
   const row = <usize>oW * 4;
   const lo = rangeLo(wOff, sW, oW), hi = rangeHi(wOff, sW, W, oW, lo);
+  if (sH == 1 && sW == 1 && oW == W && lo < hi) {
+    shiftedPlane(xc, H, W, hOff, wOff, oH, lo, hi, o);
+    return;
+  }
   for (let oh = 0; oh < oH; oh++, o += row) {
     const ih = oh * sH + hOff;
     if (ih < 0 || ih >= H) { zeroF32(o, oW); continue; }
@@ -54,6 +58,25 @@ export function im2colRow(xc: usize, H: i32, W: i32, hOff: i32, wOff: i32, sH: i
     } else {
       for (let ow = lo; ow < hi; ow++) store<f32>(o + <usize>ow * 4, load<f32>(base + <usize>(ow * sW) * 4));
     }
+  }
+}
+
+// im2colRow for stride 1 with the output as wide as the input ("same" padding): the row
+// is the plane shifted by hOff*W + wOff floats, so the valid rows are one contiguous
+// copy (reading the neighbouring row's ends into the padding columns), after which the
+// padding columns and rows are zeroed. A dozen-float copy per output row was most of
+// the per-image im2col time on 14x14 planes.
+function shiftedPlane(xc: usize, H: i32, W: i32, hOff: i32, wOff: i32, oH: i32, lo: i32, hi: i32, o: usize): void {
+  const r0 = min(oH, max(0, -hOff)), r1 = max(r0, min(oH, H - hOff));
+  if (r0 > 0) zeroF32(o, r0 * W);
+  if (r1 < oH) zeroF32(o + <usize>(r1 * W) * 4, (oH - r1) * W);
+  if (r1 == r0) return;
+  const start = r0 * W + lo, end = (r1 - 1) * W + hi;
+  copyF32(o + <usize>start * 4, xc + <usize>(start + hOff * W + wOff) * 4, end - start);
+  for (let oh = r0; oh < r1; oh++) {
+    const p = o + <usize>(oh * W) * 4;
+    for (let ow = 0; ow < lo; ow++) store<f32>(p + <usize>ow * 4, 0);
+    for (let ow = hi; ow < W; ow++) store<f32>(p + <usize>ow * 4, 0);
   }
 }
 
