@@ -47,8 +47,8 @@ const WARMUP = 3;
 /** Rounds the timed steps are spread over (see the file header). */
 const ROUNDS = 3;
 
-/** Wall ms of each timed step and the best CPU ms of one step, pooled over rounds. */
-interface StepTimes { walls: number[]; cpuBest: number }
+/** Wall ms of each timed step and the best CPU ms of one step, pooled over `rounds` rounds. */
+interface StepTimes { walls: number[]; cpuBest: number; rounds: number }
 
 /**
  * Up to WARMUP warm-up steps, then timed steps until `reps` steps or `capMs` of wall
@@ -70,14 +70,19 @@ function timeSteps(step: () => void, reps: number, capMs: number): StepTimes {
     const c = process.cpuUsage(c0);
     cpuBest = Math.min(cpuBest, (c.user + c.system) / 1000);
   }
-  return { walls, cpuBest };
+  return { walls, cpuBest, rounds: 1 };
 }
 
-/** Adds one round's steps to the pooled times of a configuration. */
-function pool(into: Map<string, StepTimes>, impl: string, t: StepTimes): void {
+/**
+ * Adds one round's steps to the pooled times of a configuration. A round cut short by
+ * the time cap (TF.js cpu takes a minute per CNN step) marks the configuration done:
+ * more rounds would only multiply the bench's run time.
+ */
+function pool(into: Map<string, StepTimes>, impl: string, t: StepTimes, reps: number, capped: Set<string>): void {
+  if (t.walls.length < reps) capped.add(impl);
   const p = into.get(impl);
-  if (!p) into.set(impl, { walls: [...t.walls], cpuBest: t.cpuBest });
-  else { p.walls.push(...t.walls); p.cpuBest = Math.min(p.cpuBest, t.cpuBest); }
+  if (!p) into.set(impl, { walls: [...t.walls], cpuBest: t.cpuBest, rounds: 1 });
+  else { p.walls.push(...t.walls); p.cpuBest = Math.min(p.cpuBest, t.cpuBest); p.rounds++; }
 }
 
 /** Set in the child process that times one myelin configuration. */
@@ -148,7 +153,7 @@ export function trainWorkload(spec: TrainSpec): Workload {
       rows.push({
         workload: spec.name, case: `${spec.unit}`, impl, unit: spec.unit, higherIsBetter: true,
         value: s ? spec.perStep / (s.median / 1000) : NaN,
-        note: s ? `median of ${s.n} steps${rounds > 1 ? ` in ${rounds} rounds` : ""}, best ${Math.round(spec.perStep / (s.best / 1000))}; step ${s.median.toFixed(1)} ms, best CPU ${t!.cpuBest.toFixed(1)} ms${note ? "; " + note : ""}` : note,
+        note: s ? `median of ${s.n} steps${t!.rounds > 1 ? ` in ${t!.rounds} rounds` : ""}, best ${Math.round(spec.perStep / (s.best / 1000))}; step ${s.median.toFixed(1)} ms, best CPU ${t!.cpuBest.toFixed(1)} ms${note ? "; " + note : ""}` : note,
       });
     };
     const variant = wasmVariant();
@@ -180,6 +185,7 @@ export function trainWorkload(spec: TrainSpec): Workload {
     // One timed run of configuration `impl` in the current round: pooled step times, or why not.
     const times = new Map<string, StepTimes>();
     const failed = new Map<string, string>();
+    const capped = new Set<string>();
     const notes = new Map<string, string>();
     const memRows = new Map<string, Row>();
     const tfjsModules = new Map<string, TF>();
@@ -196,7 +202,7 @@ export function trainWorkload(spec: TrainSpec): Workload {
         if (row.workload !== spec.name) {
           const prev = memRows.get(impl);
           if (!prev || row.value > prev.value) memRows.set(impl, row);
-        } else if (row.steps) pool(times, impl, row.steps);
+        } else if (row.steps) pool(times, impl, row.steps, reps, capped);
         else failed.set(impl, row.note ?? "failed");
       }
     };
@@ -213,7 +219,7 @@ export function trainWorkload(spec: TrainSpec): Workload {
       let m: ReturnType<TrainSpec["tfjs"]> | null = null;
       try {
         m = spec.tfjs(tf);
-        pool(times, impl, timeSteps(m.step, reps, capMs * 2));
+        pool(times, impl, timeSteps(m.step, reps, capMs * 2), reps, capped);
       } catch (e) {
         failed.set(impl, `cannot train: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
       } finally { m?.dispose(); }
@@ -224,7 +230,7 @@ export function trainWorkload(spec: TrainSpec): Workload {
       if (typeof r === "string") { failed.set(impl, r); return; }
       const t = r as { walls: number[]; cpu_best: number; threads: number };
       notes.set(impl, `torch threads ${t.threads}`);
-      pool(times, impl, { walls: t.walls.map((x) => x * 1000), cpuBest: t.cpu_best * 1000 });
+      pool(times, impl, { walls: t.walls.map((x) => x * 1000), cpuBest: t.cpu_best * 1000, rounds: 1 }, reps, capped);
     };
     const runs: [string, () => void | Promise<void>][] = [];
     for (const [impl] of configs) runs.push([impl, () => runMyelin(impl)]);
@@ -235,12 +241,12 @@ export function trainWorkload(spec: TrainSpec): Workload {
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < wanted.length; i++) {
         const [impl, go] = wanted[(i + round) % wanted.length];
-        if (!failed.has(impl)) await go();
+        if (!failed.has(impl) && !capped.has(impl)) await go();
       }
     }
     for (const [impl] of wanted) {
       const t = times.get(impl);
-      if (t && !failed.has(impl)) add(impl, t, impl === "myelin-js" || impl === "tfjs-cpu" ? "time-capped" : notes.get(impl));
+      if (t && !failed.has(impl)) add(impl, t, capped.has(impl) ? "time-capped" : notes.get(impl));
       else add(impl, null, failed.get(impl) ?? "no steps");
     }
 
