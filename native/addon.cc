@@ -15,6 +15,7 @@
 
 using myelin::check;
 using myelin::getF32;
+using myelin::optF32;
 using myelin::getI32;
 using myelin::getInt;
 using myelin::getBool;
@@ -87,6 +88,32 @@ napi_value Im2colImpl(napi_env env, napi_callback_info info, bool adjoint) {
 
 napi_value Im2col(napi_env env, napi_callback_info info) { return Im2colImpl(env, info, false); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return Im2colImpl(env, info, true); }
+
+// convFused(mode, x, w, bias, gy, out, n, O, geom Int32Array[13]); unused operands null (see conv.h).
+napi_value ConvFused(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *w, *bias, *gy, *out;
+  size_t lx, lw, lb, lg, lo;
+  myelin::ConvGeom g;
+  if (argc < 9 || !optF32(env, argv[1], &x, &lx) || !optF32(env, argv[2], &w, &lw) || !optF32(env, argv[3], &bias, &lb) ||
+      !optF32(env, argv[4], &gy, &lg) || !getF32(env, argv[5], &out, &lo) || !readGeom(env, argv[8], &g)) return nullptr;
+  const int mode = (int)getInt(env, argv[0]), n = (int)getInt(env, argv[6]), O = (int)getInt(env, argv[7]);
+  const size_t K = (size_t)g.C * g.kH * g.kW, L = (size_t)g.oH * g.oW, image = (size_t)g.C * g.H * g.W;
+  const size_t nn = n < 0 ? 0 : (size_t)n, oo = O < 0 ? 0 : (size_t)O;
+  bool ok = n >= 0 && O >= 0 && mode >= 0 && mode <= 2 && (!bias || lb >= oo);
+  if (mode != myelin::kConvInputGrad) ok = ok && x && lx >= nn * image;
+  if (mode != myelin::kConvWeightGrad) ok = ok && w && lw >= oo * K;
+  if (mode != myelin::kConvForward) ok = ok && gy && lg >= nn * oo * L;
+  ok = ok && lo >= (mode == myelin::kConvForward ? nn * oo * L : mode == myelin::kConvInputGrad ? nn * image : oo * K);
+  if (!ok) {
+    napi_throw_range_error(env, nullptr, "convFused: bad mode, missing operand or array too small for the geometry");
+    return nullptr;
+  }
+  myelin::convFused(pool, mode, x, w, bias, gy, out, n, O, g);
+  return nullptr;
+}
 
 // maxPool2d(x, planes, H, W, oH, oW, hs, he, ws, we, dH, dW, out, idx)
 napi_value MaxPool2d(napi_env env, napi_callback_info info) {
@@ -216,6 +243,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convFused", nullptr, ConvFused, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2d2x2", nullptr, MaxPool2d2x2, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluBackward", nullptr, ReluBackward, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -6,6 +6,8 @@
 
 namespace myelin {
 
+class Pool;
+
 struct ConvGeom {
   int C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW;
 };
@@ -26,5 +28,12 @@ void maxPool2dBackward(const float* g, const int32_t* idx, int p0, int p1, int i
 void maxPool2d2x2(const float* x, int p0, int p1, int H, int W, int oH, int oW, float* out, int32_t* idx);
 // Elements [i0, i1): out = g * (x > 0 ? 1 : 0), ReLU's gradient.
 void reluBackward(const float* x, const float* g, std::size_t i0, std::size_t i1, float* out);
+
+// conv2d (groups 1) image by image (native/conv_fused.cc): mode kConvForward out [n, O, oH, oW]
+// = w [O, K] @ im2col(x) (+ bias); kConvInputGrad out [n, C, H, W] = col2im(w^T @ gy);
+// kConvWeightGrad out [O, K] = sum over images of gy @ im2col(x)^T. Outputs overwritten.
+constexpr int kConvForward = 0, kConvInputGrad = 1, kConvWeightGrad = 2;
+void convFused(Pool& pool, int mode, const float* x, const float* w, const float* bias, const float* gy, float* out,
+               int n, int O, const ConvGeom& g);
 
 }  // namespace myelin

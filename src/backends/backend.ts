@@ -59,16 +59,16 @@ export interface Backend {
   readonly name: string;
   /**
    * Whether conv2d should run as one GEMM over the whole batch (columns [K, n*L], see
-   * im2col's batchInner) rather than one GEMM per image. Pays where large GEMMs are
-   * cheap to call (native, zero-copy); wasm copies every operand into its memory, and
-   * the transposes it adds cost more there than they save.
+   * im2col's batchInner) rather than one GEMM per image. Native addons built before
+   * conv2dFused ask for it; wasm copies every operand into its memory, and the
+   * transposes it adds cost more there than they save.
    */
   readonly convBatchInner?: boolean;
   /**
    * Optional float32 conv2d (groups 1) that never builds the batch's column matrix:
-   * per image, im2col into a buffer one image's columns big, then GEMM. Offered where
-   * kernels run on copies in their own memory (wasm), which would otherwise write the
-   * batch's columns out and copy them back in for every GEMM that reads them.
+   * per image, im2col into a buffer one image's columns big (it stays in cache), then
+   * GEMM. Wasm would otherwise write the batch's columns out and copy them back in
+   * for every GEMM that reads them; native saves their memory traffic and transposes.
    * x [n, C, H, W], w [O, C*kH*kW], bias [O] or null, output and its gradient gy
    * [n, O, oH, oW]; every output is overwritten.
    */

@@ -1,18 +1,28 @@
-// The wasm backend's fused conv2d kernels (Backend.conv2dFused: im2col image by image
-// into a per-thread buffer, then GEMM) against float64 references written from the
+// The fused conv2d kernels of the wasm backend and the native addon (Backend.conv2dFused:
+// im2col image by image into a per-thread buffer, then GEMM) against float64 references written from the
 // definitions (y = w * window(x) + bias; dx = the windows' adjoint applied to w^T gy;
 // dw = sum over images and positions of gy * window(x)), within the float32 dot-product
 // error bound, over strides, dilations, paddings, odd sizes and a batch of one; and
 // bitwise the same on two threads as on one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ConvGeom } from "../../src/backends/backend.js";
+import type { ConvFusedKernels, ConvGeom } from "../../src/backends/backend.js";
+import { jsBackend } from "../../src/backends/js/index.js";
+import { loadNativeAddon, makeNativeBackend, nativeLoadError } from "../../src/backends/native/index.js";
 import { setWasmRouting, setWasmThreads, wasmBackend, wasmThreadsReady } from "../../src/backends/wasm/index.js";
 import { convStats } from "../../src/backends/wasm/conv.js";
 import { randArray, rng } from "./wasm-util.js";
 
-const w = wasmBackend();
-const skip = w ? false : "wasm unavailable in this runtime";
+/** One implementation under test: its kernels, how to set its thread count, and whether it is absent. */
+interface Impl { name: string; kern: ConvFusedKernels | undefined; threads(n: number): Promise<void>; skip: string | false }
+const addon = await loadNativeAddon();
+const IMPLS: Impl[] = [
+  { name: "wasm", kern: wasmBackend()?.conv2dFused, skip: wasmBackend() ? false : "wasm unavailable in this runtime",
+    threads: async (n) => { setWasmThreads(n); await wasmThreadsReady(); } },
+  { name: "native", kern: addon ? makeNativeBackend(jsBackend, addon).conv2dFused : undefined,
+    skip: addon?.convFused ? false : `native addon unavailable (${nativeLoadError() || "not built"})`,
+    threads: async (n) => { addon!.setNumThreads(n); } },
+];
 const r = rng(23);
 
 function geom(C: number, H: number, W: number, kH: number, kW: number, pad: [number, number], s: [number, number], d: [number, number]): ConvGeom {
@@ -31,6 +41,7 @@ const CASES: [number, number, ConvGeom][] = [
   [5, 7, geom(1, 11, 10, 3, 3, [1, 1], [1, 1], [1, 1])],
   [4, 9, geom(33, 7, 6, 3, 3, [1, 1], [1, 1], [1, 1])],
   [3, 17, geom(13, 12, 11, 5, 5, [2, 2], [1, 2], [1, 1])],
+  [9, 8, geom(6, 10, 10, 3, 3, [1, 1], [1, 1], [1, 1])],
 ];
 
 /** Value and sum of |term| of one window read: x at (b, c, oh*sH + ki*dH - padT, ...), 0 in the padding. */
@@ -86,24 +97,24 @@ function assertClose(got: Float32Array, ref: Ref, depth: number, msg: string): v
 }
 
 /** Runs the three kernels; outputs start as NaN so an element left unwritten fails. */
-function runAll(n: number, O: number, g: ConvGeom, x: Float32Array, wt: Float32Array, bias: Float32Array | null, gy: Float32Array) {
+function runAll(k: ConvFusedKernels, n: number, O: number, g: ConvGeom, x: Float32Array, wt: Float32Array, bias: Float32Array | null, gy: Float32Array) {
   const K = g.C * g.kH * g.kW, L = g.oH * g.oW;
   const y = new Float32Array(n * O * L).fill(NaN), dx = new Float32Array(x.length).fill(NaN), dw = new Float32Array(O * K).fill(NaN);
-  const k = w!.conv2dFused!;
   k.forward(x, wt, bias, n, O, g, y);
   k.inputGrad(wt, gy, n, O, g, dx);
   k.weightGrad(x, gy, n, O, g, dw);
   return { y, dx, dw };
 }
 
-test("wasm fused conv2d forward, input and weight gradients match the float64 definitions", { skip }, () => {
-  setWasmThreads(1);
+for (const impl of IMPLS) {
+test(`${impl.name} fused conv2d forward, input and weight gradients match the float64 definitions`, { skip: impl.skip }, async () => {
+  await impl.threads(1);
   for (const [n, O, g] of CASES) {
     const K = g.C * g.kH * g.kW, L = g.oH * g.oW;
     const x = randArray(r, n * g.C * g.H * g.W), wt = randArray(r, O * K), gy = randArray(r, n * O * L);
     for (const bias of [randArray(r, O), null]) {
       const msg = `n${n} O${O} ${JSON.stringify(g)} bias ${!!bias}`;
-      const got = runAll(n, O, g, x, wt, bias, gy);
+      const got = runAll(impl.kern!, n, O, g, x, wt, bias, gy);
       assertClose(got.y, refForward(x, wt, bias, n, O, g), K + 1, `forward ${msg}`);
       const ref = refGrads(x, wt, gy, n, O, g);
       assertClose(got.dx, ref.dx, O * K, `input grad ${msg}`);
@@ -112,20 +123,19 @@ test("wasm fused conv2d forward, input and weight gradients match the float64 de
   }
 });
 
-test("wasm fused conv2d gives bitwise the same results on two threads as on one", { skip }, async () => {
+test(`${impl.name} fused conv2d gives bitwise the same results on two threads as on one`, { skip: impl.skip }, async () => {
   // Routing "always" drops the thread threshold to 0, so even these small layers are split.
   setWasmRouting("always");
   try {
     for (const [n, O, g] of CASES) {
       const K = g.C * g.kH * g.kW, L = g.oH * g.oW;
       const x = randArray(r, n * g.C * g.H * g.W), wt = randArray(r, O * K), gy = randArray(r, n * O * L), bias = randArray(r, O);
-      setWasmThreads(1);
-      const one = runAll(n, O, g, x, wt, bias, gy);
-      setWasmThreads(2);
-      await wasmThreadsReady();
+      await impl.threads(1);
+      const one = runAll(impl.kern!, n, O, g, x, wt, bias, gy);
+      await impl.threads(2);
       const before = convStats.parallel;
-      const two = runAll(n, O, g, x, wt, bias, gy);
-      assert.equal(convStats.parallel - before, 3, `all three kernels ran on the pool (n${n} O${O})`);
+      const two = runAll(impl.kern!, n, O, g, x, wt, bias, gy);
+      if (impl.name === "wasm") assert.equal(convStats.parallel - before, 3, `all three kernels ran on the pool (n${n} O${O})`);
       for (const key of ["y", "dx", "dw"] as const) {
         for (let i = 0; i < one[key].length; i++) {
           if (!Object.is(one[key][i], two[key][i])) assert.fail(`${key} n${n} O${O} ${JSON.stringify(g)} [${i}]: 1 thread ${one[key][i]}, 2 threads ${two[key][i]}`);
@@ -134,6 +144,7 @@ test("wasm fused conv2d gives bitwise the same results on two threads as on one"
     }
   } finally {
     setWasmRouting("auto");
-    setWasmThreads(1);
+    await impl.threads(1);
   }
 });
+}
