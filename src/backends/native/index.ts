@@ -5,6 +5,8 @@
  */
 import type { Backend, BinaryOp, ConvGeom, PoolWindows, UnaryOp } from "../backend.js";
 import { plan2d } from "../wasm/elementwise.js";
+// The addon numbers the conv modes as assembly/conv-gemm.ts does (native/conv.h kConv*).
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "../wasm/conv.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -141,9 +143,9 @@ function convKernels(native: NativeAddon): Pick<Backend, "convBatchInner" | "con
   return {
     convBatchInner: false,
     conv2dFused: {
-      forward: (x, w, bias, n, O, g, out) => fused(0, x, w, bias, null, out, n, O, packGeom(g)),
-      inputGrad: (w, gy, n, O, g, dx) => fused(1, null, w, null, gy, dx, n, O, packGeom(g)),
-      weightGrad: (x, gy, n, O, g, dw) => fused(2, x, null, null, gy, dw, n, O, packGeom(g)),
+      forward: (x, w, bias, n, O, g, out) => fused(CONV_FORWARD, x, w, bias, null, out, n, O, packGeom(g)),
+      inputGrad: (w, gy, n, O, g, dx) => fused(CONV_INPUT_GRAD, null, w, null, gy, dx, n, O, packGeom(g)),
+      weightGrad: (x, gy, n, O, g, dw) => fused(CONV_WEIGHT_GRAD, x, null, null, gy, dw, n, O, packGeom(g)),
     },
   };
 }

@@ -4,7 +4,7 @@
  * WebAssembly SIMD kernels, plus im2col/col2im, max pooling and the fused LSTM/GRU cell steps, routed by size so the copy into wasm memory pays off.
  * Every other kernel, dtype or layout falls back to JS per call.
  */
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
+import type { Backend, BinaryOp, ConvGeom, ReduceOp, UnaryOp } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../core/dtype.js";
 import { loadRuntime, runtimeReady, type Runtime, type WasmVariant } from "./runtime.js";
@@ -12,7 +12,7 @@ import { coreCount, Pool } from "./pool.js";
 import { GEMM_MIN_MACS, GEMM_THREAD_MIN_FLOPS, gemmConfig, wasmMatmul } from "./matmul.js";
 import { BINARY_CODES, UNARY_CODES, wasmBinary, wasmReluBackward, wasmUnary } from "./elementwise.js";
 import { REDUCE_CODES, wasmReduce } from "./reduce.js";
-import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, wasmCol2im, wasmConv2d, wasmIm2col } from "./conv.js";
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, type ConvOperands, wasmCol2im, wasmConv2d, wasmIm2col } from "./conv.js";
 import { wasmMaxPool2d } from "./pooling.js";
 import { wasmAdamStep } from "./optim.js";
 import { wasmSoftmax, wasmSoftmaxBackward } from "./softmax.js";
@@ -106,6 +106,8 @@ export function createWasmBackend(): Backend | null {
   const rt = loadRuntime();
   if (!rt) return null;
   const js = jsBackend;
+  const conv = (mode: number, ops: ConvOperands, n: number, O: number, g: ConvGeom, out: Float32Array) =>
+    wasmConv2d(rt, getPool(rt), threads, mode, ops, n, O, g, out, gemmConfig.threadMinFlops);
   return {
     ...js,
     name: "wasm",
@@ -149,9 +151,9 @@ export function createWasmBackend(): Backend | null {
       js.col2im(cols, n, g, out, batchInner);
     },
     conv2dFused: {
-      forward: (x, w, bias, n, O, g, out) => wasmConv2d(rt, getPool(rt), threads, CONV_FORWARD, { x, w, bias }, n, O, g, out, gemmConfig.threadMinFlops),
-      inputGrad: (w, gy, n, O, g, dx) => wasmConv2d(rt, getPool(rt), threads, CONV_INPUT_GRAD, { w, g: gy }, n, O, g, dx, gemmConfig.threadMinFlops),
-      weightGrad: (x, gy, n, O, g, dw) => wasmConv2d(rt, getPool(rt), threads, CONV_WEIGHT_GRAD, { x, g: gy }, n, O, g, dw, gemmConfig.threadMinFlops),
+      forward: (x, w, bias, n, O, g, out) => conv(CONV_FORWARD, { x, w, bias }, n, O, g, out),
+      inputGrad: (w, gy, n, O, g, dx) => conv(CONV_INPUT_GRAD, { w, g: gy }, n, O, g, dx),
+      weightGrad: (x, gy, n, O, g, dw) => conv(CONV_WEIGHT_GRAD, { x, g: gy }, n, O, g, dw),
     },
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx): void {
       if (planes * H * W >= CONV_MIN && f32(x, out)) return wasmMaxPool2d(rt, x as Float32Array, planes, H, W, oH, oW, win, out as Float32Array, idx);
