@@ -38,6 +38,14 @@ export interface Workload {
    * optional backend loses only its own rows); omitted = one process for all.
    */
   groups?: string[];
+  /**
+   * Run the groups this many times in rounds (each round starting one group later) and
+   * keep each row's best value: this host's speed drifts for seconds at a time, and
+   * rounds give every configuration the same exposure to it. Default 1.
+   */
+  rounds?: number;
+  /** Groups measured in the first round only (slow ones that no target depends on). */
+  onceGroups?: string[];
   run(opts: RunOptions): Promise<Row[]>;
 }
 
