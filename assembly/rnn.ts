@@ -9,19 +9,29 @@ import { vsigmoid, vtanh } from "./math";
   if (full) v128.store(p, v); else store<f32>(p, f32x4.extract_lane(v, 0));
 }
 
-/** gates [n, 4H] pre-activations -> activations (in place); c = f*cPrev + i*g, h = o*tanh(c). */
-export function lstmCellF32(gates: usize, cPrev: usize, n: i32, H: i32, hOut: usize, cOut: usize): void {
+// A lane of gates, plus the same lane of xAdd unless xAdd is 0 (no addend).
+@inline function pre(g: usize, x: usize, full: bool): v128 {
+  const v = ld(g, full);
+  return x ? f32x4.add(v, ld(x, full)) : v;
+}
+
+/**
+ * gates [n, 4H] pre-activations (+ xAdd [n, 4H] unless 0) -> activations (in place);
+ * c = f*cPrev + i*g, h = o*tanh(c).
+ */
+export function lstmCellF32(gates: usize, cPrev: usize, n: i32, H: i32, hOut: usize, cOut: usize, xAdd: usize): void {
   const hb = <usize>H * 4;
   for (let b = 0; b < n; b++) {
     const g0 = gates + <usize>b * 4 * hb, s0 = <usize>b * hb;
+    const x0 = xAdd ? xAdd + <usize>b * 4 * hb : 0;
     let j = 0;
     while (j < H) {
       const full = j + 4 <= H;
       const o = <usize>j * 4;
-      const i = vsigmoid(ld(g0 + o, full));
-      const f = vsigmoid(ld(g0 + hb + o, full));
-      const g = vtanh(ld(g0 + 2 * hb + o, full));
-      const og = vsigmoid(ld(g0 + 3 * hb + o, full));
+      const i = vsigmoid(pre(g0 + o, x0 ? x0 + o : 0, full));
+      const f = vsigmoid(pre(g0 + hb + o, x0 ? x0 + hb + o : 0, full));
+      const g = vtanh(pre(g0 + 2 * hb + o, x0 ? x0 + 2 * hb + o : 0, full));
+      const og = vsigmoid(pre(g0 + 3 * hb + o, x0 ? x0 + 3 * hb + o : 0, full));
       st(g0 + o, i, full); st(g0 + hb + o, f, full); st(g0 + 2 * hb + o, g, full); st(g0 + 3 * hb + o, og, full);
       const c = f32x4.add(f32x4.mul(f, ld(cPrev + s0 + o, full)), f32x4.mul(i, g));
       st(cOut + s0 + o, c, full);
@@ -33,9 +43,9 @@ export function lstmCellF32(gates: usize, cPrev: usize, n: i32, H: i32, hOut: us
 
 /**
  * LSTM backward from saved activations act [n, 4H], cPrev, c [n, H] and gradients gh, gc
- * (pointer 0 = zero) -> dGates [n, 4H], dcPrev [n, H].
+ * (pointer 0 = zero; the gradient of h is gh + gh2) -> dGates [n, 4H], dcPrev [n, H].
  */
-export function lstmCellBackwardF32(act: usize, cPrev: usize, c: usize, gh: usize, gc: usize, n: i32, H: i32, dGates: usize, dcPrev: usize): void {
+export function lstmCellBackwardF32(act: usize, cPrev: usize, c: usize, gh: usize, gc: usize, n: i32, H: i32, dGates: usize, dcPrev: usize, gh2: usize): void {
   const hb = <usize>H * 4;
   const one = f32x4.splat(1.0), zero = f32x4.splat(0);
   for (let b = 0; b < n; b++) {
@@ -46,7 +56,8 @@ export function lstmCellBackwardF32(act: usize, cPrev: usize, c: usize, gh: usiz
       const o = <usize>j * 4;
       const i = ld(a0 + o, full), f = ld(a0 + hb + o, full), g = ld(a0 + 2 * hb + o, full), og = ld(a0 + 3 * hb + o, full);
       const tc = vtanh(ld(c + s0 + o, full));
-      const dh = gh ? ld(gh + s0 + o, full) : zero;
+      const dh1 = gh ? ld(gh + s0 + o, full) : zero;
+      const dh = gh2 ? f32x4.add(dh1, ld(gh2 + s0 + o, full)) : dh1;
       const gcv = gc ? ld(gc + s0 + o, full) : zero;
       const dc = f32x4.add(gcv, f32x4.mul(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
       st(d0 + o, f32x4.mul(f32x4.mul(f32x4.mul(dc, g), i), f32x4.sub(one, i)), full);

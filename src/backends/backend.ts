@@ -130,11 +130,19 @@ export interface Backend {
   /** Adjoint of avgPool2d: gx [planes, H, W] (overwritten) gets g[p, i, j] * rowScale[i] * colScale[j] on every pixel of window (i, j). */
   avgPool2dBackward(g: TypedArray, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows,
     rowScale: Float64Array, colScale: Float64Array, gx: TypedArray): void;
-  /** LSTM step on n rows: gates [n, 4H] pre-activations (i, f, g, o; overwritten with the activations), cPrev [n, H] -> hOut, cOut [n, H]. */
-  lstmCell(gates: TypedArray, cPrev: TypedArray, n: number, H: number, hOut: TypedArray, cOut: TypedArray): void;
-  /** Backward of lstmCell from the saved activations act [n, 4H], cPrev and c [n, H], gradients gh/gc (null = zero) -> dGates [n, 4H], dcPrev [n, H]. */
+  /**
+   * LSTM step on n rows: gates [n, 4H] pre-activations (i, f, g, o; overwritten with the
+   * activations), cPrev [n, H] -> hOut, cOut [n, H]. With xAdd [n, 4H] the pre-activations
+   * are gates + xAdd (h·W_hhᵀ plus the step's input projection, added inside the kernel).
+   */
+  lstmCell(gates: TypedArray, cPrev: TypedArray, n: number, H: number, hOut: TypedArray, cOut: TypedArray, xAdd?: TypedArray | null): void;
+  /**
+   * Backward of lstmCell from the saved activations act [n, 4H], cPrev and c [n, H],
+   * gradients gh/gc (null = zero) -> dGates [n, 4H], dcPrev [n, H]. With gh2 [n, H] the
+   * gradient of h is gh + gh2 (the state's and the output's, summed inside the kernel).
+   */
   lstmCellBackward(act: TypedArray, cPrev: TypedArray, c: TypedArray, gh: TypedArray | null, gc: TypedArray | null,
-    n: number, H: number, dGates: TypedArray, dcPrev: TypedArray): void;
+    n: number, H: number, dGates: TypedArray, dcPrev: TypedArray, gh2?: TypedArray | null): void;
   /**
    * Softmax (log-softmax when `log`) of each row of x [rows, cols] after scaling by `scale`.
    * causalL > 0 keeps only the first min(r % causalL + 1, cols) entries of row r (the rest

@@ -22,11 +22,13 @@ function close(got: Float32Array, exp: number[], msg: string): void {
 
 const SHAPES = [[1, 1], [2, 3], [5, 4], [3, 13], [2, 32]];
 
-test("wasm lstmCell: activations, c = f*c0 + i*g, h = o*tanh(c)", { skip }, () => {
-  for (const [n, H] of SHAPES) {
-    const pre = randArray(r, n * 4 * H).map((v) => v * 4), c0 = randArray(r, n * H);
-    const gates = pre.slice(), h = new Float32Array(n * H), c = new Float32Array(n * H);
-    w!.lstmCell(gates, c0, n, H, h, c);
+test("wasm lstmCell: activations, c = f*c0 + i*g, h = o*tanh(c); with xAdd the pre-activations are gates + xAdd", { skip }, () => {
+  for (const [n, H] of SHAPES) for (const withX of [false, true]) {
+    const hw = randArray(r, n * 4 * H).map((v) => v * 4), c0 = randArray(r, n * H);
+    const xAdd = withX ? randArray(r, n * 4 * H).map((v) => v * 2) : null;
+    const pre = xAdd ? Array.from(hw, (v, i) => v + xAdd[i]) : hw;
+    const gates = hw.slice(), h = new Float32Array(n * H), c = new Float32Array(n * H);
+    w!.lstmCell(gates, c0, n, H, h, c, xAdd);
     const eAct: number[] = [], eC: number[] = [], eH: number[] = [];
     for (let b = 0; b < n; b++) {
       const at = (q: number, j: number) => pre[b * 4 * H + q * H + j];
@@ -37,26 +39,26 @@ test("wasm lstmCell: activations, c = f*c0 + i*g, h = o*tanh(c)", { skip }, () =
         eH.push(sig(at(3, j)) * Math.tanh(cc));
       }
     }
-    close(gates, eAct, `n${n} H${H} activations`);
-    close(c, eC, `n${n} H${H} c`);
-    close(h, eH, `n${n} H${H} h`);
+    close(gates, eAct, `n${n} H${H} xAdd=${withX} activations`);
+    close(c, eC, `n${n} H${H} xAdd=${withX} c`);
+    close(h, eH, `n${n} H${H} xAdd=${withX} h`);
   }
 });
 
-test("wasm lstmCellBackward: chain rule through h = o*tanh(c), c = f*c0 + i*g (gh/gc may be null)", { skip }, () => {
+test("wasm lstmCellBackward: chain rule through h = o*tanh(c), c = f*c0 + i*g (gh/gc may be null; gh2 adds to gh)", { skip }, () => {
   for (const [n, H] of SHAPES) {
-    for (const [useH, useC] of [[true, true], [true, false], [false, true]]) {
+    for (const [useH, useC, useH2] of [[true, true, false], [true, false, false], [false, true, false], [true, true, true], [false, false, true]]) {
       const act = randArray(r, n * 4 * H).map((v) => (v + 1) / 2), c0 = randArray(r, n * H), c = randArray(r, n * H);
-      const gh = useH ? randArray(r, n * H) : null, gc = useC ? randArray(r, n * H) : null;
+      const gh = useH ? randArray(r, n * H) : null, gc = useC ? randArray(r, n * H) : null, gh2 = useH2 ? randArray(r, n * H) : null;
       const dG = new Float32Array(n * 4 * H), dc0 = new Float32Array(n * H);
-      w!.lstmCellBackward(act, c0, c, gh, gc, n, H, dG, dc0);
+      w!.lstmCellBackward(act, c0, c, gh, gc, n, H, dG, dc0, gh2);
       const eG: number[] = [], eC: number[] = [];
       for (let b = 0; b < n; b++) {
         const row: number[][] = [[], [], [], []];
         for (let j = 0; j < H; j++) {
           const i = act[b * 4 * H + j], f = act[b * 4 * H + H + j], g = act[b * 4 * H + 2 * H + j], o = act[b * 4 * H + 3 * H + j];
           const t = Math.tanh(c[b * H + j]);
-          const dh = gh ? gh[b * H + j] : 0;
+          const dh = (gh ? gh[b * H + j] : 0) + (gh2 ? gh2[b * H + j] : 0);
           const dc = (gc ? gc[b * H + j] : 0) + dh * o * (1 - t * t);
           row[0].push(dc * g * i * (1 - i));
           row[1].push(dc * c0[b * H + j] * f * (1 - f));
@@ -66,7 +68,7 @@ test("wasm lstmCellBackward: chain rule through h = o*tanh(c), c = f*c0 + i*g (g
         }
         eG.push(...row[0], ...row[1], ...row[2], ...row[3]);
       }
-      close(dG, eG, `n${n} H${H} dGates gh=${useH} gc=${useC}`);
+      close(dG, eG, `n${n} H${H} dGates gh=${useH} gc=${useC} gh2=${useH2}`);
       close(dc0, eC, `n${n} H${H} dcPrev`);
     }
   }

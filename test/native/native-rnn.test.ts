@@ -8,7 +8,7 @@ import { loadNativeAddon } from "../../src/backends/native/index.js";
 import { randArray, rng } from "../backends/wasm-util.js";
 
 const addon = await loadNativeAddon();
-const skip = addon?.lstmCell ? false : "native addon unavailable, built before the cell kernels, or no AVX2";
+const skip = addon?.lstmCell && addon.rnnAddends ? false : "native addon unavailable, built before the cell kernels or their addends, or no AVX2";
 const r = rng(8);
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 const SHAPES = [[1, 1], [2, 3], [3, 8], [2, 13], [4, 32]];
@@ -19,11 +19,13 @@ function close(got: ArrayLike<number>, want: number[], msg: string, tol = 3e-6):
   }
 }
 
-test("native lstmCell: activations, c = f*c0 + i*g, h = o*tanh(c)", { skip }, () => {
-  for (const [n, H] of SHAPES) {
-    const pre = randArray(r, n * 4 * H).map((v) => v * 6), c0 = randArray(r, n * H);
-    const gates = pre.slice(), h = new Float32Array(n * H), c = new Float32Array(n * H);
-    addon!.lstmCell!(gates, c0, n, H, h, c);
+test("native lstmCell: activations, c = f*c0 + i*g, h = o*tanh(c); with xAdd the pre-activations are gates + xAdd", { skip }, () => {
+  for (const [n, H] of SHAPES) for (const withX of [false, true]) {
+    const hw = randArray(r, n * 4 * H).map((v) => v * 6), c0 = randArray(r, n * H);
+    const xAdd = withX ? randArray(r, n * 4 * H).map((v) => v * 2) : null;
+    const pre = xAdd ? Array.from(hw, (v, i) => v + xAdd[i]) : hw;
+    const gates = hw.slice(), h = new Float32Array(n * H), c = new Float32Array(n * H);
+    addon!.lstmCell!(gates, c0, n, H, h, c, xAdd);
     const eAct: number[] = [], eC: number[] = [], eH: number[] = [];
     for (let b = 0; b < n; b++) {
       const at = (q: number, j: number) => pre[b * 4 * H + q * H + j];
@@ -34,23 +36,23 @@ test("native lstmCell: activations, c = f*c0 + i*g, h = o*tanh(c)", { skip }, ()
         eH.push(sig(at(3, j)) * Math.tanh(cc));
       }
     }
-    close(gates, eAct, `n${n} H${H} act`); close(c, eC, `n${n} H${H} c`); close(h, eH, `n${n} H${H} h`);
+    close(gates, eAct, `n${n} H${H} xAdd=${withX} act`); close(c, eC, `n${n} H${H} xAdd=${withX} c`); close(h, eH, `n${n} H${H} xAdd=${withX} h`);
   }
 });
 
-test("native lstmCellBackward: chain rule through h = o*tanh(c), c = f*c0 + i*g (gh/gc may be null)", { skip }, () => {
+test("native lstmCellBackward: chain rule through h = o*tanh(c), c = f*c0 + i*g (gh/gc may be null; gh2 adds to gh)", { skip }, () => {
   for (const [n, H] of SHAPES) {
-    for (const [useH, useC] of [[true, true], [true, false], [false, true]]) {
+    for (const [useH, useC, useH2] of [[true, true, false], [true, false, false], [false, true, false], [true, true, true], [false, false, true]]) {
       const act = randArray(r, n * 4 * H).map((v) => (v + 1) / 2), c0 = randArray(r, n * H), c = randArray(r, n * H);
-      const gh = useH ? randArray(r, n * H) : null, gc = useC ? randArray(r, n * H) : null;
+      const gh = useH ? randArray(r, n * H) : null, gc = useC ? randArray(r, n * H) : null, gh2 = useH2 ? randArray(r, n * H) : null;
       const dG = new Float32Array(n * 4 * H), dc0 = new Float32Array(n * H);
-      addon!.lstmCellBackward!(act, c0, c, gh, gc, n, H, dG, dc0);
+      addon!.lstmCellBackward!(act, c0, c, gh, gc, n, H, dG, dc0, gh2);
       const eG: number[] = new Array(n * 4 * H), eC: number[] = [];
       for (let b = 0; b < n; b++) {
         for (let j = 0; j < H; j++) {
           const a = (q: number) => act[b * 4 * H + q * H + j];
           const s = b * H + j, tc = Math.tanh(c[s]);
-          const dh = gh ? gh[s] : 0, dc = (gc ? gc[s] : 0) + dh * a(3) * (1 - tc * tc);
+          const dh = (gh ? gh[s] : 0) + (gh2 ? gh2[s] : 0), dc = (gc ? gc[s] : 0) + dh * a(3) * (1 - tc * tc);
           eG[b * 4 * H + j] = dc * a(2) * a(0) * (1 - a(0));
           eG[b * 4 * H + H + j] = dc * c0[s] * a(1) * (1 - a(1));
           eG[b * 4 * H + 2 * H + j] = dc * a(0) * (1 - a(2) * a(2));
@@ -58,7 +60,7 @@ test("native lstmCellBackward: chain rule through h = o*tanh(c), c = f*c0 + i*g 
           eC.push(dc * a(1));
         }
       }
-      close(dG, eG, `n${n} H${H} gh${useH} gc${useC} dGates`); close(dc0, eC, `n${n} H${H} dcPrev`);
+      close(dG, eG, `n${n} H${H} gh${useH} gc${useC} gh2${useH2} dGates`); close(dc0, eC, `n${n} H${H} dcPrev`);
     }
   }
 });

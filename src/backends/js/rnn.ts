@@ -22,8 +22,9 @@ function tanh(x: number): number {
  * biases) and is overwritten with the activations i, f, g, o (saved for the backward).
  * c = f ⊙ cPrev + i ⊙ g and h = o ⊙ tanh(c) are written to cOut and hOut [n, H].
  */
-export function lstmCell(gates: TypedArray, cPrev: TypedArray, n: number, H: number, hOut: TypedArray, cOut: TypedArray): void {
+export function lstmCell(gates: TypedArray, cPrev: TypedArray, n: number, H: number, hOut: TypedArray, cOut: TypedArray, xAdd: TypedArray | null = null): void {
   const G = 4 * H;
+  if (xAdd) for (let k = 0; k < n * G; k++) gates[k] += xAdd[k];
   for (let b = 0; b < n; b++) {
     const gb = b * G, sb = b * H;
     for (let j = 0; j < H; j++) {
@@ -49,14 +50,14 @@ export function lstmCell(gates: TypedArray, cPrev: TypedArray, n: number, H: num
  * gradient of the previous cell state dcPrev [n, H].
  */
 export function lstmCellBackward(act: TypedArray, cPrev: TypedArray, c: TypedArray, gh: TypedArray | null, gc: TypedArray | null,
-  n: number, H: number, dGates: TypedArray, dcPrev: TypedArray): void {
+  n: number, H: number, dGates: TypedArray, dcPrev: TypedArray, gh2: TypedArray | null = null): void {
   const G = 4 * H;
   for (let b = 0; b < n; b++) {
     const gb = b * G, sb = b * H;
     for (let j = 0; j < H; j++) {
       const i = act[gb + j], f = act[gb + H + j], g = act[gb + 2 * H + j], o = act[gb + 3 * H + j];
       const tc = tanh(c[sb + j]);
-      const dh = gh === null ? 0 : gh[sb + j];
+      const dh = (gh === null ? 0 : gh[sb + j]) + (gh2 === null ? 0 : gh2[sb + j]);
       const dc = (gc === null ? 0 : gc[sb + j]) + dh * o * (1 - tc * tc);
       dGates[gb + j] = dc * g * i * (1 - i);
       dGates[gb + H + j] = dc * cPrev[sb + j] * f * (1 - f);

@@ -45,9 +45,11 @@ export interface NativeAddon {
   layerNormBackward?(x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, g: Float32Array, rows: number, D: number,
     dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null): void;
   /** Fused recurrent cells (AVX2 CPUs only); see Backend.lstmCell / lstmCellBackward / gruCell. */
-  lstmCell?(gates: Float32Array, cPrev: Float32Array, n: number, H: number, hOut: Float32Array, cOut: Float32Array): void;
+  lstmCell?(gates: Float32Array, cPrev: Float32Array, n: number, H: number, hOut: Float32Array, cOut: Float32Array, xAdd?: Float32Array | null): void;
   lstmCellBackward?(act: Float32Array, cPrev: Float32Array, c: Float32Array, gh: Float32Array | null, gc: Float32Array | null,
-    n: number, H: number, dGates: Float32Array, dcPrev: Float32Array): void;
+    n: number, H: number, dGates: Float32Array, dcPrev: Float32Array, gh2?: Float32Array | null): void;
+  /** Set when lstmCell / lstmCellBackward take xAdd / gh2 (an older addon would ignore them). */
+  rnnAddends?: boolean;
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -224,15 +226,16 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
           dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null);
       } else base.layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db);
     },
-    lstmCell(gates, cPrev, n, H, hOut, cOut) {
-      if (native.lstmCell && f32(gates, cPrev, hOut, cOut)) native.lstmCell(gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array);
-      else base.lstmCell(gates, cPrev, n, H, hOut, cOut);
+    lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd = null) {
+      if (native.lstmCell && (native.rnnAddends || !xAdd) && f32(gates, cPrev, hOut, cOut) && f32orNull(xAdd)) {
+        native.lstmCell(gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array, xAdd as Float32Array | null);
+      } else base.lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd);
     },
-    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev) {
-      if (native.lstmCellBackward && f32(act, cPrev, c, dGates, dcPrev) && f32orNull(gh, gc)) {
+    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2 = null) {
+      if (native.lstmCellBackward && (native.rnnAddends || !gh2) && f32(act, cPrev, c, dGates, dcPrev) && f32orNull(gh, gc, gh2)) {
         native.lstmCellBackward(act as Float32Array, cPrev as Float32Array, c as Float32Array, gh as Float32Array | null, gc as Float32Array | null,
-          n, H, dGates as Float32Array, dcPrev as Float32Array);
-      } else base.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev);
+          n, H, dGates as Float32Array, dcPrev as Float32Array, gh2 as Float32Array | null);
+      } else base.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2);
     },
     gruCell(gx, gh, hPrev, n, H, hOut, act) {
       if (native.gruCell && f32(gx, gh, hPrev, hOut, act)) native.gruCell(gx as Float32Array, gh as Float32Array, hPrev as Float32Array, n, H, hOut as Float32Array, act as Float32Array);

@@ -159,16 +159,18 @@ export function createWasmBackend(): Backend | null {
       if (planes * H * W >= CONV_MIN && f32(x, out)) return wasmMaxPool2d(rt, x as Float32Array, planes, H, W, oH, oW, win, out as Float32Array, idx);
       js.maxPool2d(x, planes, H, W, oH, oW, win, out, idx);
     },
-    lstmCell(gates, cPrev, n, H, hOut, cOut): void {
-      if (n * H >= CELL_MIN && f32(gates, cPrev, hOut, cOut)) return wasmLstmCell(rt, gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array);
-      js.lstmCell(gates, cPrev, n, H, hOut, cOut);
-    },
-    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev): void {
-      if (n * H >= CELL_MIN && f32(act, cPrev, c, dGates, dcPrev) && (gh === null || gh instanceof Float32Array) && (gc === null || gc instanceof Float32Array)) {
-        return wasmLstmCellBackward(rt, act as Float32Array, cPrev as Float32Array, c as Float32Array, gh as Float32Array | null,
-          gc as Float32Array | null, n, H, dGates as Float32Array, dcPrev as Float32Array);
+    lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd = null): void {
+      if (n * H >= CELL_MIN && f32(gates, cPrev, hOut, cOut) && f32orNull(xAdd)) {
+        return wasmLstmCell(rt, gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array, xAdd as Float32Array | null);
       }
-      js.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev);
+      js.lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd);
+    },
+    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2 = null): void {
+      if (n * H >= CELL_MIN && f32(act, cPrev, c, dGates, dcPrev) && f32orNull(gh, gc, gh2)) {
+        return wasmLstmCellBackward(rt, act as Float32Array, cPrev as Float32Array, c as Float32Array, gh as Float32Array | null,
+          gc as Float32Array | null, n, H, dGates as Float32Array, dcPrev as Float32Array, gh2 as Float32Array | null);
+      }
+      js.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2);
     },
     softmax(x, rows, cols, scale, causalL, log, out): void {
       if (rows * cols >= SOFTMAX_MIN && f32(x, out)) return wasmSoftmax(rt, x as Float32Array, rows, cols, scale, causalL, log, out as Float32Array);

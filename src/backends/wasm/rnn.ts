@@ -22,23 +22,26 @@ function get(rt: Runtime, ptr: number, out: Float32Array, n: number): void {
 }
 
 /** See Backend.lstmCell. */
-export function wasmLstmCell(rt: Runtime, gates: Float32Array, cPrev: Float32Array, n: number, H: number, hOut: Float32Array, cOut: Float32Array): void {
+export function wasmLstmCell(rt: Runtime, gates: Float32Array, cPrev: Float32Array, n: number, H: number, hOut: Float32Array, cOut: Float32Array,
+  xAdd: Float32Array | null): void {
   const G = n * 4 * H, S = n * H;
-  const [pg, pc, ph, po] = layout(rt, [G, S, S, S]);
+  const [pg, pc, ph, po, px] = layout(rt, [G, S, S, S, xAdd ? G : 0]);
   put(rt, pg, gates, G); put(rt, pc, cPrev, S);
-  rt.k.lstmCellF32(pg, pc, n, H, ph, po);
+  if (xAdd) put(rt, px, xAdd, G);
+  rt.k.lstmCellF32(pg, pc, n, H, ph, po, xAdd ? px : 0);
   get(rt, pg, gates, G); get(rt, ph, hOut, S); get(rt, po, cOut, S);
 }
 
 /** See Backend.lstmCellBackward. */
 export function wasmLstmCellBackward(rt: Runtime, act: Float32Array, cPrev: Float32Array, c: Float32Array, gh: Float32Array | null, gc: Float32Array | null,
-  n: number, H: number, dGates: Float32Array, dcPrev: Float32Array): void {
+  n: number, H: number, dGates: Float32Array, dcPrev: Float32Array, gh2: Float32Array | null): void {
   const G = n * 4 * H, S = n * H;
-  const [pa, pp, pc, ph, pgc, pd, pdc] = layout(rt, [G, S, S, gh ? S : 0, gc ? S : 0, G, S]);
+  const [pa, pp, pc, ph, pgc, pd, pdc, ph2] = layout(rt, [G, S, S, gh ? S : 0, gc ? S : 0, G, S, gh2 ? S : 0]);
   put(rt, pa, act, G); put(rt, pp, cPrev, S); put(rt, pc, c, S);
   if (gh) put(rt, ph, gh, S);
   if (gc) put(rt, pgc, gc, S);
-  rt.k.lstmCellBackwardF32(pa, pp, pc, gh ? ph : 0, gc ? pgc : 0, n, H, pd, pdc);
+  if (gh2) put(rt, ph2, gh2, S);
+  rt.k.lstmCellBackwardF32(pa, pp, pc, gh ? ph : 0, gc ? pgc : 0, n, H, pd, pdc, gh2 ? ph2 : 0);
   get(rt, pd, dGates, G); get(rt, pdc, dcPrev, S);
 }
 

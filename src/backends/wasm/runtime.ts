@@ -15,8 +15,8 @@ export interface Kernels {
   unaryF32(op: number, x: number, out: number, n: number): void;
   binaryF32(op: number, a: number, sa0: number, sa1: number, b: number, sb0: number, sb1: number, out: number, n0: number, n1: number): void;
   reduceF32(op: number, x: number, outer: number, r: number, inner: number, out: number): void;
-  lstmCellF32(gates: number, cPrev: number, n: number, H: number, hOut: number, cOut: number): void;
-  lstmCellBackwardF32(act: number, cPrev: number, c: number, gh: number, gc: number, n: number, H: number, dGates: number, dcPrev: number): void;
+  lstmCellF32(gates: number, cPrev: number, n: number, H: number, hOut: number, cOut: number, xAdd: number): void;
+  lstmCellBackwardF32(act: number, cPrev: number, c: number, gh: number, gc: number, n: number, H: number, dGates: number, dcPrev: number, gh2: number): void;
   im2colF32(x: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
     sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number, batchInner: boolean): void;
   col2imF32(cols: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
