@@ -20,7 +20,8 @@ const backends: [string, Backend | null][] = [["js", jsBackend], ["wasm", wasmBa
 
 for (const [name, be] of backends) {
   test(`${name} bernoulliMask draws the generator's nextUint32 stream`, { skip: be ? false : `${name} unavailable` }, () => {
-    for (const [n, p] of [[1, 0.5], [7, 0.1], [100, 0.9], [5000, 0.25]] as const) {
+    // p = 0 and 1 give the extreme thresholds 0 and 2^32 - 1; 0.1 a fractional one.
+    for (const [n, p] of [[1, 0.5], [7, 0.1], [100, 0.9], [5000, 0.25], [64, 0], [64, 1]] as const) {
       const g1 = new Generator(1234 + n), g2 = new Generator(1234 + n);
       const threshold = Math.min(p * 4294967296, 4294967295), keep = 1 / (1 - p);
       const st = g1.getState();
