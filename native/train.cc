@@ -16,6 +16,7 @@
 #include <string>
 
 #include "elementwise.h"
+#include "reduce.h"
 #include "rnn.h"
 #include "gemm.h"
 #include "napi_util.h"
@@ -397,6 +398,7 @@ void registerTrainKernels(napi_env env, napi_value exports, Pool& pool) {
   tuneMalloc();
   registerElementwiseKernels(env, exports, pool);
   registerRnnKernels(env, exports);
+  registerReduceKernels(env, exports);
   // The softmax kernels are AVX2-only; without it JS keeps them (the addon omits them).
   if (!cpu_has_avx2_fma()) {
     napi_property_descriptor adam = {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr};

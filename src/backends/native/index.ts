@@ -48,6 +48,8 @@ export interface NativeAddon {
   lstmCell?(gates: Float32Array, cPrev: Float32Array, n: number, H: number, hOut: Float32Array, cOut: Float32Array, xAdd?: Float32Array | null): void;
   lstmCellBackward?(act: Float32Array, cPrev: Float32Array, c: Float32Array, gh: Float32Array | null, gc: Float32Array | null,
     n: number, H: number, dGates: Float32Array, dcPrev: Float32Array, gh2?: Float32Array | null): void;
+  /** Sum over the middle axis of [outer, r, inner] (r >= 1; AVX2 CPUs only); see Backend.reduce. */
+  reduceSum?(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
   /** Set when lstmCell / lstmCellBackward take xAdd / gh2 (an older addon would ignore them). */
   rnnAddends?: boolean;
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
@@ -124,6 +126,8 @@ const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2
 const STRIDED_MIN = 1024;
 // Below this the N-API call costs more than the loop saves.
 const BINARY_MIN = 64;
+/** As the wasm backend's sum threshold, so the two backends give the same bits at every size. */
+const REDUCE_SUM_MIN = 256;
 
 /** The 2-D broadcast plan [n0, n1, sa0, sa1, sb0, sb1] (fast paths first), or null. */
 function plan(na: number, nb: number, aShape: readonly number[], bShape: readonly number[], total: number, outShape: readonly number[]): number[] | null {
@@ -225,6 +229,12 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
         native.layerNormBackward(x as Float32Array, w as Float32Array | null, mean as Float32Array, rstd as Float32Array, g as Float32Array, rows, D,
           dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null);
       } else base.layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db);
+    },
+    reduce(op, x, outer, r, inner, out) {
+      // Zero-copy sum (bias gradients); the base backend's would copy x into wasm memory.
+      if (op === "sum" && native.reduceSum && r > 0 && outer * r * inner >= REDUCE_SUM_MIN && f32(x, out)) {
+        native.reduceSum(x as Float32Array, outer, r, inner, out as Float32Array);
+      } else base.reduce(op, x, outer, r, inner, out);
     },
     lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd = null) {
       if (native.lstmCell && (native.rnnAddends || !xAdd) && f32(gates, cPrev, hOut, cOut) && f32orNull(xAdd)) {
