@@ -6,7 +6,8 @@ export function bernoulliMaskF32(state: usize, threshold: f64, keep: f32, out: u
   // draw >= threshold as an integer compare against ceil(threshold), and a branch-free
   // select of keep's bits: converting each draw to f64 and branching on it ran at 3.3 ns
   // an element.
-  const thr: u64 = threshold <= 0 ? 0 : threshold >= 4294967296.0 ? <u64>1 << 32 : <u64>Math.ceil(threshold);
+  // A NaN threshold keeps nothing, as the f64 compare did (and never reaches the conversion).
+  const thr: u64 = threshold <= 0 ? 0 : threshold < 4294967296.0 ? <u64>Math.ceil(threshold) : <u64>1 << 32;
   const keepBits = reinterpret<u32>(keep);
   for (let i = 0; i < n; i++) {
     const a = s1 * 5;

@@ -262,7 +262,8 @@ napi_value BernoulliMask(napi_env env, napi_callback_info info) {
   std::memcpy(&keepBits, &keep, 4);
   // draw >= th as an integer compare against ceil(th) (a draw is an integer in [0, 2^32)):
   // converting each draw to double put a dependent cvtsi2sd on the loop's path, 2.5 ns an element.
-  const uint64_t thr = th <= 0 ? 0 : th >= 4294967296.0 ? uint64_t(1) << 32 : (uint64_t)std::ceil(th);
+  // A NaN threshold keeps nothing, as the double compare did (and never reaches ceil).
+  const uint64_t thr = th <= 0 ? 0 : th < 4294967296.0 ? (uint64_t)std::ceil(th) : uint64_t(1) << 32;
   uint32_t s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
   const size_t n = lo;  // a local the stores through o cannot alias (lo's address escaped)
   for (size_t i = 0; i < n; i++) {

@@ -36,6 +36,12 @@ for (const [name, be] of backends) {
       g1.setState(st);
       assert.equal(g1.nextUint32(), g2.nextUint32(), "state advanced by n draws");
     }
+    // Thresholds outside [0, 2^32): a draw is never >= NaN or 2^32, always >= a negative one.
+    for (const [threshold, kept] of [[NaN, false], [2 ** 32, false], [2 ** 40, false], [-5, true]] as const) {
+      const out = new Float32Array(64).fill(7);
+      be!.bernoulliMask(Uint32Array.of(1, 2, 3, 4), threshold, 2, out);
+      assert.ok(out.every((v) => v === (kept ? 2 : 0)), `threshold ${threshold}: got ${out.slice(0, 4)}`);
+    }
   });
 }
 
