@@ -109,7 +109,7 @@ export const workload: Workload = {
   description: "float32 square matmul GFLOP/s (wall clock; 1-thread rows also note CPU-time GFLOP/s)",
   simdVariant: true,
   groups: ["myelin-wasm", "myelin-native", "myelin-js", "tfjs-wasm", "tfjs-cpu", "pytorch"],
-  rounds: 3,
+  rounds: 5,
   // Seconds per call at N = 1024 and no target rides on them.
   onceGroups: ["myelin-js", "tfjs-cpu"],
   run,
