@@ -85,7 +85,7 @@ export function convRun(plan: usize, thread: i32, scratch: usize): void {
         // dcols_b = w^T [K, O] @ g_b [O, L], folded back onto the image.
         gemmInto(w, g + <usize>b * outImage, cols, L, K, L, O, true, false, 0, K, 0, L, false, scratch);
         col2imF32(cols, 1, C, H, W, kH, kW, field(plan, CP_PAD_T), field(plan, CP_PAD_L), field(plan, CP_SH), field(plan, CP_SW),
-          field(plan, CP_DH), field(plan, CP_DW), oH, oW, out + <usize>b * image, false);
+          field(plan, CP_DH), field(plan, CP_DW), oH, oW, out + <usize>b * image);
       }
     }
   }

@@ -1,7 +1,6 @@
 // Float32 im2col / col2im for convolution (same layout and loop order as
 // src/backends/js/conv.ts, so col2im's overlapping sums match it exactly):
-// x [n, C, H, W] <-> cols [n, C*kH*kW, oH*oW], rows ordered (c, ki, kj), or with
-// batchInner cols [C*kH*kW, n, oH*oW].
+// x [n, C, H, W] <-> cols [n, C*kH*kW, oH*oW], rows ordered (c, ki, kj).
 
 // First and one-past-last output column whose input column ow*s + off is in [0, W).
 @inline function rangeLo(off: i32, s: i32, oW: i32): i32 {
@@ -13,21 +12,21 @@
   return hi > lo ? hi : lo;
 }
 
-// Byte address of image b's row (kernel tap) r in cols (see the layouts above).
-@inline function colsRow(cols: usize, b: i32, r: i32, n: i32, rows: i32, L: i32, batchInner: bool): usize {
-  return cols + <usize>(batchInner ? r * n + b : b * rows + r) * <usize>L * 4;
+// Byte address of image b's row (kernel tap) r in cols [n, rows, L].
+@inline function colsRow(cols: usize, b: i32, r: i32, rows: i32, L: i32): usize {
+  return cols + <usize>(b * rows + r) * <usize>L * 4;
 }
 
 /** x [n, C, H, W] -> cols [n, C*kH*kW, oH*oW]; zeros where a window reads padding. */
 export function im2colF32(x: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, padT: i32, padL: i32,
-  sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize, batchInner: bool): void {
+  sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize): void {
   const HW = H * W, L = oH * oW, rows = C * kH * kW;
   for (let b = 0; b < n; b++) {
     for (let c = 0; c < C; c++) {
       const xOff = x + <usize>((b * C + c) * HW) * 4;
       for (let ki = 0; ki < kH; ki++) {
         for (let kj = 0; kj < kW; kj++) {
-          const o = colsRow(out, b, (c * kH + ki) * kW + kj, n, rows, L, batchInner);
+          const o = colsRow(out, b, (c * kH + ki) * kW + kj, rows, L);
           im2colRow(xOff, H, W, ki * dH - padT, kj * dW - padL, sH, sW, oH, oW, o);
         }
       }
@@ -100,7 +99,7 @@ function shiftedPlane(xc: usize, H: i32, W: i32, hOff: i32, wOff: i32, oH: i32, 
 
 /** Adjoint of im2colF32: out [n, C, H, W] (overwritten) = sum of cols at the pixels im2col read. */
 export function col2imF32(cols: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32, padT: i32, padL: i32,
-  sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize, batchInner: bool): void {
+  sH: i32, sW: i32, dH: i32, dW: i32, oH: i32, oW: i32, out: usize): void {
   const HW = H * W, L = oH * oW, rows = C * kH * kW;
   memory.fill(out, 0, <usize>n * <usize>C * <usize>HW * 4);
   const row = <usize>oW * 4;
@@ -112,7 +111,7 @@ export function col2imF32(cols: usize, n: i32, C: i32, H: i32, W: i32, kH: i32, 
         for (let kj = 0; kj < kW; kj++) {
           const wOff = kj * dW - padL;
           const lo = rangeLo(wOff, sW, oW), hi = rangeHi(wOff, sW, W, oW, lo);
-          let o = colsRow(cols, b, (c * kH + ki) * kW + kj, n, rows, L, batchInner);
+          let o = colsRow(cols, b, (c * kH + ki) * kW + kj, rows, L);
           for (let oh = 0; oh < oH; oh++, o += row) {
             const ih = oh * sH + hOff;
             if (ih < 0 || ih >= H || lo >= hi) continue;

@@ -63,25 +63,24 @@ bool readGeom(napi_env env, napi_value v, myelin::ConvGeom* g) {
   return true;
 }
 
-// im2col(x, n, geom Int32Array[13], out, batchInner) / col2im(cols, n, geom, out, batchInner)
+// im2col(x, n, geom Int32Array[13], out) / col2im(cols, n, geom, out)
 napi_value Im2colImpl(napi_env env, napi_callback_info info, bool adjoint) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   float *x, *out;
   size_t lx, lo;
   myelin::ConvGeom g;
   if (argc < 4 || !getF32(env, argv[0], &x, &lx) || !readGeom(env, argv[2], &g) || !getF32(env, argv[3], &out, &lo)) return nullptr;
   const int n = (int)getInt(env, argv[1]);
-  const bool batchInner = argc > 4 && getBool(env, argv[4]);
   const size_t img = (size_t)g.C * g.H * g.W, cols = (size_t)g.C * g.kH * g.kW * g.oH * g.oW;
   if (n < 0 || (adjoint ? (lx < n * cols || lo < n * img) : (lx < n * img || lo < n * cols))) {
     napi_throw_range_error(env, nullptr, "im2col/col2im: array too small for the geometry");
     return nullptr;
   }
   pool.splitItems(n, (double)n * cols, [&](int b0, int b1) {
-    if (adjoint) myelin::col2im(x, g, n, batchInner, b0, b1, out);
-    else myelin::im2col(x, g, n, batchInner, b0, b1, out);
+    if (adjoint) myelin::col2im(x, g, b0, b1, out);
+    else myelin::im2col(x, g, b0, b1, out);
   });
   return nullptr;
 }

@@ -23,14 +23,14 @@ inline void validRange(int off, int s, int W, int oW, int& lo, int& hi) {
   hi = std::max(lo, std::min(hi, oW));
 }
 
-// Offset of image b's row (kernel tap) r in cols: [n, rows, L], or [rows, n, L] with batchInner.
-inline size_t colsRow(int b, size_t r, int n, size_t rows, size_t L, bool batchInner) {
-  return (batchInner ? r * n + b : b * rows + r) * L;
+// Offset of image b's row (kernel tap) r in cols [n, rows, L].
+inline size_t colsRow(int b, size_t r, size_t rows, size_t L) {
+  return (b * rows + r) * L;
 }
 
 }  // namespace
 
-void im2col(const float* x, const ConvGeom& g, int n, bool batchInner, int b0, int b1, float* out) {
+void im2col(const float* x, const ConvGeom& g, int b0, int b1, float* out) {
   const size_t HW = (size_t)g.H * g.W, L = (size_t)g.oH * g.oW;
   const size_t rows = (size_t)g.C * g.kH * g.kW;
   for (int b = b0; b < b1; b++) {
@@ -40,7 +40,7 @@ void im2col(const float* x, const ConvGeom& g, int n, bool batchInner, int b0, i
       for (int ki = 0; ki < g.kH; ki++) {
         const int hOff = ki * g.dH - g.padT;
         for (int kj = 0; kj < g.kW; kj++, r++) {
-          float* o = out + colsRow(b, r, n, rows, L, batchInner);
+          float* o = out + colsRow(b, r, rows, L);
           const int wOff = kj * g.dW - g.padL;
           int lo, hi;
           validRange(wOff, g.sW, g.W, g.oW, lo, hi);
@@ -66,7 +66,7 @@ void im2col(const float* x, const ConvGeom& g, int n, bool batchInner, int b0, i
   }
 }
 
-void col2im(const float* cols, const ConvGeom& g, int n, bool batchInner, int b0, int b1, float* out) {
+void col2im(const float* cols, const ConvGeom& g, int b0, int b1, float* out) {
   const size_t HW = (size_t)g.H * g.W, L = (size_t)g.oH * g.oW;
   const size_t rows = (size_t)g.C * g.kH * g.kW;
   for (int b = b0; b < b1; b++) {
@@ -77,7 +77,7 @@ void col2im(const float* cols, const ConvGeom& g, int n, bool batchInner, int b0
       for (int ki = 0; ki < g.kH; ki++) {
         const int hOff = ki * g.dH - g.padT;
         for (int kj = 0; kj < g.kW; kj++, r++) {
-          const float* o = cols + colsRow(b, r, n, rows, L, batchInner);
+          const float* o = cols + colsRow(b, r, rows, L);
           const int wOff = kj * g.dW - g.padL;
           int lo, hi;
           validRange(wOff, g.sW, g.W, g.oW, lo, hi);

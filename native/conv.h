@@ -12,11 +12,10 @@ struct ConvGeom {
   int C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW;
 };
 
-// Images [b0, b1) of x [n, C, H, W] -> cols [n, C*kH*kW, oH*oW] ([C*kH*kW, n, oH*oW]
-// with batchInner).
-void im2col(const float* x, const ConvGeom& g, int n, bool batchInner, int b0, int b1, float* out);
+// Images [b0, b1) of x [n, C, H, W] -> cols [n, C*kH*kW, oH*oW].
+void im2col(const float* x, const ConvGeom& g, int b0, int b1, float* out);
 // Images [b0, b1): out [n, C, H, W] (overwritten) = adjoint of im2col.
-void col2im(const float* cols, const ConvGeom& g, int n, bool batchInner, int b0, int b1, float* out);
+void col2im(const float* cols, const ConvGeom& g, int b0, int b1, float* out);
 // Planes [p0, p1) of x [planes, H, W]; windows per output row/column (see PoolWindows).
 void maxPool2d(const float* x, int p0, int p1, int H, int W, int oH, int oW, const int32_t* hs, const int32_t* he,
                const int32_t* ws, const int32_t* we, int dH, int dW, float* out, int32_t* idx);

@@ -38,7 +38,7 @@ void convFused(Pool& pool, int mode, const float* x, const float* w, const float
       float* cols = threadCols((size_t)K * L);
       for (int b = b0; b < b1; b++) {
         if (mode == kConvForward) {
-          im2col(x + b * image, g, 1, false, 0, 1, cols);
+          im2col(x + b * image, g, 0, 1, cols);
           float* y = out + b * outImage;
           sgemm_rows(w, cols, y, O, L, K, false, false, 0, O);
           if (bias) {
@@ -49,7 +49,7 @@ void convFused(Pool& pool, int mode, const float* x, const float* w, const float
           }
         } else {
           sgemm_rows(w, gy + b * outImage, cols, K, L, O, true, false, 0, K);
-          col2im(cols, g, 1, false, 0, 1, out + b * image);
+          col2im(cols, g, 0, 1, out + b * image);
         }
       }
     });
@@ -65,7 +65,7 @@ void convFused(Pool& pool, int mode, const float* x, const float* w, const float
     for (int grp = g0; grp < g1; grp++) {
       float* sum = grp == 0 ? out : part.data() + (grp - 1) * wsz;
       for (int b = grp * kGroup; b < std::min(n, (grp + 1) * kGroup); b++) {
-        im2col(x + b * image, g, 1, false, 0, 1, cols);
+        im2col(x + b * image, g, 0, 1, cols);
         const bool first = b == grp * kGroup;
         sgemm_rows(gy + b * outImage, cols, first ? sum : tmp, O, K, L, false, true, 0, O);
         if (!first) for (size_t i = 0; i < wsz; i++) sum[i] += tmp[i];

@@ -58,13 +58,6 @@ export interface Backend {
   /** Name shown by `my.backend()`. */
   readonly name: string;
   /**
-   * Whether conv2d should run as one GEMM over the whole batch (columns [K, n*L], see
-   * im2col's batchInner) rather than one GEMM per image. Native addons built before
-   * conv2dFused ask for it; wasm copies every operand into its memory, and the
-   * transposes it adds cost more there than they save.
-   */
-  readonly convBatchInner?: boolean;
-  /**
    * Optional float32 conv2d (groups 1) that never builds the batch's column matrix:
    * per image, im2col into a buffer one image's columns big (it stays in cache), then
    * GEMM. Wasm would otherwise write the batch's columns out and copy them back in
@@ -113,13 +106,10 @@ export interface Backend {
    */
   scatter(out: TypedArray, index: Int32Array, src: TypedArray, outer: number, r: number, idxR: number, inner: number,
     mode: "set" | "sum" | "prod" | "amax" | "amin"): void;
-  /**
-   * x [n, C, H, W] -> out [n, C*kH*kW, oH*oW] (rows ordered c, ki, kj); zeros where a
-   * window reads padding. With batchInner, out is [C*kH*kW, n, oH*oW] instead.
-   */
-  im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray, batchInner?: boolean): void;
-  /** Adjoint of im2col: out [n, C, H, W] (overwritten) = sum of cols (laid out as im2col's, per batchInner) at the pixels im2col read. */
-  col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray, batchInner?: boolean): void;
+  /** x [n, C, H, W] -> out [n, C*kH*kW, oH*oW] (rows ordered c, ki, kj); zeros where a window reads padding. */
+  im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray): void;
+  /** Adjoint of im2col: out [n, C, H, W] (overwritten) = sum of cols [n, C*kH*kW, oH*oW] at the pixels im2col read. */
+  col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray): void;
   /** Max over each window of planes x [planes, H, W] -> out [planes, oH, oW], idx = argmax as h*W + w (NaN wins, first max on ties). */
   maxPool2d(x: TypedArray, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows, out: TypedArray, idx: Int32Array): void;
   /** gx [planes, inSize] (overwritten) = sum of g [planes, outSize] scattered to idx (per-plane flat indices); also max-unpooling. */

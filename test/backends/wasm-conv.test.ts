@@ -71,30 +71,3 @@ test("wasm col2im is the adjoint of im2col (<im2col x, y> = <x, col2im y>) and m
   }
 });
 
-/** [n, rows, L] -> [rows, n, L]: the batchInner layout of the same columns. */
-function batchInner(cols: Float32Array, n: number, rows: number, L: number): Float32Array {
-  const out = new Float32Array(cols.length);
-  for (let b = 0; b < n; b++) for (let r = 0; r < rows; r++) out.set(cols.subarray((b * rows + r) * L, (b * rows + r + 1) * L), (r * n + b) * L);
-  return out;
-}
-
-test("batchInner im2col/col2im (columns [C*kH*kW, n, L]) on JS and wasm: the definition's columns transposed, and its adjoint", { skip }, () => {
-  for (const g of GEOMS) {
-    const n = 3, rows = g.C * g.kH * g.kW, L = g.oH * g.oW;
-    const x = randArray(r, n * g.C * g.H * g.W);
-    const want = batchInner(refIm2col(x, n, g), n, rows, L);
-    for (const be of [jsBackend, w!]) {
-      const got = new Float32Array(want.length).fill(NaN);
-      be.im2col(x, n, g, got, true);
-      assert.deepEqual(Array.from(got), Array.from(want), `${be.name} im2col batchInner ${JSON.stringify(g)}`);
-    }
-    // col2im of the batchInner layout sums exactly what the per-image layout's col2im sums.
-    const y = randArray(r, n * rows * L), perImage = new Float32Array(x.length);
-    jsBackend.col2im(y, n, g, perImage);
-    for (const be of [jsBackend, w!]) {
-      const got = new Float32Array(x.length).fill(NaN);
-      be.col2im(batchInner(y, n, rows, L), n, g, got, true);
-      for (let i = 0; i < x.length; i++) assert.ok(Object.is(got[i], perImage[i]), `${be.name} col2im batchInner ${JSON.stringify(g)} [${i}]`);
-    }
-  }
-});

@@ -9,14 +9,6 @@ import type { ConvGeom } from "../backend.js";
 import type { TypedArray } from "../../core/dtype.js";
 
 /**
- * Offset of image b's row (kernel tap) r in cols: [n, rows, L] by default, [rows, n, L]
- * with batchInner (one GEMM then covers the whole batch: W [O, rows] @ cols [rows, n*L]).
- */
-function colsRow(b: number, r: number, n: number, rows: number, L: number, batchInner: boolean): number {
-  return (batchInner ? r * n + b : b * rows + r) * L;
-}
-
-/**
  * First output column whose input column ow*s + off lies in [0, W) (returned in
  * RANGE[0]) and one past the last (RANGE[1]); a shared scratch avoids an allocation
  * per kernel tap.
@@ -30,7 +22,7 @@ function validRange(off: number, s: number, W: number, oW: number): void {
   RANGE[1] = hi > lo ? hi : lo;
 }
 
-export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray, batchInner = false): void {
+export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray): void {
   const { C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW } = g;
   const HW = H * W, L = oH * oW, rows = C * kH * kW;
   for (let b = 0; b < n; b++) {
@@ -42,7 +34,7 @@ export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray, b
           const wOff = kj * dW - padL;
           validRange(wOff, sW, W, oW);
           const lo = RANGE[0], hi = RANGE[1];
-          let o = colsRow(b, (c * kH + ki) * kW + kj, n, rows, L, batchInner);
+          let o = (b * rows + (c * kH + ki) * kW + kj) * L;
           for (let oh = 0; oh < oH; oh++, o += oW) {
             const ih = oh * sH + hOff;
             // Rows are short (oW ~ 7-64): plain loops beat fill() calls here.
@@ -65,7 +57,7 @@ export function im2col(x: TypedArray, n: number, g: ConvGeom, out: TypedArray, b
   }
 }
 
-export function col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray, batchInner = false): void {
+export function col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray): void {
   const { C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW } = g;
   const HW = H * W, L = oH * oW, rows = C * kH * kW;
   out.fill(0, 0, n * C * HW);
@@ -78,7 +70,7 @@ export function col2im(cols: TypedArray, n: number, g: ConvGeom, out: TypedArray
           const wOff = kj * dW - padL;
           validRange(wOff, sW, W, oW);
           const lo = RANGE[0], hi = RANGE[1];
-          let o = colsRow(b, (c * kH + ki) * kW + kj, n, rows, L, batchInner);
+          let o = (b * rows + (c * kH + ki) * kW + kj) * L;
           for (let oh = 0; oh < oH; oh++, o += oW) {
             const ih = oh * sH + hOff;
             if (ih < 0 || ih >= H || lo >= hi) continue;

@@ -12,8 +12,8 @@ import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "../wasm/conv.js
 export interface NativeAddon {
   sgemm(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number,
     transA: boolean, transB: boolean, aStride: number, bStride: number): void;
-  im2col(x: Float32Array, n: number, geom: Int32Array, out: Float32Array, batchInner: boolean): void;
-  col2im(cols: Float32Array, n: number, geom: Int32Array, out: Float32Array, batchInner: boolean): void;
+  im2col(x: Float32Array, n: number, geom: Int32Array, out: Float32Array): void;
+  col2im(cols: Float32Array, n: number, geom: Int32Array, out: Float32Array): void;
   /** conv2d image by image (native/conv.h convFused; absent in addons built before it); see Backend.conv2dFused. */
   convFused?(mode: number, x: Float32Array | null, w: Float32Array | null, bias: Float32Array | null, gy: Float32Array | null,
     out: Float32Array, n: number, O: number, geom: Int32Array): void;
@@ -138,16 +138,15 @@ function plan(na: number, nb: number, aShape: readonly number[], bShape: readonl
 }
 
 /**
- * conv2d routing: image by image on the addon's fused kernels where it has them (no
- * column matrix is written out, copied or transposed), else one GEMM over the whole
- * batch. MNIST CNN training step, interleaved A/B, median ms: 1 thread 48.5/56.1/48.6
- * (one GEMM over the batch) -> 47.7/48.6/45.9 (fused); 2 threads 44.6/45.4 -> 38.7/37.1.
+ * conv2d image by image on the addon's fused kernels: no column matrix is written out,
+ * copied or transposed. They replaced one GEMM over the whole batch (MNIST CNN training
+ * step, interleaved A/B, median ms: 1 thread 48.5/56.1/48.6 -> 47.7/48.6/45.9; 2 threads
+ * 44.6/45.4 -> 38.7/37.1). An addon built before them keeps the base backend's.
  */
-function convKernels(native: NativeAddon): Pick<Backend, "convBatchInner" | "conv2dFused"> {
+function convKernels(native: NativeAddon, base: Backend): Pick<Backend, "conv2dFused"> {
   const fused = native.convFused?.bind(native);
-  if (!fused) return { convBatchInner: true, conv2dFused: undefined };
+  if (!fused) return { conv2dFused: base.conv2dFused };
   return {
-    convBatchInner: false,
     conv2dFused: {
       forward: (x, w, bias, n, O, g, out) => fused(CONV_FORWARD, x, w, bias, null, out, n, O, packGeom(g)),
       inputGrad: (w, gy, n, O, g, dx) => fused(CONV_INPUT_GRAD, null, w, null, gy, dx, n, O, packGeom(g)),
@@ -161,14 +160,14 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
   return {
     ...base,
     name: "native",
-    ...convKernels(native),
-    im2col(x, n, g, out, batchInner = false) {
-      if (f32(x, out)) native.im2col(x as Float32Array, n, packGeom(g), out as Float32Array, batchInner);
-      else base.im2col(x, n, g, out, batchInner);
+    ...convKernels(native, base),
+    im2col(x, n, g, out) {
+      if (f32(x, out)) native.im2col(x as Float32Array, n, packGeom(g), out as Float32Array);
+      else base.im2col(x, n, g, out);
     },
-    col2im(cols, n, g, out, batchInner = false) {
-      if (f32(cols, out)) native.col2im(cols as Float32Array, n, packGeom(g), out as Float32Array, batchInner);
-      else base.col2im(cols, n, g, out, batchInner);
+    col2im(cols, n, g, out) {
+      if (f32(cols, out)) native.col2im(cols as Float32Array, n, packGeom(g), out as Float32Array);
+      else base.col2im(cols, n, g, out);
     },
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
       if (native.maxPool2d2x2 && x instanceof Float32Array && out instanceof Float32Array && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) {

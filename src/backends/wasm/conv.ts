@@ -10,20 +10,20 @@ import type { Pool } from "./pool.js";
 import { FN_CONV_RUN } from "./worker-source.js";
 
 /** See Backend.im2col. */
-export function wasmIm2col(rt: Runtime, x: Float32Array, n: number, g: ConvGeom, out: Float32Array, batchInner = false): void {
+export function wasmIm2col(rt: Runtime, x: Float32Array, n: number, g: ConvGeom, out: Float32Array): void {
   const nx = n * g.C * g.H * g.W, no = n * g.C * g.kH * g.kW * g.oH * g.oW;
   const px = dataRegion(rt, align64(nx * 4) + no * 4), po = px + align64(nx * 4);
   rt.f32.set(x.length === nx ? x : x.subarray(0, nx), px >>> 2);
-  rt.k.im2colF32(px, n, g.C, g.H, g.W, g.kH, g.kW, g.padT, g.padL, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW, po, batchInner);
+  rt.k.im2colF32(px, n, g.C, g.H, g.W, g.kH, g.kW, g.padT, g.padL, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW, po);
   out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + no));
 }
 
 /** See Backend.col2im. */
-export function wasmCol2im(rt: Runtime, cols: Float32Array, n: number, g: ConvGeom, out: Float32Array, batchInner = false): void {
+export function wasmCol2im(rt: Runtime, cols: Float32Array, n: number, g: ConvGeom, out: Float32Array): void {
   const nc = n * g.C * g.kH * g.kW * g.oH * g.oW, no = n * g.C * g.H * g.W;
   const pc = dataRegion(rt, align64(nc * 4) + no * 4), po = pc + align64(nc * 4);
   rt.f32.set(cols.length === nc ? cols : cols.subarray(0, nc), pc >>> 2);
-  rt.k.col2imF32(pc, n, g.C, g.H, g.W, g.kH, g.kW, g.padT, g.padL, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW, po, batchInner);
+  rt.k.col2imF32(pc, n, g.C, g.H, g.W, g.kH, g.kW, g.padT, g.padL, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW, po);
   out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + no));
 }
 

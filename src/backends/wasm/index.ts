@@ -142,13 +142,13 @@ export function createWasmBackend(): Backend | null {
       }
       js.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
     },
-    im2col(x, n, g, out, batchInner = false): void {
-      if (out.length >= CONV_MIN && f32(x, out)) return wasmIm2col(rt, x as Float32Array, n, g, out as Float32Array, batchInner);
-      js.im2col(x, n, g, out, batchInner);
+    im2col(x, n, g, out): void {
+      if (out.length >= CONV_MIN && f32(x, out)) return wasmIm2col(rt, x as Float32Array, n, g, out as Float32Array);
+      js.im2col(x, n, g, out);
     },
-    col2im(cols, n, g, out, batchInner = false): void {
-      if (cols.length >= CONV_MIN && f32(cols, out)) return wasmCol2im(rt, cols as Float32Array, n, g, out as Float32Array, batchInner);
-      js.col2im(cols, n, g, out, batchInner);
+    col2im(cols, n, g, out): void {
+      if (cols.length >= CONV_MIN && f32(cols, out)) return wasmCol2im(rt, cols as Float32Array, n, g, out as Float32Array);
+      js.col2im(cols, n, g, out);
     },
     conv2dFused: {
       forward: (x, w, bias, n, O, g, out) => conv(CONV_FORWARD, { x, w, bias }, n, O, g, out),

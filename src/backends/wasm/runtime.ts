@@ -18,9 +18,9 @@ export interface Kernels {
   lstmCellF32(gates: number, cPrev: number, n: number, H: number, hOut: number, cOut: number, xAdd: number): void;
   lstmCellBackwardF32(act: number, cPrev: number, c: number, gh: number, gc: number, n: number, H: number, dGates: number, dcPrev: number, gh2: number): void;
   im2colF32(x: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
-    sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number, batchInner: boolean): void;
+    sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
   col2imF32(cols: number, n: number, C: number, H: number, W: number, kH: number, kW: number, padT: number, padL: number,
-    sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number, batchInner: boolean): void;
+    sH: number, sW: number, dH: number, dW: number, oH: number, oW: number, out: number): void;
   maxPool2dF32(x: number, planes: number, H: number, W: number, oH: number, oW: number,
     hs: number, he: number, ws: number, we: number, dH: number, dW: number, out: number, idx: number): void;
   maxPool2x2F32(x: number, planes: number, H: number, W: number, oH: number, oW: number, out: number, idx: number): void;

@@ -9,7 +9,7 @@ import { allocUninit } from "../../core/dtype.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { type ConvFusedKernels, type ConvGeom } from "../../backends/backend.js";
 import { gemm } from "../../ops/linalg.js";
-import { foldOp, unfoldOp } from "./conv-batch-gemm.js";
+import { foldOp, unfoldOp } from "./unfold-op.js";
 
 /** x4 [N, C, H, W] (float32), w [O, C*kH*kW], bias [O] -> [N, O, oH, oW] on `kern`. */
 export function convFused(kern: ConvFusedKernels, x4: Tensor, w: Tensor, b: Tensor | undefined | null, N: number, g: ConvGeom): Tensor {

@@ -12,7 +12,7 @@ import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { B, type ConvGeom } from "../../backends/backend.js";
 import { gemm } from "../../ops/linalg.js";
 import { assertTensor, sumToShape } from "../../ops/util.js";
-import { BATCH_INNER_MIN_K, convBatchInner, foldOp, unfoldOp } from "./conv-batch-gemm.js";
+import { foldOp, unfoldOp } from "./unfold-op.js";
 import { convFused } from "./conv-fused.js";
 
 /** Options of conv1d / conv2d. A number applies to every spatial dim. */
@@ -130,7 +130,6 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   const pointwise = kH === 1 && kW === 1 && stride[0] === 1 && stride[1] === 1 && padLo.every((v) => v === 0) && padHi.every((v) => v === 0);
   const K = Cg * kH * kW;
   const fused = B().conv2dFused;
-  if (groups === 1 && !pointwise && N > 1 && K >= BATCH_INNER_MIN_K && B().convBatchInner) return lower(convBatchInner(x4, w4.reshape(O, K), b, N, g), nd, batched);
   if (groups === 1 && !pointwise && fused && x4.dtype === "float32") return lower(convFused(fused, x4, w4.reshape(O, K), b, N, g), nd, batched);
   const cols = pointwise ? x4.reshape(N, C, H * W) : unfoldOp(x4, N, g);
   let y: Tensor;
