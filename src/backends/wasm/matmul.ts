@@ -17,8 +17,6 @@ const P_A = 3, P_B = 4, P_C = 5, P_M = 6, P_N = 7, P_K = 8, P_TA = 9, P_TB = 10,
   P_AP = 14, P_BP = 15, P_PACK_ROWS = 16, P_PACK_COLS = 17, P_TASK_ROWS = 18, P_TASK_COLS = 19, PLAN_BYTES = 128;
 /** Floats per pack task (a few hundred microseconds of packing at most). */
 const PACK_TASK_FLOATS = 1 << 16;
-/** Compute tasks per thread to aim for: enough that a slow thread's share moves to the others. */
-const TASKS_PER_THREAD = 4;
 
 /** Products below this many multiply-adds (m*n*k) stay in JS: the copies and the call would cost more. */
 export const GEMM_MIN_MACS = 512;
@@ -29,7 +27,18 @@ export const GEMM_MIN_MACS = 512;
  */
 export const GEMM_THREAD_MIN_FLOPS = 1 << 23;
 /** Routing knobs (setWasmRouting lowers the thread threshold to 0 so tests reach the pool with small shapes). */
-export const gemmConfig = { threadMinFlops: GEMM_THREAD_MIN_FLOPS };
+export const gemmConfig = {
+  threadMinFlops: GEMM_THREAD_MIN_FLOPS,
+  /**
+   * Compute tasks per thread to aim for: enough that a slow thread's share moves to the
+   * others. This host slows one core at a time for seconds (bench/README.md), and the
+   * last coarse task then straggles. 2 threads, interleaved calls (bench/profile/
+   * wasm-gemm-tasks.ts), mean GFLOP/s for 4 -> 16: 1024^3 67.5 -> 69.3 (1596 calls each),
+   * 128x512x784 56.0 -> 57.0, 512x784x128 55.9 -> 56.6, 128x256x512 51.0 -> 51.9,
+   * 256^3 48.9 -> 50.0; medians likewise +1-4%, best calls within 2%.
+   */
+  tasksPerThread: 16,
+};
 
 /** Counters for tests and profiling: products run on the pool, and worker jobs that took part (not cancelled). */
 export const gemmStats = { parallel: 0, workerJobs: 0 };
@@ -40,12 +49,12 @@ const roundUp = (x: number, u: number) => Math.ceil(x / u) * u;
 
 /**
  * Task shapes for T threads: whole rows of C in MC-row blocks, halving the wider side
- * (in tiles) until there are about TASKS_PER_THREAD tasks per thread.
+ * (in tiles) until there are about gemmConfig.tasksPerThread tasks per thread.
  */
 function taskShape(batch: number, m: number, n: number, T: number): [rows: number, cols: number] {
   let tr = Math.min(roundUp(m, MR), MC), tc = roundUp(n, NR);
   const tasks = () => batch * Math.ceil(m / tr) * Math.ceil(n / tc);
-  while (tasks() < TASKS_PER_THREAD * T) {
+  while (tasks() < gemmConfig.tasksPerThread * T) {
     if (tc >= 2 * tr && tc > 64) tc = roundUp(tc / 2, NR);
     else if (tr > 16) tr = roundUp(tr / 2, MR);
     else if (tc > 32) tc = roundUp(tc / 2, NR);
@@ -85,7 +94,7 @@ export function wasmMatmul(rt: Runtime, pool: Pool | null, threads: number, a: F
     p[P_A] = pa; p[P_B] = pb; p[P_C] = pc; p[P_M] = m; p[P_N] = n; p[P_K] = k; p[P_TA] = ta; p[P_TB] = tb;
     p[P_AS] = aStride; p[P_BS] = bStride; p[P_BATCH] = batch;
     if (byItems) {
-      p[P_TASK_ROWS] = Math.max(1, Math.floor(batch / (TASKS_PER_THREAD * T)));
+      p[P_TASK_ROWS] = Math.max(1, Math.floor(batch / (gemmConfig.tasksPerThread * T)));
     } else {
       p[P_AP] = pap; p[P_BP] = pbp;
       p[P_PACK_ROWS] = Math.min(roundUp(m, MR), roundUp(Math.ceil(PACK_TASK_FLOATS / k), MR));
