@@ -101,7 +101,7 @@ test("sampleQuality: confident fraction, class histogram and normalised entropy,
   assertClose(q.spread, -(0.25 * Math.log(0.25) * 2 + 0.5 * Math.log(0.5)) / Math.log(10), { rtol: 1e-9 });
 });
 
-test("gan-mnist: an MLP GAN trained 300 steps on real zeros makes digits a real-digit classifier reads as 0", () => {
+test("gan-mnist: an MLP GAN trained 600 steps on real zeros makes digits a real-digit classifier reads as 0", () => {
   const [x, y] = my.data.mnist(undefined, { train: true }).tensors;
   const [tx, ty] = my.data.mnist(undefined, { train: false }).tensors;
   const clf = trainClassifier(x.narrow(0, 0, 3000), y.narrow(0, 0, 3000), 2);
@@ -112,12 +112,13 @@ test("gan-mnist: an MLP GAN trained 300 steps on real zeros makes digits a real-
   const zeros = x.narrow(0, 0, 6000).indexSelect(0, ys.eq(0).nonzero().squeeze(1));
   const untrained = trainGan({ arch: "mlp", steps: 0, width: 64, images: zeros });
   const before = sampleQuality(clf, generate(untrained.generator, 200, 64, 5));
-  const r = trainGan({ arch: "mlp", steps: 300, batchSize: 32, width: 64, lr: 1e-3, images: zeros });
+  const r = trainGan({ arch: "mlp", steps: 600, batchSize: 64, width: 64, images: zeros });
   const after = sampleQuality(clf, generate(r.generator, 200, 64, 5));
   assert.ok(before.histogram[0] < 40, `untrained generator: ${before.histogram}`);
-  // GAN dynamics amplify float rounding, so backends land differently (measured: native 192
-  // of 200 zeros, 75.5% confident; wasm 142, 52.5%); a clear majority of zeros, far above the
-  // untrained generator, is the claim.
-  assert.ok(after.histogram[0] >= 120 && after.histogram[0] >= 3 * before.histogram[0], `trained generator: class histogram ${after.histogram}`);
+  // GAN dynamics amplify float rounding, so a run's outcome moves with the backend and the
+  // seed. The earlier 300 steps at lr 1e-3, batch 32 failed this on 5 of 10 (backend, seed)
+  // pairs; these settings (the example's default lr 2e-4, Adam betas 0.5/0.999) gave, over
+  // seeds 0-4 on native and wasm, 187-200 zeros of 200 and 64.5-98% confident.
+  assert.ok(after.histogram[0] >= 160 && after.histogram[0] >= 3 * before.histogram[0], `trained generator: class histogram ${after.histogram}`);
   assert.ok(after.confident > 0.5, `confident fraction ${after.confident}`);
 });
