@@ -13,7 +13,8 @@
  */
 import { Tensor } from "../../core/tensor.js";
 import type { Module } from "../../nn/module.js";
-import { encodeModel, type ValueInfoProto } from "./proto.js";
+import { type ValueInfoProto } from "./proto.js";
+import { encodeModel } from "./proto-encode.js";
 import { OnnxExportContext, type OnnxValue } from "./export-context.js";
 import { layerExporters } from "./export-layers.js";
 import { onnxTypeOf } from "./ops-util.js";

@@ -5,4 +5,5 @@
 export { exportOnnx, type ExportOnnxOptions } from "./export.js";
 export { importOnnx, OnnxModule, supportedImportOps } from "./import.js";
 export { OnnxExportContext, type OnnxValue, type ModuleExporter } from "./export-context.js";
-export { decodeModel, encodeModel, decodeTensorProto, encodeTensorProto, OnnxFormatError } from "./proto.js";
+export { decodeModel, decodeTensorProto, OnnxFormatError } from "./proto.js";
+export { encodeModel, encodeTensorProto } from "./proto-encode.js";
