@@ -1,7 +1,7 @@
 /**
  * Encoder half of the ONNX protobuf codec (proto.ts holds the message types and the
- * decoder): serializes ModelProto / TensorProto for the exporter. Fields are written
- * in field-number order, packed where ONNX declares them packed.
+ * decoder): serializes ModelProto / TensorProto for the exporter; tensor values always
+ * go to raw_data, little-endian.
  */
 import { AttrType, DataType, ELEM_BYTES, type AttributeProto, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from "./proto.js";
 
