@@ -1,7 +1,8 @@
 /**
  * myelin: deep learning for TypeScript with PyTorch's API.
  * `import * as my from "myelin"` gives tensors, ops, autograd, and the namespaces
- * `nn`, `F`, `optim`, `data`, `io`.
+ * `nn`, `F`, `optim`, `data`, `io`, `models`, and the training toolkit (`fit`, `evaluate`,
+ * metrics, callbacks, checkpoints; also importable alone as `myelin/train`).
  */
 export { Tensor, type NestedArray } from "./core/tensor.js";
 export { isFloating, promoteTypes, type DType, type TypedArray } from "./core/dtype.js";
@@ -18,10 +19,11 @@ export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";
 export { backend } from "./backends/select.js";
-export { setBackend, setNumThreads, getNumThreads, type BackendName } from "./backends/select.js";
+export { setBackend, setNumThreads, getNumThreads, ready, type BackendName } from "./backends/select.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as models from "./models/index.js";
+export * from "./train/index.js";

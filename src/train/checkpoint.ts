@@ -124,10 +124,10 @@ export async function saveCheckpoint(path: string, s: CheckpointState): Promise<
 
 /** Reads a checkpoint file (Node). */
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
-  const { readFile } = await import("node:fs/promises");
+  const { readFileBytes } = await import("./node-fs.js");
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = await readFileBytes(path, "loadCheckpoint");
   } catch (e) {
     throw new Error(`loadCheckpoint: cannot read "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
