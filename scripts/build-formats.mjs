@@ -5,7 +5,7 @@
 // after tsc, whose declaration files it copies: dist/cjs/package.json says
 // "commonjs", so TypeScript reads the copies as CommonJS types for `require` users.
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,11 +43,14 @@ await build({
 });
 writeFileSync(join(cjs, "package.json"), `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
 
-// Types: tsc's declaration files, copied (not the maps: they point one level off).
-for (const file of files(esm, (n) => n.endsWith(".d.ts"), [cjs, join(esm, "browser")])) {
+// Types: tsc's declaration files and their maps (sources one level further up).
+for (const file of files(esm, (n) => n.endsWith(".d.ts") || n.endsWith(".d.ts.map"), [cjs, join(esm, "browser")])) {
   const to = join(cjs, relative(esm, file));
   mkdirSync(dirname(to), { recursive: true });
-  cpSync(file, to);
+  if (!file.endsWith(".map")) { cpSync(file, to); continue; }
+  const map = JSON.parse(readFileSync(file, "utf8"));
+  map.sources = map.sources.map((s) => `../${s}`);
+  writeFileSync(to, JSON.stringify(map));
 }
 
 // One ES module for browsers and CDNs (no file system, no native addon at run time).

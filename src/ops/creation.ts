@@ -6,11 +6,13 @@ import { defaultGenerator, type Generator } from "../core/random.js";
 import { checkShape, fmtShape, numel, shapeArgs } from "../core/shape.js";
 import { Tensor, make } from "../core/tensor.js";
 
+/** Options every creation function takes: the element type (default float32) and whether autograd tracks the result. */
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
 }
 
+/** Creation options for random tensors, plus the {@link Generator} to draw from (default: the global one, see {@link manualSeed}). */
 export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }

@@ -126,6 +126,7 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
   return all ? others.reshape(x.shape) : others.movedim(-1, dims[0]);
 }
 
+/** Options of {@link variance} and {@link std}. */
 export interface CorrectionOptions {
   /** Bessel-style correction: divide by N - correction (default 1). */
   correction?: number;
@@ -322,25 +323,25 @@ export function any(x: Tensor, dim?: number | null, keepdim = false): Tensor {
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    sum(dim?: Dims, keepdim?: boolean): Tensor;
-    mean(dim?: Dims, keepdim?: boolean): Tensor;
-    prod(dim?: number | null, keepdim?: boolean): Tensor;
-    var(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
-    std(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
-    amax(dim?: Dims, keepdim?: boolean): Tensor;
-    amin(dim?: Dims, keepdim?: boolean): Tensor;
-    max(): Tensor;
-    max(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    min(): Tensor;
-    min(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    argmax(dim?: number | null, keepdim?: boolean): Tensor;
-    argmin(dim?: number | null, keepdim?: boolean): Tensor;
-    logsumexp(dim?: Dims, keepdim?: boolean): Tensor;
-    cumsum(dim: number): Tensor;
-    cumprod(dim: number): Tensor;
-    norm(p?: number | "fro", dim?: Dims, keepdim?: boolean): Tensor;
-    all(dim?: number | null, keepdim?: boolean): Tensor;
-    any(dim?: number | null, keepdim?: boolean): Tensor;
+    /** Method form of {@link sum}. */ sum(dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link mean}. */ mean(dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link prod}. */ prod(dim?: number | null, keepdim?: boolean): Tensor;
+    /** Method form of {@link variance}. */ var(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
+    /** Method form of {@link std}. */ std(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
+    /** Method form of {@link amax}. */ amax(dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link amin}. */ amin(dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link max}. */ max(): Tensor;
+    /** Method form of {@link max}. */ max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** Method form of {@link min}. */ min(): Tensor;
+    /** Method form of {@link min}. */ min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** Method form of {@link argmax}. */ argmax(dim?: number | null, keepdim?: boolean): Tensor;
+    /** Method form of {@link argmin}. */ argmin(dim?: number | null, keepdim?: boolean): Tensor;
+    /** Method form of {@link logsumexp}. */ logsumexp(dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link cumsum}. */ cumsum(dim: number): Tensor;
+    /** Method form of {@link cumprod}. */ cumprod(dim: number): Tensor;
+    /** Method form of {@link norm}. */ norm(p?: number | "fro", dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link all}. */ all(dim?: number | null, keepdim?: boolean): Tensor;
+    /** Method form of {@link any}. */ any(dim?: number | null, keepdim?: boolean): Tensor;
   }
 }
 

@@ -49,6 +49,7 @@ export function unpackState(value: unknown, tensors: Record<string, Tensor>): un
   return value;
 }
 
+/** What {@link saveCheckpoint} and {@link checkpointToBytes} store: the model, and optionally the optimizer, scheduler, history, generators and extra JSON. */
 export interface CheckpointState {
   model: ModelLike;
   optimizer?: OptimizerLike;
@@ -79,6 +80,7 @@ export function checkpointToBytes(s: CheckpointState): Uint8Array {
   return toSafetensors(tensors, { format: FORMAT, state: JSON.stringify(skeleton) });
 }
 
+/** A checkpoint read back by {@link loadCheckpoint} / {@link checkpointFromBytes}; pass it to {@link restoreCheckpoint}. */
 export interface LoadedCheckpoint {
   epoch: number;
   history: History;
@@ -143,6 +145,7 @@ export function restoreCheckpoint(c: LoadedCheckpoint, into: Omit<CheckpointStat
   for (const [k, g] of Object.entries(into.generators ?? {})) if (c.generatorStates[k]) g.setState(c.generatorStates[k]);
 }
 
+/** Options of {@link ModelCheckpoint}: the file, what to watch, and the scheduler, generators and extra JSON to save with the model and optimizer `fit` trains. */
 export interface ModelCheckpointOptions extends Omit<CheckpointState, "model" | "optimizer" | "epoch" | "history"> {
   /** File to write (overwritten atomically each time). */
   path: string;

@@ -7,7 +7,7 @@
 // untrained model's accuracy is reported next to it to show the change.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -51,6 +51,14 @@ function bytesUnder(dir: string): number {
   }, 0);
 }
 
+/** Every .map file under `dir`. */
+function mapsUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? mapsUnder(p) : e.name.endsWith(".map") ? [p] : [];
+  });
+}
+
 /** Checks the JSON line the consumer program prints: the install trained the model. */
 function assertTrained(stdout: string, label: string): void {
   const line = stdout.trim().split("\n").pop() ?? "";
@@ -87,6 +95,14 @@ test("npm pack installs into ESM, CommonJS, TypeScript and bundler projects that
       const mb = bytesUnder(join(dir, "node_modules")) / 2 ** 20;
       assert.ok(mb < 10, `installed size ${mb.toFixed(1)} MB`);
       t.diagnostic(`installed size ${mb.toFixed(2)} MB`);
+      // Every source map (JS and declaration maps, both builds) points at shipped files.
+      const pkg = join(dir, "node_modules", "myelin");
+      const maps = mapsUnder(join(pkg, "dist"));
+      assert.ok(maps.length > 100, `${maps.length} source maps`);
+      for (const m of maps) {
+        const { sources } = JSON.parse(readFileSync(m, "utf8")) as { sources: string[] };
+        for (const s of sources) assert.ok(existsSync(join(dirname(m), s)), `${m} → ${s} is not in the package`);
+      }
     });
 
     await t.test("CommonJS (npm init -y)", () => {

@@ -62,6 +62,7 @@ export function celu(x: Tensor, alpha = 1): Tensor {
   return where(x.gt(0), x, x.clamp(null, 0).div(alpha).expm1().mul(alpha));
 }
 
+/** Options of {@link gelu}. */
 export interface GeluOptions {
   /** "none" (exact, with erf; default) or "tanh" (the tanh approximation). */
   approximate?: "none" | "tanh";
@@ -190,6 +191,7 @@ export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
 
 // ---------------------------------------------------------------- softmax family
 
+/** Options of {@link softmax}, {@link logSoftmax} and {@link softmin}. */
 export interface SoftmaxOptions {
   /** Cast the input to this dtype first (PyTorch's `dtype` argument). */
   dtype?: DType;

@@ -16,6 +16,7 @@ import { assertTensor } from "../../ops/util.js";
 const NEG = -1e30; // log of zero probability, kept finite
 const INF_LIMIT = 1e29; // a negative log-likelihood beyond this means "impossible"
 
+/** Options of {@link ctcLoss}. */
 export interface CtcLossOptions {
   /** Index of the blank label (default 0). */
   blank?: number;

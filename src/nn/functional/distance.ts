@@ -7,6 +7,7 @@ import { isFloating } from "../../core/dtype.js";
 import { broadcastShapes, normDim } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
 
+/** Options of {@link normalize}. */
 export interface NormalizeOptions {
   /** Norm order (default 2). */
   p?: number;
@@ -28,6 +29,7 @@ export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
   return xin.div(xin.norm(p, dim, true).clamp(eps).expandAs(xin));
 }
 
+/** Options of {@link cosineSimilarity}. */
 export interface CosineSimilarityOptions {
   /** Dim holding the vectors (default 1). */
   dim?: number;
@@ -51,6 +53,7 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, opts: CosineSimilarityO
   return a.div(na).mul(b.div(nb)).sum(d);
 }
 
+/** Options of {@link pairwiseDistance}. */
 export interface PairwiseDistanceOptions {
   /** Norm order (default 2). */
   p?: number;

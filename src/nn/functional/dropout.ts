@@ -10,6 +10,7 @@ import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
 import { B } from "../../backends/backend.js";
 
+/** Options of {@link dropout} and its variants. */
 export interface DropoutOptions {
   /** Random source for the mask (default: the global generator seeded by manualSeed). */
   generator?: Generator;

@@ -10,6 +10,7 @@ import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
 import { indexAdd } from "../../ops/indexing.js";
 
+/** Options of {@link embedding}. */
 export interface EmbeddingOptions {
   /** This row's gradient is always zero (negative counts from the end). */
   paddingIdx?: number | null;

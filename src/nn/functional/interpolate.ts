@@ -9,8 +9,10 @@ import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
 
+/** Resampling modes of {@link interpolate} (PyTorch's names). */
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear";
 
+/** Options of {@link interpolate}: give `size` or `scaleFactor`. */
 export interface InterpolateOptions {
   /** Output spatial size (one number for every dim, or one per dim). */
   size?: number | number[];

@@ -13,8 +13,10 @@ import { where } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
 import { logSoftmax } from "./activations.js";
 
+/** How a loss combines per-element values: their mean, their sum, or none (the unreduced tensor). */
 export type Reduction = "mean" | "sum" | "none";
 
+/** The option every loss takes (default `reduction: "mean"`). */
 export interface ReductionOptions {
   /** "mean" (default), "sum" or "none" (per-element losses). */
   reduction?: Reduction;
@@ -71,6 +73,7 @@ export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions 
   return reduceLoss(where(d.lt(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), opts.reduction, "huberLoss");
 }
 
+/** Options of {@link nllLoss}. */
 export interface NllLossOptions extends ReductionOptions {
   /** Per-class weights [C]. */
   weight?: Tensor | null;
@@ -136,6 +139,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
   return reduceLoss(p.loss, r, "nllLoss");
 }
 
+/** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions extends NllLossOptions {
   /** Mixes the target with the uniform distribution by this amount (default 0). */
   labelSmoothing?: number;
@@ -197,6 +201,7 @@ function bceElementwise(x: Tensor, t: Tensor): Tensor {
   ], [x, t]);
 }
 
+/** Options of {@link binaryCrossEntropy}. */
 export interface WeightedLossOptions extends ReductionOptions {
   /** Rescales each element's loss (broadcast against the input). */
   weight?: Tensor | null;
@@ -216,6 +221,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: Weighted
   return reduceLoss(l, opts.reduction, "binaryCrossEntropy");
 }
 
+/** Options of {@link binaryCrossEntropyWithLogits}. */
 export interface BceWithLogitsOptions extends WeightedLossOptions {
   /** Weight of positive examples, broadcast along the last (class) dim. */
   posWeight?: Tensor | null;
@@ -234,6 +240,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   return reduceLoss(l, opts.reduction, "binaryCrossEntropyWithLogits");
 }
 
+/** Options of {@link klDiv}. */
 export interface KlDivOptions {
   /** "mean" (default; over all elements), "batchmean" (sum / batch size), "sum" or "none". */
   reduction?: Reduction | "batchmean";
@@ -258,6 +265,7 @@ export function klDiv(input: Tensor, target: Tensor, opts: KlDivOptions = {}): T
   return reduceLoss(l, opts.reduction, "klDiv");
 }
 
+/** Options of {@link poissonNllLoss}. */
 export interface PoissonNllOptions extends ReductionOptions {
   /** Input is log(rate) (default true). */
   logInput?: boolean;
@@ -281,6 +289,7 @@ export function poissonNllLoss(input: Tensor, target: Tensor, opts: PoissonNllOp
   return reduceLoss(l, opts.reduction, "poissonNllLoss");
 }
 
+/** Options of {@link gaussianNllLoss}. */
 export interface GaussianNllOptions extends ReductionOptions {
   /** Add the constant 0.5 log(2 pi) (default false). */
   full?: boolean;

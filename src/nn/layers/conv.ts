@@ -10,6 +10,7 @@ import * as F from "../functional/index.js";
 import * as init from "../init.js";
 import { checkPositive } from "./linear.js";
 
+/** How convolution layers pad the input: with zeros, or by reflecting, replicating or wrapping its edges. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
 /** Options of Conv1d / Conv2d. */

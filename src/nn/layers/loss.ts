@@ -7,6 +7,7 @@ import type { Tensor } from "../../core/tensor.js";
 import { Module } from "../module.js";
 import * as F from "../functional/index.js";
 
+/** How a loss module combines per-element values: their mean, their sum, or none. */
 export type Reduction = "mean" | "sum" | "none";
 
 /** Base of the loss modules: holds `reduction` (default "mean"). */

@@ -20,6 +20,7 @@ function lambdas(opt: Optimizer, f: LrLambda, name: string): Array<(epoch: numbe
  * @example new LambdaLR(opt, {lrLambda: (e) => 0.95 ** e});
  */
 export class LambdaLR extends LRScheduler {
+  /** One multiplier function per parameter group: the learning rate is base lr × `lrLambdas[i](epoch)`. */
   lrLambdas: Array<(epoch: number) => number>;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { lrLambda: LrLambda }) {
     super(optimizer, opts);
@@ -39,6 +40,7 @@ export class LambdaLR extends LRScheduler {
  * @example new MultiplicativeLR(opt, {lrLambda: () => 0.95});
  */
 export class MultiplicativeLR extends LRScheduler {
+  /** One factor function per parameter group: each step multiplies the learning rate by `lrLambdas[i](epoch)`. */
   lrLambdas: Array<(epoch: number) => number>;
   constructor(optimizer: Optimizer, opts: SchedulerOptions & { lrLambda: LrLambda }) {
     super(optimizer, opts);
