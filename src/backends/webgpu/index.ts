@@ -12,6 +12,7 @@ import { binaryGPU, binaryOpNames, unaryGPU, unaryOpNames } from "./kernels/elem
 import { matmulGPU, operand } from "./kernels/matmul.js";
 import { reduceGPU } from "./kernels/reduce.js";
 import { softmaxGPU } from "./kernels/softmax.js";
+import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, viewOf } from "./kernels/layout.js";
 import type { GPUBufferLike } from "./gpu-types.js";
 
@@ -38,4 +39,5 @@ export const webgpuKernels = {
   readFloat32, viewOf, contiguousStrides, batchStats,
   unary: unaryGPU, binary: binaryGPU, unaryOpNames, binaryOpNames,
   matmul: matmulGPU, operand, reduce: reduceGPU, softmax: softmaxGPU,
+  conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
 };
