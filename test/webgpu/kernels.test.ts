@@ -3,35 +3,13 @@
 // (Debian's chromium package). Skips with the reason when no adapter can be found.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { webgpu, webgpuKernels as K } from "../../src/backends/webgpu/index.js";
+import { close, randn, skip } from "./gpu-test-util.js";
 import { releaseWhenCollected } from "../../src/backends/webgpu/pool.js";
 import { unary as cpuUnary, binary as cpuBinary } from "../../src/backends/js/elementwise.js";
 import type { BinaryOp, UnaryOp } from "../../src/backends/backend.js";
-
-const ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
-if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
-const ok = await webgpu.init();
-const skip = ok ? false : `no WebGPU adapter: ${webgpu.lastError()}`;
-
-let seed = 12345;
-function rand(): number {
-  seed = (seed * 1103515245 + 12345) >>> 0;
-  return seed / 2 ** 32;
-}
-const randn = (n: number, lo = -3, hi = 3) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
-
-function close(got: Float32Array, want: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i], w = want[i];
-    if (Number.isNaN(w)) { assert.ok(Number.isNaN(g), `${what}[${i}]: got ${g}, want NaN`); continue; }
-    if (!Number.isFinite(w)) { assert.equal(g, w, `${what}[${i}]`); continue; }
-    assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `${what}[${i}]: got ${g}, want ${w}`);
-  }
-}
 
 const DOMAIN: Partial<Record<UnaryOp, [number, number]>> = {
   log: [0.01, 10], sqrt: [0, 10], rsqrt: [0.01, 10], log1p: [-0.9, 10], reciprocal: [0.1, 5], tan: [-1.2, 1.2],

@@ -11,7 +11,9 @@ import { batchStats, flush, readBuffer, upload } from "./commands.js";
 import { binaryGPU, binaryOpNames, unaryGPU, unaryOpNames } from "./kernels/elementwise.js";
 import { matmulGPU, operand } from "./kernels/matmul.js";
 import { reduceGPU } from "./kernels/reduce.js";
-import { softmaxGPU } from "./kernels/softmax.js";
+import { layerNormBackwardGPU, layerNormGPU, softmaxBackwardGPU, softmaxGPU } from "./kernels/rows.js";
+import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
+import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, viewOf } from "./kernels/layout.js";
 import type { GPUBufferLike } from "./gpu-types.js";
 
@@ -37,5 +39,9 @@ export const webgpuKernels = {
   upload: (data: Float32Array) => upload("webgpu.upload", data),
   readFloat32, viewOf, contiguousStrides, batchStats,
   unary: unaryGPU, binary: binaryGPU, unaryOpNames, binaryOpNames,
-  matmul: matmulGPU, operand, reduce: reduceGPU, softmax: softmaxGPU,
+  matmul: matmulGPU, operand, reduce: reduceGPU,
+  softmax: softmaxGPU, softmaxBackward: softmaxBackwardGPU, layerNorm: layerNormGPU, layerNormBackward: layerNormBackwardGPU,
+  adamStep: adamStepGPU, where: whereGPU, reluBackward: reluBackwardGPU, clamp: clampGPU,
+  uploadWords: (data: Uint32Array) => upload("webgpu.upload", data),
+  conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
 };
