@@ -12,6 +12,9 @@ import { binaryGPU, binaryOpNames, unaryGPU, unaryOpNames } from "./kernels/elem
 import { matmulGPU, operand } from "./kernels/matmul.js";
 import { reduceGPU } from "./kernels/reduce.js";
 import { layerNormBackwardGPU, layerNormGPU, softmaxBackwardGPU, softmaxGPU } from "./kernels/rows.js";
+import { bernoulliMaskGPU } from "./kernels/random.js";
+import { fillGPU, gatherGPU, scatterGPU, stridedAssignGPU, stridedGPU, zerosGPU } from "./kernels/index-ops.js";
+import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU } from "./kernels/pool.js";
 import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
 import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, viewOf } from "./kernels/layout.js";
@@ -42,6 +45,9 @@ export const webgpuKernels = {
   matmul: matmulGPU, operand, reduce: reduceGPU,
   softmax: softmaxGPU, softmaxBackward: softmaxBackwardGPU, layerNorm: layerNormGPU, layerNormBackward: layerNormBackwardGPU,
   adamStep: adamStepGPU, where: whereGPU, reluBackward: reluBackwardGPU, clamp: clampGPU,
-  uploadWords: (data: Uint32Array) => upload("webgpu.upload", data),
+  uploadWords: (data: Uint32Array | Int32Array) => upload("webgpu.upload", data),
+  fill: fillGPU, zeros: zerosGPU, strided: stridedGPU, stridedAssign: stridedAssignGPU, gather: gatherGPU, scatter: scatterGPU,
+  maxPool2d: maxPool2dGPU, maxPool2dBackward: maxPool2dBackwardGPU, avgPool2d: avgPool2dGPU, avgPool2dBackward: avgPool2dBackwardGPU,
+  bernoulliMask: bernoulliMaskGPU,
   conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
 };

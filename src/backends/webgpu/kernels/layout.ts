@@ -96,3 +96,21 @@ struct P { dims: vec4<u32> }
 @group(0) @binding(1) var<storage, read_write> O: array<f32>;
 @group(0) @binding(2) var<uniform> p: P;
 var<workgroup> part: array<f32, 256>;`;
+
+/**
+ * WGSL for a read-modify-write of a float element of the `atomic<u32>` array `arr`
+ * (a compare-exchange loop: WGSL has no float atomics): `fnName(i, v)` replaces
+ * element i by `combine(old, v)`, where the expression names the old value `a`, the new `v`.
+ */
+export function atomicFloatWGSL(arr: string, fnName: string, combine: string): string {
+  return `
+fn ${fnName}(i: u32, v: f32) {
+  var old = atomicLoad(&${arr}[i]);
+  loop {
+    let a = bitcast<f32>(old);
+    let r = atomicCompareExchangeWeak(&${arr}[i], old, bitcast<u32>(${combine}));
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }
+}`;
+}
