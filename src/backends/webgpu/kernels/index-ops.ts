@@ -78,6 +78,12 @@ export function stridedAssignGPU(src: GPUBufferLike, out: GPUBufferLike, offset:
   if (n > 0) dispatch("stridedAssign", STRIDED_ASSIGN(accumulate), [src, out], stridedWords(shape, strides, offset), groups1d(n));
 }
 
+/** Element i of the [outer, idxR, inner] index: its outer block o and inner position k. */
+const AXIS_PROLOGUE = `${INDEX}
+  let r = p.dims.x; let idxR = p.dims.y; let inner = p.dims.z; let total = p.dims.w;
+  if (i >= total) { return; }
+  let o = i / (idxR * inner); let k = i % inner;`;
+
 const GATHER = `
 struct P { dims: vec4<u32> }
 @group(0) @binding(0) var<storage, read> X: array<f32>;
@@ -85,10 +91,7 @@ struct P { dims: vec4<u32> }
 @group(0) @binding(2) var<storage, read_write> O: array<f32>;
 @group(0) @binding(3) var<uniform> p: P;
 ${ONE_D} {
-  ${INDEX}
-  let r = p.dims.x; let idxR = p.dims.y; let inner = p.dims.z; let total = p.dims.w;
-  if (i >= total) { return; }
-  let o = i / (idxR * inner); let k = i % inner;
+  ${AXIS_PROLOGUE}
   O[i] = X[(o * r + u32(I[i])) * inner + k];
 }`;
 
@@ -114,10 +117,7 @@ struct P { dims: vec4<u32> }
 @group(0) @binding(2) var<storage, read_write> O: array<atomic<u32>>;
 @group(0) @binding(3) var<uniform> p: P;
 ${ONE_D} {
-  ${INDEX}
-  let r = p.dims.x; let idxR = p.dims.y; let inner = p.dims.z; let total = p.dims.w;
-  if (i >= total) { return; }
-  let o = i / (idxR * inner); let k = i % inner;
+  ${AXIS_PROLOGUE}
   let at = (o * r + u32(I[i])) * inner + k;
   ${mode === "set" ? "atomicStore(&O[at], bitcast<u32>(S[i]));" : "combineAt(at, S[i]);"}
 }`;

@@ -24,25 +24,27 @@ fn he(i: u32) -> u32 { return u32(Win[p.a.w + i]); }
 fn ws(j: u32) -> u32 { return u32(Win[2u * p.a.w + j]); }
 fn we(j: u32) -> u32 { return u32(Win[2u * p.a.w + p.b.x + j]); }`;
 
+/** Output i's plane and window; every pooling kernel starts so. */
+const WINDOW_PROLOGUE = `${INDEX}
+  let H = p.a.y; let W = p.a.z; let oH = p.a.w; let oW = p.b.x;
+  if (i >= p.b.w) { return; }
+  let pl = i / (oH * oW); let oi = (i / oW) % oH; let oj = i % oW;`;
+/** WGSL looping over window (oi, oj)'s pixels, h and w, running \`body\`. */
+const forWindow = (body: string) => `for (var h = hs(oi); h < he(oi); h += p.b.y) {
+    for (var w = ws(oj); w < we(oj); w += p.b.z) { ${body} }
+  }`;
+
 const MAX_FWD = `${COMMON}
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> O: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Idx: array<i32>;
 @group(0) @binding(4) var<uniform> p: P;
 ${ONE_D} {
-  ${INDEX}
-  let H = p.a.y; let W = p.a.z; let oH = p.a.w; let oW = p.b.x;
-  if (i >= p.b.w) { return; }
-  let pl = i / (oH * oW); let oi = (i / oW) % oH; let oj = i % oW;
+  ${WINDOW_PROLOGUE}
   var best = f32Bits(0xff800000u);
   var bi = hs(oi) * W + ws(oj);
-  for (var h = hs(oi); h < he(oi); h += p.b.y) {
-    for (var w = ws(oj); w < we(oj); w += p.b.z) {
-      let v = X[pl * H * W + h * W + w];
-      // PyTorch's rule: strictly greater wins (first max on ties), NaN always wins.
-      if (v > best || isNan(v)) { best = v; bi = h * W + w; }
-    }
-  }
+  // PyTorch's rule: strictly greater wins (first max on ties), NaN always wins.
+  ${forWindow("let v = X[pl * H * W + h * W + w]; if (v > best || isNan(v)) { best = v; bi = h * W + w; }")}
   O[i] = best;
   Idx[i] = i32(bi);
 }`;
@@ -53,14 +55,9 @@ const AVG_FWD = `${COMMON}
 @group(0) @binding(3) var<storage, read> Scale: array<f32>;
 @group(0) @binding(4) var<uniform> p: P;
 ${ONE_D} {
-  ${INDEX}
-  let H = p.a.y; let W = p.a.z; let oH = p.a.w; let oW = p.b.x;
-  if (i >= p.b.w) { return; }
-  let pl = i / (oH * oW); let oi = (i / oW) % oH; let oj = i % oW;
+  ${WINDOW_PROLOGUE}
   var s = 0.0;
-  for (var h = hs(oi); h < he(oi); h += p.b.y) {
-    for (var w = ws(oj); w < we(oj); w += p.b.z) { s += X[pl * H * W + h * W + w]; }
-  }
+  ${forWindow("s += X[pl * H * W + h * W + w];")}
   O[i] = s * Scale[oi] * Scale[oH + oj];
 }`;
 
@@ -70,14 +67,9 @@ const AVG_BWD = `${COMMON}${atomicFloatWGSL("GX", "addAt", "a + v")}
 @group(0) @binding(3) var<storage, read> Scale: array<f32>;
 @group(0) @binding(4) var<uniform> p: P;
 ${ONE_D} {
-  ${INDEX}
-  let H = p.a.y; let W = p.a.z; let oH = p.a.w; let oW = p.b.x;
-  if (i >= p.b.w) { return; }
-  let pl = i / (oH * oW); let oi = (i / oW) % oH; let oj = i % oW;
+  ${WINDOW_PROLOGUE}
   let v = G[i] * Scale[oi] * Scale[oH + oj];
-  for (var h = hs(oi); h < he(oi); h += p.b.y) {
-    for (var w = ws(oj); w < we(oj); w += p.b.z) { addAt(pl * H * W + h * W + w, v); }
-  }
+  ${forWindow("addAt(pl * H * W + h * W + w, v);")}
 }`;
 
 const MAX_BWD = `${atomicFloatWGSL("GX", "addAt", "a + v")}
