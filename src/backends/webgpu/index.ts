@@ -13,6 +13,7 @@ import { matmulGPU, operand } from "./kernels/matmul.js";
 import { reduceGPU } from "./kernels/reduce.js";
 import { layerNormBackwardGPU, layerNormGPU, softmaxBackwardGPU, softmaxGPU } from "./kernels/rows.js";
 import { bernoulliMaskGPU } from "./kernels/random.js";
+import { gruCellBackwardGPU, gruCellGPU, lstmCellBackwardGPU, lstmCellGPU } from "./kernels/rnn.js";
 import { fillGPU, gatherGPU, scatterGPU, stridedAssignGPU, stridedGPU, zerosGPU } from "./kernels/index-ops.js";
 import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU } from "./kernels/pool.js";
 import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
@@ -49,5 +50,6 @@ export const webgpuKernels = {
   fill: fillGPU, zeros: zerosGPU, strided: stridedGPU, stridedAssign: stridedAssignGPU, gather: gatherGPU, scatter: scatterGPU,
   maxPool2d: maxPool2dGPU, maxPool2dBackward: maxPool2dBackwardGPU, avgPool2d: avgPool2dGPU, avgPool2dBackward: avgPool2dBackwardGPU,
   bernoulliMask: bernoulliMaskGPU,
+  lstmCell: lstmCellGPU, lstmCellBackward: lstmCellBackwardGPU, gruCell: gruCellGPU, gruCellBackward: gruCellBackwardGPU,
   conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
 };
