@@ -67,7 +67,8 @@ let loadError = "";
  * the package impossible to `require()` and to bundle as an IIFE.
  */
 function nodeRequire(proc: NodeLikeProcess): ((id: string) => unknown) | null {
-  if (typeof require === "function") return require;
+  const cjs = typeof require === "function" ? require : null;
+  if (cjs) return cjs;
   const mod = proc.getBuiltinModule?.("node:module") as typeof import("node:module") | undefined;
   return mod ? mod.createRequire(import.meta.url) : null;
 }
