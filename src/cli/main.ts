@@ -37,7 +37,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
 
 const VAL_SIZE = 5000;
 
-const EVAL_FLAGS: Record<string, FlagSpec> = { ...COMMON, "batch-size": { type: "int", help: "batch size (default 500)" } };
+const EVAL_FLAGS: Record<string, FlagSpec> = { ...COMMON, "batch-size": { type: "int", help: "images per forward pass (default 250; memory grows with it)" } };
 const INFO_FLAGS: Record<string, FlagSpec> = { help: COMMON.help };
 
 const MAIN_HELP = `myelin — deep learning for TypeScript
@@ -154,7 +154,7 @@ async function evalCmd(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, EVAL_FLAGS, "eval");
   if (flags.help) return out(`Usage: myelin eval <checkpoint> [options]\n\nOptions:\n${formatFlags(EVAL_FLAGS)}`);
   if (!positionals[0]) throw new UsageError("missing checkpoint path");
-  const batchSize = checkInt("batch-size", Number(flags["batch-size"] ?? 500), 1);
+  const batchSize = checkInt("batch-size", Number(flags["batch-size"] ?? 250), 1);
   await applyBackend(flags);
   const c = await loadCheckpoint(positionals[0]);
   if (typeof c.extra.recipe !== "string") throw new Error(`${positionals[0]}: the checkpoint's metadata names no recipe (extra.recipe is ${JSON.stringify(c.extra.recipe)}); it was not written by myelin train`);

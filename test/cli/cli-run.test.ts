@@ -121,7 +121,7 @@ test("a closed stdout (myelin ... | head -1) ends the command quietly with code 
 test("history.svg layout: tick labels fit in the margin, the legend sits above the plot, points inside it", () => {
   const h = { loss: [123456.7, 0.5, 0.000012345], val_loss: [2.5, 1.25, 0.75], accuracy: [0.12, 0.9, 0.9882], val_accuracy: [0.5, 0.97, 0.99], lr: [0.001, 0.00085355, 0.00014645] };
   const svg = historyToSvg(h, "layout");
-  const attrs = (tag: string) => [...svg.matchAll(new RegExp(`<${tag} ([^>]*?)/?>([^<]*)`, "g"))].map((m) => ({ ...Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])), text: m[2] }));
+  const attrs = (tag: string): Record<string, string>[] => [...svg.matchAll(new RegExp(`<${tag} ([^>]*?)/?>([^<]*)`, "g"))].map((m) => ({ ...Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])), text: m[2] }));
   const frames = attrs("rect").filter((r) => r.stroke === "#999").map((r) => ({ x: +r.x, y: +r.y, w: +r.width, h: +r.height }));
   assert.equal(frames.length, 3);
   const panelW = +/width="(\d+)"/.exec(svg)![1] / 2;
