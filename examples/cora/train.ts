@@ -4,7 +4,7 @@
  * trained full-batch with the papers' hyper-parameters; the test accuracy of the
  * epoch with the best validation accuracy is reported, as the papers select models.
  *
- * Run: npx tsx examples/cora/train.ts [--data DIR] [--download] [--dataset cora|citeseer] [gcn|gat|both]
+ * Run: npx tsx examples/cora/train.ts [--data DIR] [--download [--mirror URL]] [--dataset cora|citeseer] [gcn|gat|both]
  * The graph is read by my.data.Planetoid from DIR/cora.json (default DIR: ./data).
  */
 import { pathToFileURL } from "node:url";
@@ -129,7 +129,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const which = args.find((a, i) => ["gcn", "gat", "both"].includes(a) && args[i - 1] !== "--dataset") ?? "both";
   let data: Planetoid;
   try {
-    data = new my.data.Planetoid({ root: opt("--data") ?? "data", name: opt("--dataset") ?? "Cora", download: args.includes("--download"), downloadFlag: "--download" });
+    data = new my.data.Planetoid({ root: opt("--data") ?? "data", name: opt("--dataset") ?? "Cora", download: args.includes("--download"), downloadFlag: "--download", mirrors: opt("--mirror") ? [opt("--mirror")!] : undefined });
   } catch (e) {
     console.error(`cora example: ${(e as Error).message}\n(pass --data DIR for a folder holding cora.json / citeseer.json)`);
     process.exit(1);

@@ -8,7 +8,7 @@
  * scale for multiplicative series) and the model predicts the next change, so the
  * same network works on series with trend and at any level.
  *
- * Run: npx tsx examples/timeseries/train.ts [--data DIR] [--download] [series ...] [--model mlp|cnn|lstm]
+ * Run: npx tsx examples/timeseries/train.ts [--data DIR] [--download [--mirror URL]] [series ...] [--model mlp|cnn|lstm]
  * Each series is read by my.data.TimeSeries from DIR/timeseries/<name>.csv or
  * DIR/<name>.csv (columns "time","value"; default DIR: ./data).
  */
@@ -63,8 +63,8 @@ export interface ForecastResult {
 }
 
 /** The values of series `name` from the data folder `root` (see my.data.TimeSeries). */
-export function loadSeries(name: string, root = "data", download = false): Float64Array {
-  return new my.data.TimeSeries({ root, name, download, downloadFlag: "--download" }).values;
+export function loadSeries(name: string, root = "data", download = false, mirror?: string): Float64Array {
+  return new my.data.TimeSeries({ root, name, download, downloadFlag: "--download", mirrors: mirror ? [mirror] : undefined }).values;
 }
 
 function scores(pred: ArrayLike<number>, truth: ArrayLike<number>): Scores {
@@ -159,11 +159,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const valueOf = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
   const models: ModelKind[] = valueOf("--model") ? [valueOf("--model") as ModelKind] : ["mlp", "cnn", "lstm"];
   const root = valueOf("--data") ?? "data", download = args.includes("--download");
-  const names = args.filter((a, i) => !a.startsWith("--") && !["--model", "--data"].includes(args[i - 1]));
+  const names = args.filter((a, i) => !a.startsWith("--") && !["--model", "--data", "--mirror"].includes(args[i - 1]));
   const specs = names.length ? SERIES.filter((s) => names.includes(s.name)) : SERIES;
   let series: Float64Array[];
   try {
-    series = specs.map((spec) => loadSeries(spec.name, root, download));
+    series = specs.map((spec) => loadSeries(spec.name, root, download, valueOf("--mirror")));
   } catch (e) {
     console.error(`timeseries example: ${(e as Error).message}\n(pass --data DIR for a folder holding timeseries/<name>.csv)`);
     process.exit(1);

@@ -131,13 +131,16 @@ export class FashionMNIST extends TensorDataset {
   }
 }
 
-/** A file found directly in root or in root/<sub>, else fetched into root/<sub ?? "">. */
-function rootFile(r: Resource, opts: RootOptions, who: string, sub?: string): string {
+/**
+ * A file found directly in root or in root/<sub>, else fetched into root/<into>
+ * (default: root itself).
+ */
+function rootFile(r: Resource, opts: RootOptions, who: string, sub?: string, into?: string): string {
   if (!opts || typeof opts.root !== "string") throw new Error(`${who}: options.root (the data folder) is required, e.g. { root: "data", download: true }`);
   const { join } = nodeBuiltin<NodePath>("node:path", who);
   const found = findFile(sub ? [join(opts.root, r.file), join(opts.root, sub, r.file)] : [join(opts.root, r.file)]);
   if (found !== null) return found;
-  return ensureResource(r, sub ? join(opts.root, sub) : opts.root, opts, who, opts.downloadFlag);
+  return ensureResource(r, into ? join(opts.root, into) : opts.root, opts, who, opts.downloadFlag);
 }
 
 // Planetoid and the time series are stored in layouts made for myelin (JSON, CSV) that
@@ -224,7 +227,7 @@ export class TimeSeries {
   constructor(opts: TimeSeriesOptions) {
     const sha256 = SERIES_SHA256[opts?.name];
     if (!sha256) throw new Error(`TimeSeries: unknown series ${JSON.stringify(opts?.name)}; one of ${TimeSeries.names.join(", ")}`);
-    const path = rootFile({ file: `${opts.name}.csv`, urls: [], sha256 }, opts, "TimeSeries", "timeseries");
+    const path = rootFile({ file: `${opts.name}.csv`, urls: [], sha256 }, opts, "TimeSeries", "timeseries", "timeseries");
     const { features } = parseCsv(new TextDecoder().decode(readMaybeGzip(path, "TimeSeries")), { columns: ["time", "value"], dtype: "float64" }, path);
     const d = features.data() as Float64Array;
     this.name = opts.name;

@@ -54,7 +54,7 @@ function howToGet(r: Resource, dir: string, flag: string, mirrors?: string[]): s
   const urls = urlsOf(r, mirrors);
   return urls.length
     ? `pass ${flag} to fetch it from ${urls.join(" or ")}, or put the file there yourself`
-    : `no public URL is known for it: put the file there yourself, or pass ${flag} with mirrors: [<base URL of a copy>]`;
+    : `no public URL is known for it: put the file there yourself, or fetch it from a copy with ${flag} and mirrors: [<base URL>]`;
 }
 
 /**
