@@ -8,6 +8,7 @@ import { Tensor, make } from "../core/tensor.js";
 
 /** A Planetoid graph ready for full-batch node classification. */
 export interface PlanetoidGraph {
+  /** The graph's name (the JSON's "name", else the source). */
   name: string;
   /** Row-normalised bag-of-words features [N, F] float32 (each non-empty row sums to 1, as Kipf & Welling). */
   x: Tensor;
@@ -15,10 +16,13 @@ export interface PlanetoidGraph {
   edgeIndex: Tensor;
   /** Class of each node, int32 [N]; -1 marks the few unlabelled CiteSeer nodes. */
   y: Tensor;
+  /** Number of classes. */
   numClasses: number;
-  /** Node ids of the standard split, int32. */
+  /** Node ids of the standard training split, int32. */
   trainIndex: Tensor;
+  /** Node ids of the standard validation split, int32. */
   valIndex: Tensor;
+  /** Node ids of the standard test split, int32. */
   testIndex: Tensor;
 }
 

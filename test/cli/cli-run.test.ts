@@ -96,7 +96,7 @@ test("damaged checkpoint metadata: eval and info name the file and what is wrong
 test("missing data: the message names the file, the URL, --download and --data", async () => {
   const r = await run("eval", join(tmp, "run", "checkpoint.safetensors"), "--data", join(tmp, "empty"));
   assert.equal(r.code, 1);
-  assert.match(r.err, /cannot find t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte .*; pass --download to fetch https:\/\/ossci-datasets\.s3\.amazonaws\.com\/mnist\/t10k-images-idx3-ubyte\.gz/);
+  assert.match(r.err, /cannot find t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte .*; pass --download to fetch the \.gz files from https:\/\/ossci-datasets\.s3\.amazonaws\.com\/mnist\/ or http:\/\/yann\.lecun\.com\/exdb\/mnist\/ \(checksums verified\)/);
 });
 
 test("a closed stdout (myelin ... | head -1) ends the command quietly with code 0", async () => {

@@ -113,7 +113,7 @@ test("without download: the Error names the file, the canonical URL and the flag
   assert.throws(() => new my.data.TinyShakespeare({ root }),
     /TinyShakespeare: .*tinyshakespeare\.txt not found; pass download: true to fetch it from https:\/\/raw\.githubusercontent\.com\/karpathy\/char-rnn\/master\/data\/tinyshakespeare\/input\.txt/);
   assert.throws(() => new my.data.MNIST({ root, train: false, downloadFlag: "--download" }),
-    /MNIST: cannot find t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte .*; pass --download to fetch https:\/\/ossci-datasets\.s3\.amazonaws\.com\/mnist\/t10k-images-idx3-ubyte\.gz/);
+    /MNIST: cannot find t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte .*; pass --download to fetch the \.gz files from https:\/\/ossci-datasets\.s3\.amazonaws\.com\/mnist\/ or http:\/\/yann\.lecun\.com\/exdb\/mnist\/ \(checksums verified\)/);
   assert.throws(() => new my.data.Planetoid({ root, name: "Cora" }), /cora\.json not found; no public URL is known for it: .* mirrors: \[<base URL>\]/);
 });
 

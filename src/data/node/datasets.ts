@@ -77,9 +77,9 @@ function idxFiles(rs: Resource[], folder: string, opts: RootOptions, who: string
   const found = plain.map((p) => findFile(dirs.flatMap((d) => [join(d, p), join(d, p.replace(/-idx(\d)-/, ".idx$1-"))])));
   const missing = rs.filter((_, k) => found[k] === null);
   if (missing.length && !opts.download) {
-    const urls = missing.flatMap((r) => urlsOf(r, opts.mirrors));
+    const bases = [...new Set(missing.flatMap((r) => urlsOf(r, opts.mirrors)).map((u) => u.slice(0, u.lastIndexOf("/") + 1)))];
     throw new Error(`${who}: cannot find ${plain.filter((_, k) => found[k] === null).join(" and ")} (plain or .gz) in ${dirs.map((d) => resolve(d)).join(", ")}; ` +
-      `pass ${opts.downloadFlag ?? "download: true"} to fetch ${urls.join(", ")} (checksums verified), or put the files there yourself`);
+      `pass ${opts.downloadFlag ?? "download: true"} to fetch the .gz files from ${bases.join(" or ")} (checksums verified), or put the files there yourself`);
   }
   return rs.map((r, k) => found[k] ?? ensureResource(r, join(opts.root, folder, "raw"), opts, who, opts.downloadFlag));
 }
@@ -107,6 +107,7 @@ function loadIdxSplit(resources: Resource[], folder: string, opts: MnistDatasetO
 export class MNIST extends TensorDataset {
   /** The canonical files with their URLs and checksums. */
   static readonly resources: readonly Resource[] = MNIST_RESOURCES;
+  /** Whether this is the training split. */
   readonly train: boolean;
   constructor(opts: MnistDatasetOptions, who = "MNIST") {
     super(...loadIdxSplit(MNIST_RESOURCES, "MNIST", opts, who));
@@ -121,9 +122,11 @@ export class MNIST extends TensorDataset {
  * @example const ds = new FashionMNIST({ root: "/usr/share/datasets/fashion-mnist", train: false });
  */
 export class FashionMNIST extends TensorDataset {
+  /** The canonical files with their URLs and checksums. */
   static readonly resources: readonly Resource[] = FASHION_RESOURCES;
   /** Class names by label. */
   static readonly classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"] as const;
+  /** Whether this is the training split. */
   readonly train: boolean;
   constructor(opts: MnistDatasetOptions, who = "FashionMNIST") {
     super(...loadIdxSplit(FASHION_RESOURCES, "FashionMNIST", opts, who));
@@ -162,13 +165,21 @@ export interface PlanetoidOptions extends RootOptions {
  * @example const cora = new Planetoid({ root: "data", name: "Cora" }); cora.x.shape // [2708, 1433]
  */
 export class Planetoid implements PlanetoidGraph {
+  /** "cora" or "citeseer" (from the file). */
   name!: string;
+  /** Row-normalised bag-of-words features [N, F] float32. */
   x!: Tensor;
+  /** Both directions of every undirected edge, int32 [2, 2E]. */
   edgeIndex!: Tensor;
+  /** Class of each node, int32 [N] (-1: unlabelled). */
   y!: Tensor;
+  /** Number of classes (7 for Cora, 6 for CiteSeer). */
   numClasses!: number;
+  /** Node ids of the standard training split (20 per class). */
   trainIndex!: Tensor;
+  /** Node ids of the standard validation split (500 nodes). */
   valIndex!: Tensor;
+  /** Node ids of the standard test split (1,000 nodes). */
   testIndex!: Tensor;
   constructor(opts: PlanetoidOptions) {
     const key = String(opts?.name ?? "").toLowerCase();
@@ -219,10 +230,13 @@ export interface TimeSeriesOptions extends RootOptions {
  * @example const s = new TimeSeries({ root: "data", name: "AirPassengers" }); s.values.length // 144
  */
 export class TimeSeries {
+  /** The series available (file stems). */
   static readonly names: readonly string[] = Object.keys(SERIES_SHA256);
+  /** The series' name. */
   readonly name: string;
   /** Time stamps in years (monthly series step by 1/12). */
   readonly time: Float64Array;
+  /** The observations, one per time stamp. */
   readonly values: Float64Array;
   constructor(opts: TimeSeriesOptions) {
     const sha256 = SERIES_SHA256[opts?.name];
