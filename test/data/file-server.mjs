@@ -57,6 +57,9 @@ const server = createServer((req, res) => {
   send(200, body);
 });
 
+// Idle keep-alive sockets stay open for the server's life: closing one just as the test
+// reuses it for /log fails that request ("other side closed").
+server.keepAliveTimeout = 130_000;
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`PORT ${server.address().port}\n`);
 });

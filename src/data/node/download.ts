@@ -10,6 +10,7 @@
  * from src under tsx, from dist, and from a bundle.
  */
 import { nodeBuiltin } from "./files.js";
+import { WORKER_SOURCE } from "./download-worker-source.js";
 
 type Fs = typeof import("node:fs");
 type NodePath = typeof import("node:path");
@@ -103,50 +104,6 @@ function checksumProblem(r: Resource, bytes: Uint8Array): string | null {
   if (got === want || r.accept?.(bytes)) return null;
   return `checksum mismatch: ${alg.toUpperCase()} ${got}, expected ${want} (${bytes.length} bytes; the file was deleted)`;
 }
-
-// The worker: GETs `url` into `part`, sending Range when `part` has bytes (206 appends,
-// 200 restarts, 416 restarts without Range); retries up to 3 times while progress is
-// made; reports { ok } or { ok: false, error } through `port`, then flags `flag`.
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const fs = require("node:fs");
-const { url, part, stallMs, port, flag } = workerData;
-const done = (msg) => { port.postMessage(msg); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
-async function attempt() {
-  let have = fs.existsSync(part) ? fs.statSync(part).size : 0;
-  const ac = new AbortController();
-  let timer = setTimeout(() => ac.abort(), stallMs);
-  const headers = have > 0 ? { Range: "bytes=" + have + "-" } : {};
-  let res;
-  try { res = await fetch(url, { headers, signal: ac.signal, redirect: "follow" }); }
-  catch (e) { clearTimeout(timer); return { retry: true, error: String(e.cause?.message ?? e.message) }; }
-  if (res.status === 416 && have > 0) { clearTimeout(timer); fs.truncateSync(part, 0); return { retry: true, error: "HTTP 416 for a resumed range" }; }
-  if (res.status !== 200 && res.status !== 206) { clearTimeout(timer); return { retry: false, error: "HTTP " + res.status + " " + res.statusText }; }
-  if (res.status === 200) have = 0;
-  const total = res.headers.get("content-length") === null ? null : have + Number(res.headers.get("content-length"));
-  const fd = fs.openSync(part, have > 0 ? "a" : "w");
-  try {
-    for await (const chunk of res.body) {
-      clearTimeout(timer); timer = setTimeout(() => ac.abort(), stallMs);
-      fs.writeSync(fd, chunk);
-    }
-  } catch (e) { return { retry: true, error: "connection lost after " + fs.fstatSync(fd).size + " bytes: " + String(e.cause?.message ?? e.message) }; }
-  finally { clearTimeout(timer); fs.closeSync(fd); }
-  const size = fs.statSync(part).size;
-  if (total !== null && size !== total) return { retry: true, error: "truncated: " + size + " of " + total + " bytes" };
-  return { ok: true };
-}
-(async () => {
-  let last = "";
-  for (let i = 0; i < 3; i++) {
-    const r = await attempt();
-    if (r.ok) return done({ ok: true });
-    last = r.error;
-    if (!r.retry) break;
-  }
-  done({ ok: false, error: last });
-})().catch((e) => done({ ok: false, error: String(e && e.message) }));
-`;
 
 /** Runs the download worker for one URL and blocks until it reports. */
 function fetchInWorker(url: string, part: string, stallMs: number): { ok: boolean; error?: string } {

