@@ -98,6 +98,10 @@ test("device: every tensor is on cpu; to() accepts a device, a dtype, both, or a
   assert.throws(() => x.to("webgpu"), /to: device "webgpu".*allowed devices: "cpu"/);
   assert.throws(() => x.to({ device: "cpu", dtyp: "float64" } as never), /to: unknown option "dtyp"/);
   assert.throws(() => x.to("float64" as never, "float32"), /to: the first of two arguments must be a device/);
+  assert.equal(my.zeros([2], { device: "cpu" }).device, "cpu");
+  assert.equal(my.randn([2], { device: "cpu" }).device, "cpu");
+  assert.throws(() => my.zeros([2], { device: "cuda" as never }), /^Error: zeros: unknown device "cuda".*allowed devices: "cpu"/);
+  assert.throws(() => my.tensor([1], { device: "gpu" as never }), /^Error: tensor: unknown device "gpu"; allowed devices: "cpu"/);
   const t = x.t();
   assert.deepEqual(Array.from(await t.dataAsync()), [1.5, 3, 2, 4]);
   assert.deepEqual(await t.toArrayAsync(), [[1.5, 3], [2, 4]]);
