@@ -8,7 +8,7 @@
  * view's grad_fn is rebuilt from its base's (PyTorch's AsStridedBackward), installed
  * into core through `setViewRegrad`.
  */
-import { allocArray, allocUninit } from "../core/dtype.js";
+import { allocArray, allocUninit, type TypedArray } from "../core/dtype.js";
 import { Node } from "../core/autograd.js";
 import { contiguousStrides, numel } from "../core/shape.js";
 import { type Tensor, _aliasOf, isContiguousGeometry, make, needsGrad, record, setViewRegrad } from "../core/tensor.js";
@@ -91,6 +91,22 @@ export function stridedEmbed(src: Tensor, fullShape: number[], strides: number[]
     record(out, "StridedEmbedBackward", [src], (g) => [stridedAsView(g, shape, strides, offset, "AsStridedBackward")]);
   }
   return out;
+}
+
+/**
+ * The storage window of t when t is the transpose of its last two dims of a contiguous
+ * tensor (`w.t()`, `x.mT`), else null: a GEMM reads it with its transpose flag flipped
+ * instead of gathering a copy.
+ */
+export function transposedWindow(t: Tensor): TypedArray | null {
+  const st = t._strides, arr = t._storage.array;
+  const n = t.ndim;
+  if (st === null || arr === null || n < 2) return null;
+  const sh = t.shape.slice(), ss = st.slice();
+  [sh[n - 2], sh[n - 1]] = [sh[n - 1], sh[n - 2]];
+  [ss[n - 2], ss[n - 1]] = [ss[n - 1], ss[n - 2]];
+  if (!isContiguousGeometry(sh, ss)) return null;
+  return arr.subarray(t._offset, t._offset + numel(sh));
 }
 
 /** x itself when contiguous, else a contiguous copy (PyTorch's `contiguous()`). */
