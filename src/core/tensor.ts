@@ -25,6 +25,8 @@ export interface ToOptions { device?: Device; dtype?: DType }
 
 /** View flags: an output of split/chunk/unbind (PyTorch forbids in-place on those under autograd). */
 export const VIEW_MULTI_OUTPUT = 1;
+/** View flag: made under noGrad (PyTorch forbids in-place on it with grad mode on). */
+export const VIEW_NO_GRAD = 2;
 
 export class Tensor {
   /** The memory this tensor views (shared with every view of it). */
@@ -154,7 +156,8 @@ export class Tensor {
   _syncView(): void {
     const base = this._base!;
     this._viewVer = this._version.v;
-    this._gradFn = viewRegrad === null ? null : viewRegrad(this, base);
+    // A view made under noGrad stays out of the graph, as in PyTorch.
+    this._gradFn = viewRegrad === null || (this._viewFlags & VIEW_NO_GRAD) !== 0 ? null : viewRegrad(this, base);
   }
 
   /** Number of dimensions. */
@@ -294,6 +297,7 @@ export class Tensor {
 
   /** Detaches in place (makes this a leaf that does not require grad). */
   detach_(): this {
+    if (this._base !== null) throw new Error("detach_: Can't detach views in-place. Use detach() instead.");
     this._gradFn = null;
     this._leafRequiresGrad = false;
     return this;

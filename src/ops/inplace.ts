@@ -9,7 +9,7 @@
 import { allocArray, isFloating, type DType, type TypedArray } from "../core/dtype.js";
 import { Node, isGradEnabled, noGrad } from "../core/autograd.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
-import { Tensor, VIEW_MULTI_OUTPUT } from "../core/tensor.js";
+import { Tensor, VIEW_MULTI_OUTPUT, VIEW_NO_GRAD } from "../core/tensor.js";
 import { B, type BinaryOp } from "../backends/backend.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { castData, scalarOf, type Operand } from "./util.js";
@@ -37,7 +37,18 @@ function checkLeaf(self: Tensor, op: string, overlapOk = false): void {
       throw new Error(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation. Wrap it in my.noGrad(() => ...) or clone() the leaf first`);
     }
   }
+  checkNoGradView(self, false, op);
   if (!overlapOk) self._checkNoOverlap();
+}
+
+/** PyTorch refuses an in-place write with grad mode on through a view made under noGrad, when autograd would see it. */
+function checkNoGradView(self: Tensor, recorded: boolean, op: string): void {
+  if ((self._viewFlags & VIEW_NO_GRAD) !== 0 && isGradEnabled() && (recorded || self._base!.requiresGrad)) {
+    throw new Error(
+      `${op}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. ` +
+        "Given that this use case is ambiguous and error-prone, it is forbidden. Move the view and the in-place op both inside the noGrad block or both outside.",
+    );
+  }
 }
 
 /** PyTorch refuses in-place writes with autograd into an output of split/chunk/unbind. */
@@ -68,6 +79,7 @@ function commit(self: Tensor, result: Tensor, op: string): Tensor {
 function commitData(self: Tensor, data: TypedArray, node: Node | null, op: string): Tensor {
   const graph = isGradEnabled() && (node !== null || self.requiresGrad);
   if (graph) checkMultiOutput(self, node, op);
+  if (graph) checkNoGradView(self, true, op);
   const base = self._base;
   const baseEdge = graph && base !== null ? base._gradEdge() : null;
   self._writeData(data);

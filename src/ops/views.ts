@@ -9,9 +9,9 @@
  * into core through `setViewRegrad`.
  */
 import { allocArray, allocUninit, type TypedArray } from "../core/dtype.js";
-import { Node } from "../core/autograd.js";
+import { Node, isGradEnabled } from "../core/autograd.js";
 import { contiguousStrides, numel } from "../core/shape.js";
-import { type Tensor, _aliasOf, isContiguousGeometry, make, needsGrad, record, setViewRegrad } from "../core/tensor.js";
+import { type Tensor, VIEW_NO_GRAD, _aliasOf, isContiguousGeometry, make, needsGrad, record, setViewRegrad } from "../core/tensor.js";
 import type { BackwardFn } from "../core/autograd.js";
 import { B } from "../backends/backend.js";
 
@@ -33,7 +33,7 @@ export function makeView(x: Tensor, shape: number[], strides: number[] | null, o
   const out = _aliasOf(x, shape, strides, offset);
   out._base = x._base ?? x;
   out._viewVer = x._version.v;
-  out._viewFlags = flags;
+  out._viewFlags = isGradEnabled() ? flags : flags | VIEW_NO_GRAD;
   if (backward !== null && needsGrad(x)) record(out, name, [x], backward);
   return out;
 }
