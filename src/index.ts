@@ -7,6 +7,7 @@ export { Tensor, type NestedArray } from "./core/tensor.js";
 export { isFloating, promoteTypes, type DType, type TypedArray } from "./core/dtype.js";
 export { noGrad, enableGrad, isGradEnabled, Node } from "./core/autograd.js";
 export { grad, backward, type BackwardOptions, type GradOptions } from "./core/engine.js";
+export { RemovableHandle } from "./core/hooks.js";
 export { Generator, manualSeed, defaultGenerator } from "./core/random.js";
 export { broadcastShapes } from "./core/shape.js";
 export * from "./ops/creation.js";
