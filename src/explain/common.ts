@@ -57,8 +57,8 @@ export function toList(inputs: Inputs, op: string): [Tensor[], boolean] {
 }
 
 /** Returns a list as the caller passed the inputs: a single tensor or an array. */
-export function fromList(list: Tensor[], wasArray: boolean): Inputs {
-  return wasArray ? list : list[0];
+export function fromList<I extends Inputs>(list: Tensor[], wasArray: boolean): I {
+  return (wasArray ? list : list[0]) as I;
 }
 
 /** Runs the function to explain on the inputs. */

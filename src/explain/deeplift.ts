@@ -53,9 +53,9 @@ export class DeepLift extends Attribution {
     if (!(model instanceof Module)) throw new TypeError("DeepLift: the model must be an nn.Module (its nonlinear modules are hooked)");
   }
 
-  attribute(inputs: Inputs, opts: { baselines?: Baselines; target?: Target; returnConvergenceDelta: true }): [Inputs, Tensor];
-  attribute(inputs: Inputs, opts?: { baselines?: Baselines; target?: Target; returnConvergenceDelta?: boolean }): Inputs;
-  attribute(inputs: Inputs, opts: { baselines?: Baselines; target?: Target; returnConvergenceDelta?: boolean } = {}): Inputs | [Inputs, Tensor] {
+  attribute<I extends Inputs>(inputs: I, opts: { baselines?: Baselines; target?: Target; returnConvergenceDelta: true }): [I, Tensor];
+  attribute<I extends Inputs>(inputs: I, opts?: { baselines?: Baselines; target?: Target; returnConvergenceDelta?: boolean }): I;
+  attribute<I extends Inputs>(inputs: I, opts: { baselines?: Baselines; target?: Target; returnConvergenceDelta?: boolean } = {}): I | [I, Tensor] {
     const op = "DeepLift.attribute";
     checkOptions(opts, ["baselines", "target", "returnConvergenceDelta"], op);
     const [xs, arr] = toList(inputs, op);
@@ -86,7 +86,7 @@ export class DeepLift extends Attribution {
       handles.forEach((h) => h.remove());
     }
     const attrs = gs.map((g, i) => g.mul(xs[i].sub(bs[i])));
-    if (!opts.returnConvergenceDelta) return fromList(attrs, arr);
-    return [fromList(attrs, arr), convergenceDelta(this.model, attrs, xs, bs, opts.target, op)];
+    if (!opts.returnConvergenceDelta) return fromList<I>(attrs, arr);
+    return [fromList<I>(attrs, arr), convergenceDelta(this.model, attrs, xs, bs, opts.target, op)];
   }
 }

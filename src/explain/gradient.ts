@@ -27,7 +27,7 @@ export abstract class Attribution {
 
 /** Absolute (by default) gradient of the target with respect to the input (Simonyan et al. 2013). */
 export class Saliency extends Attribution {
-  attribute(inputs: Inputs, opts: { target?: Target; abs?: boolean } = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { target?: Target; abs?: boolean } = {}): I {
     checkOptions(opts, ["target", "abs"], "Saliency.attribute");
     const [xs, arr] = toList(inputs, "Saliency.attribute");
     const gs = gradients(this.forwardFunc, xs, opts.target, "Saliency.attribute");
@@ -37,7 +37,7 @@ export class Saliency extends Attribution {
 
 /** Input times the gradient of the target with respect to it. */
 export class InputXGradient extends Attribution {
-  attribute(inputs: Inputs, opts: { target?: Target } = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { target?: Target } = {}): I {
     checkOptions(opts, ["target"], "InputXGradient.attribute");
     const [xs, arr] = toList(inputs, "InputXGradient.attribute");
     const gs = gradients(this.forwardFunc, xs, opts.target, "InputXGradient.attribute");
@@ -58,7 +58,7 @@ abstract class ModifiedReluGradient extends Attribution {
     if (!(model instanceof Module)) throw new TypeError(`${this.constructor.name}: the model must be an nn.Module (its nn.ReLU modules are hooked)`);
   }
 
-  attribute(inputs: Inputs, opts: { target?: Target } = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { target?: Target } = {}): I {
     const op = `${this.constructor.name}.attribute`;
     checkOptions(opts, ["target"], op);
     const [xs, arr] = toList(inputs, op);
@@ -193,9 +193,9 @@ export function convergenceDelta(f: ForwardFn, attrs: Tensor[], xs: Tensor[], bs
  * @example const [attr, delta] = new explain.IntegratedGradients(model).attribute(x, {target: 3, returnConvergenceDelta: true});
  */
 export class IntegratedGradients extends Attribution {
-  attribute(inputs: Inputs, opts: IGOptions & { returnConvergenceDelta: true }): [Inputs, Tensor];
-  attribute(inputs: Inputs, opts?: IGOptions): Inputs;
-  attribute(inputs: Inputs, opts: IGOptions = {}): Inputs | [Inputs, Tensor] {
+  attribute<I extends Inputs>(inputs: I, opts: IGOptions & { returnConvergenceDelta: true }): [I, Tensor];
+  attribute<I extends Inputs>(inputs: I, opts?: IGOptions): I;
+  attribute<I extends Inputs>(inputs: I, opts: IGOptions = {}): I | [I, Tensor] {
     const op = "IntegratedGradients.attribute";
     checkOptions(opts, IG_OPTIONS, op);
     const [xs, arr] = toList(inputs, op);
@@ -203,7 +203,7 @@ export class IntegratedGradients extends Attribution {
     const sums = integrateGradients(xs, bs, opts.target, opts.method ?? "gausslegendre", opts.nSteps ?? 50, opts.internalBatchSize,
       (pts, t) => gradients(this.forwardFunc, pts, t, op), op);
     const attrs = sums.map((g, i) => g.mul(xs[i].sub(bs[i])));
-    if (!opts.returnConvergenceDelta) return fromList(attrs, arr);
-    return [fromList(attrs, arr), convergenceDelta(this.forwardFunc, attrs, xs, bs, opts.target, op)];
+    if (!opts.returnConvergenceDelta) return fromList<I>(attrs, arr);
+    return [fromList<I>(attrs, arr), convergenceDelta(this.forwardFunc, attrs, xs, bs, opts.target, op)];
   }
 }

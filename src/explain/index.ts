@@ -9,3 +9,4 @@ export { DeepLift } from "./deeplift.js";
 export { LayerActivation, LayerGradCam, GuidedGradCam, LayerConductance, LayerIntegratedGradients, LayerAttribution } from "./layer.js";
 export { FeatureAblation, Occlusion, ShapleyValueSampling, type FeatureMask } from "./perturbation.js";
 export { infidelity, sensitivityMax, modelRandomisation, spearman, type PerturbFn, type RandomisationStep } from "./metrics.js";
+export { heatmapRgba, heatmapPng, rgbaToPng, upscaleRgba, normalizeAttr, tokenHtml, type HeatmapOptions, type Sign } from "./visualize.js";

@@ -111,7 +111,7 @@ export class GuidedGradCam extends LayerAttributionBase {
     super(model, layer);
   }
 
-  attribute(inputs: Inputs, opts: { target?: Target; interpolateMode?: string } = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { target?: Target; interpolateMode?: string } = {}): I {
     const op = "GuidedGradCam.attribute";
     checkOptions(opts, ["target", "interpolateMode"], op);
     const [xs, arr] = toList(inputs, op);

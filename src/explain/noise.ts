@@ -63,7 +63,7 @@ export class NoiseTunnel {
     if (!(attributionMethod instanceof Attribution)) throw new TypeError("NoiseTunnel: expected an attribution method object (e.g. new explain.Saliency(model))");
   }
 
-  attribute(inputs: Inputs, opts: NoiseTunnelOptions = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: NoiseTunnelOptions = {}): I {
     const op = "NoiseTunnel.attribute";
     const { ntType = "smoothgrad", nSamples = 5, stdevs = 1.0, noise, generator, target, baselines, ...rest } = opts;
     if (rest.returnConvergenceDelta) throw new Error(`${op}: returnConvergenceDelta is not supported through NoiseTunnel`);
@@ -108,7 +108,7 @@ export class GradientShap extends Attribution {
     super(forwardFunc);
   }
 
-  attribute(inputs: Inputs, opts: GradientShapOptions = { baselines: undefined }): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: GradientShapOptions = { baselines: undefined }): I {
     const op = "GradientShap.attribute";
     checkOptions(opts, ["baselines", "target", "nSamples", "stdevs", "noise", "baselineIndices", "alphas", "generator"], op);
     if (opts.baselines === undefined) throw new Error(`${op}: baselines are required (a tensor [B, ...] per input to draw from)`);

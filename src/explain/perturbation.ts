@@ -54,7 +54,7 @@ const col = (v: Tensor, like: Tensor): Tensor => v.reshape([v.shape[0], ...like.
  * @example new explain.FeatureAblation(model).attribute(x, {target: 1, featureMask: groups})
  */
 export class FeatureAblation extends Attribution {
-  attribute(inputs: Inputs, opts: { baselines?: Baselines; target?: Target; featureMask?: FeatureMask } = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { baselines?: Baselines; target?: Target; featureMask?: FeatureMask } = {}): I {
     const op = "FeatureAblation.attribute";
     checkOptions(opts, ["baselines", "target", "featureMask"], op);
     const [xs, arr] = toList(inputs, op);
@@ -83,7 +83,7 @@ export class FeatureAblation extends Attribution {
  * the windows covering it. Windows at the far edge are cut at the border, as Captum's.
  */
 export class Occlusion extends Attribution {
-  attribute(inputs: Inputs, opts: { slidingWindowShapes: number[] | number[][]; strides?: number | number[] | (number | number[])[]; baselines?: Baselines; target?: Target }): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { slidingWindowShapes: number[] | number[][]; strides?: number | number[] | (number | number[])[]; baselines?: Baselines; target?: Target }): I {
     const op = "Occlusion.attribute";
     checkOptions(opts ?? {}, ["slidingWindowShapes", "strides", "baselines", "target"], op);
     const [xs, arr] = toList(inputs, op);
@@ -144,7 +144,7 @@ function windowMask(dims: number[], counts: number[], strides: number[], win: nu
  * are averaged. Per order they sum to f(x) - f(baseline) exactly.
  */
 export class ShapleyValueSampling extends Attribution {
-  attribute(inputs: Inputs, opts: { baselines?: Baselines; target?: Target; featureMask?: FeatureMask; nSamples?: number; permutations?: number[][]; generator?: Generator } = {}): Inputs {
+  attribute<I extends Inputs>(inputs: I, opts: { baselines?: Baselines; target?: Target; featureMask?: FeatureMask; nSamples?: number; permutations?: number[][]; generator?: Generator } = {}): I {
     const op = "ShapleyValueSampling.attribute";
     checkOptions(opts, ["baselines", "target", "featureMask", "nSamples", "permutations", "generator"], op);
     const [xs, arr] = toList(inputs, op);
