@@ -107,6 +107,8 @@ export interface RandomisationStep {
   layer: string;
   /** Mean over examples of the Spearman correlation of |attribution| with the original map's. */
   spearman: number;
+  /** The same for the signed attributions (Adebayo et al. report both: input-multiplied maps keep the input's zeros, so their |map| ranks change little). */
+  spearmanSigned: number;
 }
 
 /**
@@ -122,8 +124,10 @@ export function modelRandomisation(model: Module, explainFn: (model: Module, x: 
   const saved = model.stateDict();
   const copy = Object.fromEntries(Object.entries(saved).map(([k, v]) => [k, noGrad(() => v.clone())]));
   const layers = [...model.namedModules()].filter(([, m]) => m.parameters({ recurse: false }).length > 0).reverse();
-  const flat = (t: Tensor): Float64Array => Float64Array.from(t.abs().data() as ArrayLike<number>);
+  const flat = (t: Tensor): Float64Array => Float64Array.from(t.data() as ArrayLike<number>);
   const per = (t: Tensor): Float64Array[] => Array.from({ length: t.shape[0] }, (_, i) => flat(t.select(0, i)));
+  const mean = (a: Float64Array[], b: Float64Array[], abs: boolean): number =>
+    a.reduce((s, v, i) => s + (abs ? spearman(v.map(Math.abs), b[i].map(Math.abs)) : spearman(v, b[i])), 0) / a.length;
   const ref = per(explainFn(model, x));
   const steps: RandomisationStep[] = [];
   try {
@@ -135,7 +139,7 @@ export function modelRandomisation(model: Module, explainFn: (model: Module, x: 
         }
       });
       const maps = per(explainFn(model, x));
-      steps.push({ layer: name, spearman: maps.reduce((s, mp, i) => s + spearman(mp, ref[i]), 0) / maps.length });
+      steps.push({ layer: name, spearman: mean(maps, ref, true), spearmanSigned: mean(maps, ref, false) });
     }
   } finally {
     model.loadStateDict(copy);
