@@ -9,7 +9,7 @@ import { fmtShape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import type { Generator } from "../core/random.js";
 import { noGrad } from "../core/autograd.js";
-import { randperm, zerosLike } from "../ops/creation.js";
+import { randperm, tensor, zerosLike } from "../ops/creation.js";
 import { type Baselines, type Inputs, type Target, checkOptions, formatBaselines, fromList, runForward, selectTarget, toList } from "./common.js";
 import { Attribution } from "./gradient.js";
 
@@ -23,7 +23,7 @@ function formatMasks(mask: FeatureMask, xs: Tensor[], op: string): Tensor[] {
       const per = x.numel() / x.shape[0];
       const ids = new Int32Array(per).map((_, i) => i + off);
       off += per;
-      return new Tensor(ids, [1, ...x.shape.slice(1)], "int32");
+      return tensor(ids, { shape: [1, ...x.shape.slice(1)], dtype: "int32" });
     });
   }
   const list = Array.isArray(mask) ? mask : [mask];
@@ -134,7 +134,7 @@ function windowMask(dims: number[], counts: number[], strides: number[], win: nu
     }
     if (inside) data[e] = 1;
   }
-  return new Tensor(data, [1, ...dims], "float64").to(like.dtype);
+  return tensor(data, { shape: [1, ...dims], dtype: like.dtype });
 }
 
 /**

@@ -103,7 +103,7 @@ function gatherThrough(ts: Tensor[], name: string, onGather: (grads: (Tensor | n
     return onGather(grads);
   }, null);
   return ts.map((t, i) => {
-    const alias = new Tensor(t._data, t.shape.slice(), t.dtype, t._version);
+    const alias = t.detach(); // shares storage and version counter, as PyTorch's identity views do
     alias._gradFn = new Node(name, [gather], (g) => {
       filled[i] = true;
       const parts: Tensor[] = [];

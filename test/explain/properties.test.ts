@@ -94,3 +94,16 @@ test("FeatureAblation and Occlusion on a linear model give w · (x - baseline) p
   const want = [0, 1].flatMap((r) => [win(r, 0), (win(r, 0) + win(r, 1)) / 2, (win(r, 1) + win(r, 2)) / 2, win(r, 2)]);
   assertClose(occ, want, { atol: 1e-6 });
 });
+
+test("spearman: perfect, reversed and tied ranks (average ranks, by hand); modelRandomisation restores the weights", () => {
+  assert.equal(explain.spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1);
+  assert.equal(explain.spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+  // ranks a: [1.5, 1.5, 3, 4] (0-based 0.5, 0.5, 2, 3); b: [1, 2, 3, 4]. Pearson of the ranks = 0.9486832980505138.
+  assertClose([explain.spearman([7, 7, 8, 9], [1, 2, 3, 4])], [0.9486832980505138], { atol: 1e-12 });
+  const m = mlp();
+  const before = Object.entries(m.stateDict()).map(([k, v]) => [k, Array.from(v.data())] as const);
+  const steps = explain.modelRandomisation(m, (mm, v) => new explain.Saliency(mm as never).attribute(v, { target: 0 }) as Tensor, ten(P.x), { generator: new my.Generator(1) });
+  assert.deepEqual(steps.map((s) => s.layer), ["4", "2", "0"]);
+  assert.ok(steps[2].spearman < 0.9, `randomising every layer changes the saliency map (${steps[2].spearman})`);
+  for (const [k, v] of before) assert.deepEqual(Array.from(m.stateDict()[k].data()), v, `${k} restored`);
+});
