@@ -153,9 +153,10 @@ export function integrateGradients(
 ): Tensor[] {
   const { stepSizes, alphas } = approximationParameters(method, nSteps);
   const n = xs[0].shape[0];
-  if (internalBatchSize !== undefined && (!Number.isInteger(internalBatchSize) || internalBatchSize < n)) {
-    throw new Error(`${op}: internalBatchSize (${internalBatchSize}) must be an integer at least the number of examples (${n})`);
+  if (internalBatchSize !== undefined && (!Number.isInteger(internalBatchSize) || internalBatchSize < 1)) {
+    throw new Error(`${op}: internalBatchSize must be a positive integer, got ${internalBatchSize}`);
   }
+  // As Captum: a batch smaller than the number of examples still evaluates one step (all examples) at a time.
   const per = internalBatchSize === undefined ? nSteps : Math.max(1, Math.floor(internalBatchSize / n));
   let total: Tensor[] | null = null;
   for (let s0 = 0; s0 < nSteps; s0 += per) {

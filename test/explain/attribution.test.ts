@@ -34,7 +34,8 @@ test("IntegratedGradients on the CNN (Gauss-Legendre, 50 steps) with its converg
   close(a, C.ig, "ig");
   close(d, C.igDelta, "delta", { atol: 1e-4, rtol: 0 });
   close(ig.attribute(x, { baselines: b, target: C.target, internalBatchSize: 7 }), C.ig, "ig internalBatchSize 7");
-  assert.throws(() => ig.attribute(x, { internalBatchSize: 1 }), /internalBatchSize \(1\) must be an integer at least the number of examples \(2\)/);
+  close(ig.attribute(x, { baselines: b, target: C.target, internalBatchSize: 1 }), C.ig, "ig internalBatchSize 1 (one step per batch, as Captum)");
+  assert.throws(() => ig.attribute(x, { internalBatchSize: 0.5 }), /internalBatchSize must be a positive integer, got 0.5/);
 });
 
 test("IntegratedGradients on the MLP: every Riemann rule and Gauss-Legendre, and a target given as a function", () => {

@@ -107,3 +107,15 @@ test("spearman: perfect, reversed and tied ranks (average ranks, by hand); model
   assert.ok(steps[2].spearman < 0.9, `randomising every layer changes the saliency map (${steps[2].spearman})`);
   for (const [k, v] of before) assert.deepEqual(Array.from(m.stateDict()[k].data()), v, `${k} restored`);
 });
+
+test("several inputs at once: IG of f(a, b) = Σ a·b from zero baselines is a·b/2 for each input (analytic)", () => {
+  const f = (a: Tensor, b: Tensor): Tensor => a.mul(b).sum(1);
+  const a = my.tensor([[1, -2, 3], [0.5, 4, -1]]), b = my.tensor([[2, 1, -1], [3, 0.5, 2]]);
+  const [ia, ib] = new explain.IntegratedGradients(f).attribute([a, b], { nSteps: 4 });
+  const half = arr(a.mul(b).mul(0.5));
+  assertClose(ia, half, { atol: 1e-6 });
+  assertClose(ib, half, { atol: 1e-6 });
+  const [sa, sb] = new explain.Saliency(f).attribute([a, b], { abs: false });
+  assertClose(sa, arr(b));
+  assertClose(sb, arr(a));
+});
