@@ -37,6 +37,11 @@ test("hooks fire in PyTorch's order and backward hooks see PyTorch's grad_input 
     layer.registerForwardHook(() => { events.push(`fwd${i}`); }),
     layer.registerFullBackwardHook((_m, gi, go) => { events.push(`bwd${i}`); seen[`gi${i}`] = gi; seen[`go${i}`] = go; }),
   ]);
+  handles.push(
+    m.registerForwardPreHook(() => { events.push("preSeq"); }),
+    m.registerForwardHook(() => { events.push("fwdSeq"); }),
+    m.registerFullBackwardHook(() => { events.push("bwdSeq"); }),
+  );
   x.registerHook(() => { events.push("x"); });
   const y = m.forward(x) as Tensor;
   y.registerHook(() => { events.push("y"); });
@@ -134,4 +139,18 @@ test("hook errors name the function and the rule", () => {
   const lin = new nn.Linear(2, 2);
   lin.registerFullBackwardHook(() => [null, null]);
   assert.throws(() => lin.forward(my.ones([1, 2], { requiresGrad: true })).sum().backward(), /registerFullBackwardHook: a backward hook returned 2 grad_input\(s\), but expected an array of 1/);
+});
+
+test("a full backward hook on an LSTM: gradOutputs [grad of out, null for the (h, c) pair], gradInputs as PyTorch", () => {
+  const f = fx.lstm;
+  const lstm = new nn.LSTM(3, 4, { batchFirst: true });
+  lstm.loadStateDict(Object.fromEntries(Object.entries(f.weights as Record<string, Enc>).map(([k, v]) => [k, ten(v)])));
+  let seen: [(Tensor | null)[], (Tensor | null)[]] = [[], []];
+  lstm.registerFullBackwardHook((_m, gi, go) => { seen = [gi, go]; });
+  const x = ten(f.x, true);
+  const [o] = lstm.forward(x) as [Tensor, unknown];
+  o.pow(2).sum().backward();
+  checkList(seen[0], f.seen.gi, "gi");
+  checkList(seen[1], f.seen.go, "go");
+  assertClose(x.grad!, f.xgrad.data, { atol: 1e-5 });
 });
