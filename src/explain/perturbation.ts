@@ -9,7 +9,7 @@ import { fmtShape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import type { Generator } from "../core/random.js";
 import { noGrad } from "../core/autograd.js";
-import { randperm, tensor, zerosLike } from "../ops/creation.js";
+import { randperm, tensor, zeros } from "../ops/creation.js";
 import { type Baselines, type Inputs, type Target, checkOptions, formatBaselines, fromList, runForward, selectTarget, toList } from "./common.js";
 import { Attribution } from "./gradient.js";
 
@@ -47,7 +47,9 @@ function featureIds(masks: Tensor[]): number[] {
 /** x where the mask is off, the baseline where it is on. */
 const blend = (x: Tensor, b: Tensor, m: Tensor): Tensor => x.mul(m.neg().add(1)).add(b.mul(m));
 /** Per-example [N] → [N, 1, ...] to multiply into an input-shaped tensor. */
-const col = (v: Tensor, like: Tensor): Tensor => v.reshape([v.shape[0], ...like.shape.slice(1).map(() => 1)]).to(like.dtype);
+const col = (v: Tensor, like: Tensor): Tensor => v.reshape([v.shape[0], ...like.shape.slice(1).map(() => 1)]);
+/** Attributions are in the output's dtype, also for integer inputs such as token ids (as Captum). */
+const attrZeros = (x: Tensor, out: Tensor): Tensor => zeros(x.shape, { dtype: out.dtype });
 
 /**
  * Credits each group of elements (featureMask ids) with f(x) - f(x with the group at its baseline).
@@ -64,11 +66,11 @@ export class FeatureAblation extends Attribution {
       const f = (ins: Tensor[]): Tensor => selectTarget(runForward(this.forwardFunc, ins), opts.target, op);
       const base = f(xs);
       const out = xs.map((x, i) => {
-        let total = zerosLike(x);
+        let total = attrZeros(x, base);
         for (const id of featureIds([masks[i]])) {
-          const m = masks[i].eq(id).to(x.dtype);
-          const diff = base.sub(f(xs.map((y, j) => (j === i ? blend(x, bs[i], m) : y))));
-          total = total.add(col(diff, x).mul(m));
+          const m = masks[i].eq(id);
+          const diff = base.sub(f(xs.map((y, j) => (j === i ? blend(x, bs[i], m.to(x.dtype)) : y))));
+          total = total.add(col(diff, x).mul(m.to(base.dtype)));
         }
         return total;
       });
@@ -102,13 +104,13 @@ export class Occlusion extends Attribution {
         const strides = typeof sRaw === "number" ? dims.map(() => sRaw) : sRaw;
         if (strides.length !== dims.length || strides.some((s) => !(s >= 1))) throw new Error(`${op}: strides ${fmtShape(strides)} must have one positive value per non-batch dim of ${fmtShape(dims)}`);
         const counts = dims.map((d, k) => Math.ceil((d - win[k]) / strides[k]) + 1);
-        let total = zerosLike(x), weights = zerosLike(x.narrow(0, 0, 1));
+        let total = attrZeros(x, base), weights = zeros([1, ...dims], { dtype: base.dtype });
         const nWin = counts.reduce((a, b) => a * b, 1);
         for (let w = 0; w < nWin; w++) {
-          const m = windowMask(dims, counts, strides, win, w, x);
-          const diff = base.sub(f(xs.map((y, j) => (j === i ? blend(x, bs[i], m) : y))));
-          total = total.add(col(diff, x).mul(m));
-          weights = weights.add(m);
+          const m = windowMask(dims, counts, strides, win, w);
+          const diff = base.sub(f(xs.map((y, j) => (j === i ? blend(x, bs[i], m.to(x.dtype)) : y))));
+          total = total.add(col(diff, x).mul(m.to(base.dtype)));
+          weights = weights.add(m.to(base.dtype));
         }
         return total.div(weights);
       }), arr);
@@ -117,7 +119,7 @@ export class Occlusion extends Attribution {
 }
 
 /** The [1, ...dims] 0/1 mask of window number `w` (row-major over the window positions). */
-function windowMask(dims: number[], counts: number[], strides: number[], win: number[], w: number, like: Tensor): Tensor {
+function windowMask(dims: number[], counts: number[], strides: number[], win: number[], w: number): Tensor {
   const start: number[] = new Array(dims.length);
   for (let k = dims.length - 1; k >= 0; k--) {
     start[k] = (w % counts[k]) * strides[k];
@@ -134,7 +136,7 @@ function windowMask(dims: number[], counts: number[], strides: number[], win: nu
     }
     if (inside) data[e] = 1;
   }
-  return tensor(data, { shape: [1, ...dims], dtype: like.dtype });
+  return tensor(data, { shape: [1, ...dims], dtype: "float64" });
 }
 
 /**
@@ -158,17 +160,17 @@ export class ShapleyValueSampling extends Attribution {
     }
     return noGrad(() => {
       const f = (ins: Tensor[]): Tensor => selectTarget(runForward(this.forwardFunc, ins), opts.target, op);
-      const totals = xs.map((x) => zerosLike(x));
       const baseEval = f(bs);
+      const totals = xs.map((x) => attrZeros(x, baseEval));
       for (const perm of perms) {
         let cur = bs, prev = baseEval;
         for (const id of perm) {
-          const ms = masks.map((m, i) => m.eq(id).to(xs[i].dtype));
-          cur = cur.map((c, i) => blend(c, xs[i], ms[i]));
+          const ms = masks.map((m) => m.eq(id));
+          cur = cur.map((c, i) => blend(c, xs[i], ms[i].to(xs[i].dtype)));
           const now = f(cur);
           const diff = now.sub(prev);
           prev = now;
-          ms.forEach((m, i) => (totals[i] = totals[i].add(col(diff, xs[i]).mul(m))));
+          ms.forEach((m, i) => (totals[i] = totals[i].add(col(diff, xs[i]).mul(m.to(diff.dtype)))));
         }
       }
       return fromList(totals.map((t) => t.div(perms.length)), arr);

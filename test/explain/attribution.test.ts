@@ -93,6 +93,14 @@ test("Occlusion (windows cut at the border), FeatureAblation with masks, on the 
   close(new explain.FeatureAblation(mlp()).attribute(ten(P.x), { baselines: ten(P.b), target: P.target, featureMask: ten(P.fmask, "int32") }), P.ablation, "mlp ablation");
 });
 
+test("perturbation methods on token ids (sequences): each token, and a 2-token window, set to the pad id", () => {
+  const m = textModel(), ids = ten(T.ids, "int32");
+  const fa = new explain.FeatureAblation(m).attribute(ids, { baselines: 0, target: T.target, featureMask: my.arange(6).reshape([1, 6]).int() });
+  assert.equal(fa.dtype, "float32", "attributions of integer inputs are in the output's dtype");
+  close(fa, T.ablation, "token ablation");
+  close(new explain.Occlusion(m).attribute(ids, { slidingWindowShapes: [2], baselines: 0, target: T.target }), T.occlusion, "token occlusion");
+});
+
 test("NoiseTunnel around Saliency (smoothgrad, smoothgrad_sq, vargrad) with the reference's noise", () => {
   const sal = new explain.Saliency(mlp());
   for (const ntType of ["smoothgrad", "smoothgrad_sq", "vargrad"] as const) {
