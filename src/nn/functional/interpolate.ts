@@ -8,6 +8,8 @@ import { Tensor, make } from "../../core/tensor.js";
 import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear";
 
@@ -86,7 +88,8 @@ function perDim(v: number | number[] | undefined, n: number, what: string): numb
  * Resizes the spatial dims of x [N, C, *spatial] to `size` or by `scaleFactor`.
  * @example F.interpolate(img, {scaleFactor: 2, mode: "bilinear", alignCorners: false})
  */
-export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
+export function interpolate(x: Tensor, ...args: PyArgs<InterpolateOptions, typeof FS.interpolate.names>): Tensor {
+  const opts = FS.interpolate.parse<InterpolateOptions>(args);
   assertTensor(x, "interpolate");
   const mode = opts.mode ?? "nearest";
   const nsp = x.ndim - 2;
