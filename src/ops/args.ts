@@ -85,7 +85,7 @@ const CHECKS: Record<string, Check> = {
   ...Object.fromEntries(["reduction", "mode", "nonlinearity", "paddingMode", "approximate", "aggr",
     "thresholdMode", "annealStrategy", "lineSearchFn", "activation"].map((n) => [n, STR])),
   padding: [(v) => intOrInts(v) || v === "same" || v === "valid", "an integer, an array of integers, \"same\" or \"valid\""],
-  dtype: [(v) => v === null || v === "float32" || v === "float64" || v === "int32" || v === "bool", "a dtype (\"float32\", \"float64\", \"int32\" or \"bool\")"],
+  // dtype is checked by checkDType where it is used (its message knows int64 -> int32).
   device: [(v) => v === null || v === "cpu", "\"cpu\" or null (create on the CPU, then move with .to())"],
   capturable: DEFAULT_ONLY, differentiable: DEFAULT_ONLY, fused: DEFAULT_ONLY, pinMemory: DEFAULT_ONLY,
   sizeAverage: [(v) => v === null, "null (deprecated in PyTorch: use reduction)"],

@@ -50,9 +50,10 @@ function sizeArgs<O extends object>(spec: ArgSpec<readonly string[]>, args: read
   if (rest.length > 1 || (rest.length === 1 && !isPlainObject(rest[0]))) {
     spec.fail("size", "an array of integers or integers as separate arguments, then one options object", rest[0]);
   }
-  for (const v of size) if (!Number.isInteger(v)) spec.fail("size", "integers", size);
-  checkShape(size, spec.fn.replace(/^my\./, ""));
-  return [size.slice(), spec.parse<O>(rest)];
+  const op = spec.fn.replace(/^my\./, "");
+  const shape = shapeArgs([size], op);
+  checkShape(shape, op);
+  return [shape, spec.parse<O>(rest)];
 }
 
 /** Validates an options object's dtype up front, so a typo names the op instead of failing deep inside. */
