@@ -90,6 +90,9 @@ const CHECKS: Record<string, Check> = {
   capturable: DEFAULT_ONLY, differentiable: DEFAULT_ONLY, fused: DEFAULT_ONLY, pinMemory: DEFAULT_ONLY,
   sizeAverage: [(v) => v === null, "null (deprecated in PyTorch: use reduction)"],
   reduce: [(v) => v === null, "null (deprecated in PyTorch: use reduction)"],
+  minValue: [(v) => v === null, "null (deprecated in PyTorch: use minVal)"],
+  maxValue: [(v) => v === null, "null (deprecated in PyTorch: use maxVal)"],
+  out: [(v) => v === null, "null (myelin has no out= arguments)"],
 };
 // `activation` may also be a function (TransformerEncoderLayer), `mode`/`activation` strings otherwise.
 CHECKS.activation = [(v) => typeof v === "string" || typeof v === "function" || (typeof v === "object" && v !== null && !isPlainObject(v)), "a string, a function or a Module"];

@@ -21,7 +21,7 @@ const S = {
   LeakyReLU: argSpec("nn.LeakyReLU", 0, ["negativeSlope", "inplace"]),
   ELU: argSpec("nn.ELU", 0, ["alpha", "inplace"]),
   GELU: argSpec("nn.GELU", 0, ["approximate"]),
-  Hardtanh: argSpec("nn.Hardtanh", 0, ["minVal", "maxVal", "inplace"]),
+  Hardtanh: argSpec("nn.Hardtanh", 0, ["minVal", "maxVal", "inplace", "minValue", "maxValue"]),
   Softplus: argSpec("nn.Softplus", 0, ["beta", "threshold"]),
   Softmax: argSpec("nn.Softmax", 0, ["dim"], [], { dim: [(v) => v === null || Number.isInteger(v), "an integer or null"] }),
   LogSoftmax: argSpec("nn.LogSoftmax", 0, ["dim"], [], { dim: [(v) => v === null || Number.isInteger(v), "an integer or null"] }),
