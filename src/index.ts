@@ -17,6 +17,7 @@ export * from "./ops/shape.js";
 export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";
+export * from "./ops/extras.js";
 export { backend } from "./backends/select.js";
 export { setBackend, setNumThreads, getNumThreads, type BackendName } from "./backends/select.js";
 export * as nn from "./nn/index.js";

@@ -75,7 +75,7 @@ const CHECKS: Record<string, Check> = {
   ...Object.fromEntries([
     "numLayers", "groups", "stepSize", "lastEpoch", "totalIters", "blank", "ignoreIndex",
     "projSize", "heads", "numClasses", "historySize", "maxIter", "patience", "numHeads", "dimFeedforward",
-    "nhead", "numEncoderLayers", "numDecoderLayers", "dModel", "diagonal", "steps", "dim",
+    "nhead", "numEncoderLayers", "numDecoderLayers", "dModel", "diagonal", "steps", "dim", "numClasses",
   ].map((n) => [n, n === "dim" ? [(v: unknown) => v === null || intOrInts(v), "an integer, an array of integers or null"] as Check : INT])),
   ...Object.fromEntries(["stride", "dilation", "kernelSize", "outputPadding"].map((n) => [n, INTS])),
   ...Object.fromEntries(["paddingIdx", "divisorOverride", "kdim", "vdim", "maxEval", "totalSteps", "epochs", "stepsPerEpoch"].map((n) => [n, INT_OR_NULL])),

@@ -29,6 +29,7 @@ const EXCLUDED: [reason: string, names: string[]][] = [
     words("nn.isParameter nn.Module nn.Sequential nn.ModuleList nn.ModuleDict nn.ParameterList nn.Parameter nn.Loss nn.RNNBase optim.Optimizer optim.lrScheduler.LRScheduler")],
   ["only required arguments, each validated by the layer or function itself",
     words(`nn.Identity nn.Unflatten nn.GLU nn.NonDynamicallyQuantizableLinear optim.lrScheduler.ChainedScheduler
+      my.isinf my.isposinf my.isneginf my.equal
       F.linear F.bilinear F.prelu F.threshold F.adaptiveAvgPool1d F.adaptiveAvgPool2d nn.init.calculateFanInAndFanOut`)],
   ["helpers exported for other parts of the library (graph pooling takes (x, batch), cell steps and checks are internal)",
     words("nn.checkPositive nn.cloneModule nn.gruCellStep nn.lstmCellStep nn.globalAddPool nn.globalMaxPool nn.globalMeanPool F.reduceLoss")],

@@ -15,9 +15,9 @@ export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear
 
 export interface InterpolateOptions {
   /** Output spatial size (one number for every dim, or one per dim). */
-  size?: number | number[];
+  size?: number | number[] | null;
   /** Multiplier of the spatial size (one number or one per dim). */
-  scaleFactor?: number | number[];
+  scaleFactor?: number | number[] | null;
   /** Resampling mode (default "nearest"). */
   mode?: InterpolateMode;
   /** Align the corner pixels' centres (linear/bicubic modes only; default false). */
@@ -106,8 +106,8 @@ export function interpolate(x: Tensor, ...args: PyArgs<InterpolateOptions, typeo
     throw new Error(`interpolate: alignCorners only has an effect for linear, bilinear, bicubic or trilinear modes, not "${mode}"`);
   }
   const alignCorners = opts.alignCorners ?? false;
-  const sizes = perDim(opts.size, nsp, "size");
-  const scales = perDim(opts.scaleFactor, nsp, "scaleFactor");
+  const sizes = perDim(opts.size ?? undefined, nsp, "size");
+  const scales = perDim(opts.scaleFactor ?? undefined, nsp, "scaleFactor");
   if ((sizes === undefined) === (scales === undefined)) {
     throw new Error("interpolate: give exactly one of size or scaleFactor");
   }

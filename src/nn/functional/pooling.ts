@@ -195,7 +195,7 @@ function avgPoolNd(op: string, nd: number, x: Tensor, kernelSize: IntArg, opts: 
  */
 export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
-export function maxPool1d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
+export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool1d.names>): Tensor | [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool1d.names>): Tensor | [Tensor, Tensor] {
   const opts = FS.maxPool1d.parse<MaxPoolOptions>(args);
   return maxPoolNd("maxPool1d", 1, x, kernelSize, opts);
@@ -208,7 +208,7 @@ export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPool
  */
 export function maxPool2d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
-export function maxPool2d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool2d.names>): Tensor | [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool2d.names>): Tensor | [Tensor, Tensor] {
   const opts = FS.maxPool2d.parse<MaxPoolOptions>(args);
   return maxPoolNd("maxPool2d", 2, x, kernelSize, opts);

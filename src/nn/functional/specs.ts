@@ -82,4 +82,5 @@ export const FS = {
   logsigmoid: argSpec("F.logsigmoid", 1, []),
   softsign: argSpec("F.softsign", 1, []),
   tanhshrink: argSpec("F.tanhshrink", 1, []),
+  oneHot: argSpec("F.oneHot", 1, ["numClasses"]),
 };

@@ -1,0 +1,71 @@
+// The PyTorch names ports needed (src/ops/extras.ts, F.oneHot), against PyTorch 1.13
+// (test/fixtures/port_snippets.json from gen_port_snippets.py).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as my from "../../src/index.js";
+import { assertClose, loadFixture } from "../helpers.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const fx = loadFixture<Record<string, any>>("port_snippets");
+const ramp = (...shape: number[]) => my.arange(shape.reduce((a, b) => a * b, 1), { dtype: "float32" }).mul(0.37).sin().reshape(shape);
+const a = my.tensor([1, 2, Infinity, NaN, -Infinity, 1e-9]);
+const b = my.tensor([1 + 1e-6, 2.1, Infinity, NaN, Infinity, 0]);
+
+test("isclose / allclose: PyTorch's tolerance rule, infinities and NaNs", () => {
+  assert.deepEqual(a.isclose(b).toArray(), fx.isclose.default);
+  assert.deepEqual(my.isclose(a, b, 0.1, 1e-8, true).toArray(), fx.isclose.loose_nan);
+  assert.deepEqual(my.isclose(a, b, { rtol: 0.1, equalNan: true }).toArray(), fx.isclose.loose_nan);
+  assert.equal(my.allclose(a.slice(0, 0, 2), b.slice(0, 0, 2), 0.1), fx.isclose.allclose_first2);
+  assert.equal(a.slice(0, 0, 2).allclose(b.slice(0, 0, 2)), fx.isclose.allclose_strict);
+  assert.throws(() => my.isclose(a, b, { rtoll: 1 } as never), /my\.isclose: unknown option 'rtoll'/);
+});
+
+test("isinf / isposinf / isneginf", () => {
+  assert.deepEqual(a.isinf().toArray(), fx.isinf.inf);
+  assert.deepEqual(a.isposinf().toArray(), fx.isinf.pos);
+  assert.deepEqual(my.isneginf(a).toArray(), fx.isinf.neg);
+});
+
+test("equal: same shape and values", () => {
+  assert.equal(my.equal(ramp(2, 3), ramp(2, 3)), fx.equal.same);
+  assert.equal(ramp(6).equal(ramp(2, 3)), fx.equal.shape);
+  assert.equal(my.equal(ramp(3), ramp(3).add(1)), fx.equal.value);
+});
+
+test("diag: vector to matrix (with gradient) and matrix to vector, offsets", () => {
+  const v = ramp(3).requiresGrad_();
+  const d = my.diag(v, 1);
+  assertClose(d, fx.diag.vec_k1.flat());
+  assert.deepEqual(d.shape, [4, 4]);
+  d.mul(ramp(4, 4)).sum().backward();
+  assertClose(v.grad!, fx.diag.vec_k1_grad);
+  assertClose(ramp(3, 4).diag(-1), fx.diag.mat_km1);
+  assertClose(my.diag(ramp(2), { diagonal: -2 }), fx.diag.vec_km2.flat());
+});
+
+test("F.oneHot(x, numClasses?) → int32", () => {
+  const auto = my.F.oneHot(my.tensor([0, 2, 1], { dtype: "int32" }));
+  assert.equal(auto.dtype, "int32");
+  assert.deepEqual(auto.toArray(), fx.one_hot.auto);
+  assert.deepEqual(my.F.oneHot(my.tensor([[3], [1]], { dtype: "int32" }), 5).toArray(), fx.one_hot.five);
+});
+
+test("viewAs, new*, tolist, long, type", () => {
+  const x = ramp(2, 3).double();
+  assert.deepEqual(ramp(6).viewAs(x).shape, [2, 3]);
+  const z = x.newZeros(2, 2);
+  assert.equal(z.dtype, "float64");
+  assert.deepEqual(z.toArray(), [[0, 0], [0, 0]]);
+  assert.deepEqual(x.newOnes([3]).toArray(), [1, 1, 1]);
+  assert.equal(x.newOnes([3], { dtype: "int32" }).dtype, "int32");
+  assert.deepEqual(x.newFull([2], 7).toArray(), [7, 7]);
+  assert.equal(x.newTensor([1, 2]).dtype, "float64");
+  assert.deepEqual(x.newEmpty(4).shape, [4]);
+  assert.deepEqual(my.tensor([[1, 2]]).tolist(), [[1, 2]]);
+  assert.equal(my.tensor([1.7, -1.7]).long().dtype, "int32");
+  assert.deepEqual(my.tensor([1.7, -1.7]).long().toArray(), [1, -1]);
+  assert.equal(ramp(1).type(), fx.type_names.float32);
+  assert.equal(ramp(1).double().type(), fx.type_names.float64);
+  assert.equal(my.tensor([1], { dtype: "int32" }).type(), fx.type_names.int);
+  assert.equal(ramp(1).type("float64").dtype, "float64");
+});
