@@ -69,3 +69,31 @@ test("viewAs, new*, tolist, long, type", () => {
   assert.equal(my.tensor([1], { dtype: "int32" }).type(), fx.type_names.int);
   assert.equal(ramp(1).type("float64").dtype, "float64");
 });
+
+test("index assignment: x[:, 0::2] = y, x[mask] = 0, index_put_ with accumulate, masked_scatter_, pairs of indices", () => {
+  const s = fx.setitem;
+  const x = my.arange(12, { dtype: "float32" }).reshape(3, 4);
+  x.setItem([null, [0, null, 2]], my.tensor([[-1, -2], [-3, -4], [-5, -6]]));
+  assert.deepEqual(x.toArray(), s.slice_step);
+  const y = my.arange(6, { dtype: "float32" }).reshape(2, 3);
+  y.setItem(y.gt(2), 0);
+  assert.deepEqual(y.toArray(), s.mask);
+  const z = my.zeros(3, 2).indexPut_([my.tensor([0, 2, 0], { dtype: "int32" })], my.tensor([1, 2]), true);
+  assert.deepEqual(z.toArray(), s.accumulate);
+  const w = my.zeros(2, 3).maskedScatter_(my.tensor([[true, false, true], [false, true, false]]), my.tensor([7, 8, 9, 10]));
+  assert.deepEqual(w.toArray(), s.masked_scatter);
+  const v = my.zeros(2, 3).indexPut_([my.tensor([1, 0], { dtype: "int32" }), my.tensor([2, -1], { dtype: "int32" })], my.tensor([4, 5]));
+  assert.deepEqual(v.toArray(), s.pairs);
+});
+
+test("index assignment is differentiable: gradients reach the kept entries and the values", () => {
+  const s = fx.setitem;
+  const a = my.ones(2, 3, { requiresGrad: true });
+  const b = my.tensor([5, 6], { requiresGrad: true });
+  const h = a.mul(2);
+  h.setItem([null, 1], b);
+  assert.deepEqual(h.toArray(), s.h);
+  h.mul(my.arange(6, { dtype: "float32" }).reshape(2, 3)).sum().backward();
+  assert.deepEqual(a.grad!.toArray(), s.grad_a);
+  assert.deepEqual(b.grad!.toArray(), s.grad_b);
+});

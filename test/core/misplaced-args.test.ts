@@ -46,7 +46,7 @@ const POSITIONAL_ONLY_OPS = words(`abs abs_ add add_ addcdiv_ addcmul_ atan2 bmm
   norm normal_ oneHot outer pad permute pow pow_ reciprocal relu relu_ repeat reshape roll round rsqrt scalarTensor scatter
   scatterAdd scatterReduce select sigmoid sigmoid_ sign sin slice split sqrt sqrt_ square squeeze stack std stridedEmbed
   stridedView sub sub_ t tan tanh tanh_ transpose tril triu unbind unflatten uniform_ unsqueeze var variance view where zero_
-  fill_`).map((n) => `my.${n}`);
+  fill_ indexPut indexPut_ maskedScatter maskedScatter_ setItem`).map((n) => `my.${n}`);
 EXCLUDED.push(["tensor ops with positional-only optional arguments (follow-up: parse a trailing options object)", POSITIONAL_ONLY_OPS]);
 
 const excluded = new Map<string, string>();
