@@ -19,6 +19,7 @@ export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";
 export * from "./ops/extras.js";
 export * from "./ops/index-put.js";
+export * from "./ops/sparse.js";
 export { backend } from "./backends/select.js";
 export { setBackend, setNumThreads, getNumThreads, type BackendName } from "./backends/select.js";
 export * as nn from "./nn/index.js";

@@ -97,3 +97,18 @@ test("index assignment is differentiable: gradients reach the kept entries and t
   assert.deepEqual(a.grad!.toArray(), s.grad_a);
   assert.deepEqual(b.grad!.toArray(), s.grad_b);
 });
+
+test("sparse COO: sparseCooTensor (duplicates add), toDense, toSparse, sparse.mm with the dense operand's gradient", () => {
+  const s = fx.sparse;
+  const idx = my.tensor([[0, 1, 1, 2, 1], [1, 0, 2, 2, 0]], { dtype: "int32" });
+  const sp = my.sparseCooTensor(idx, my.tensor([1, 2, 3, 4, 0.5]), [3, 3]);
+  assert.deepEqual(sp.toDense().toArray(), s.dense);
+  const dn = ramp(3, 2).requiresGrad_();
+  const out = my.sparse.mm(sp, dn);
+  assertClose(out, s.mm.flat(), { atol: 1e-6 });
+  out.mul(ramp(3, 2)).sum().backward();
+  assertClose(dn.grad!, s.grad.flat(), { atol: 1e-6 });
+  assert.deepEqual(my.tensor([[0, 2], [3, 0]]).toSparse().toDense().toArray(), s.roundtrip);
+  assert.throws(() => my.sparseCooTensor(idx, my.tensor([1, 2, 3, 4, 5]), [2, 3]), /my\.sparseCooTensor: an index in dim 0/);
+  assert.throws(() => my.sparse.mm(sp, my.ones(2, 2)), /sparse\.mm: cannot multiply \[3, 3\] by \[2, 2\]/);
+});
