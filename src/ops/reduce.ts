@@ -53,7 +53,13 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
 const DK = ["dim", "keepdim"] as const;
 type DimOpts<D> = { dim?: D; keepdim?: boolean };
 const RS = Object.fromEntries(["sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "logsumexp", "all", "any"]
-  .map((n) => [n, argSpec(`my.${n}`, 1, DK)])) as Record<string, ArgSpec<typeof DK>>;
+  .map((n) => [n, argSpec(`my.${n}`, 1, DK)])) as Record<string, ArgSpec<readonly string[]>>;
+// var/std keep the contract's (dim, keepdim, {correction}) order, which differs from
+// PyTorch's positional (dim, unbiased, keepdim): see docs/coming-from-pytorch.md.
+const VAR_NAMES = ["dim", "keepdim", "*", "correction", "unbiased"] as const;
+type VarOpts = DimOpts<Dims> & CorrectionOptions;
+RS.var = argSpec("my.var", 1, VAR_NAMES, [], { correction: [(v) => typeof v === "number", "a number"], unbiased: [(v) => typeof v === "boolean", "a boolean"] });
+RS.std = argSpec("my.std", 1, VAR_NAMES, [], { correction: [(v) => typeof v === "number", "a number"], unbiased: [(v) => typeof v === "boolean", "a boolean"] });
 
 function finishShape(t: Tensor, x: Tensor, dims: number[], keepdim: boolean): Tensor {
   if (keepdim) return t;
@@ -144,7 +150,8 @@ export interface CorrectionOptions {
 }
 
 /** Variance over dims, dividing by N - correction (default 1). */
-export function variance(x: Tensor, dim?: Dims, keepdim = false, opts: CorrectionOptions = {}): Tensor {
+export function variance(x: Tensor, ...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor {
+  const { dim, keepdim = false, ...opts } = RS.var.parse<VarOpts>(args);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const dims = normDims(dim, x.ndim, "var");
   const n = numel(dims.map((d) => x.shape[d]));
@@ -153,8 +160,8 @@ export function variance(x: Tensor, dim?: Dims, keepdim = false, opts: Correctio
 }
 
 /** Standard deviation: sqrt(var). */
-export function std(x: Tensor, dim?: Dims, keepdim = false, opts: CorrectionOptions = {}): Tensor {
-  return variance(x, dim, keepdim, opts).sqrt();
+export function std(x: Tensor, ...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor {
+  return variance(x, RS.std.parse<VarOpts>(args)).sqrt();
 }
 
 function extremeAll(op: "max" | "min", x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -342,8 +349,8 @@ declare module "../core/tensor.js" {
     sum(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
     mean(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
     prod(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
-    var(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
-    std(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
+    var(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
+    std(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
     amax(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
     amin(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
     max(): Tensor;
@@ -365,8 +372,8 @@ const P = Tensor.prototype;
 P.sum = function (...a) { return sum(this, ...a); };
 P.mean = function (...a) { return mean(this, ...a); };
 P.prod = function (...a) { return prod(this, ...a); };
-P.var = function (d, k, o) { return variance(this, d, k, o); };
-P.std = function (d, k, o) { return std(this, d, k, o); };
+P.var = function (...a) { return variance(this, ...a); };
+P.std = function (...a) { return std(this, ...a); };
 P.amax = function (...a) { return amax(this, ...a); };
 P.amin = function (...a) { return amin(this, ...a); };
 P.max = function (this: Tensor, d?: number, k?: boolean) { return d === undefined ? amax(this) : maxMinDim("max", this, d, k ?? false); } as Tensor["max"];

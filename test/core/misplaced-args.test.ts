@@ -33,6 +33,7 @@ const EXCLUDED: [reason: string, names: string[]][] = [
       F.linear F.bilinear F.prelu F.threshold F.adaptiveAvgPool1d F.adaptiveAvgPool2d nn.init.calculateFanInAndFanOut`)],
   ["helpers exported for other parts of the library (graph pooling takes (x, batch), cell steps and checks are internal)",
     words("nn.checkPositive nn.cloneModule nn.gruCellStep nn.lstmCellStep nn.globalAddPool nn.globalMaxPool nn.globalMeanPool F.reduceLoss")],
+  ["aliases of a spec'd function (the same function object)", words("my.variance")],
   ["not functions of tensors: classes and settings with their own argument checks",
     words(`my.SparseTensor my.Tensor my.Generator my.Node my.noGrad my.enableGrad my.isGradEnabled my.grad my.backward my.manualSeed
       my.backend my.setBackend my.setNumThreads my.getNumThreads my.promoteTypes my.isFloating my.broadcastShapes my.resultType`)],
@@ -44,8 +45,8 @@ const POSITIONAL_ONLY_OPS = words(`abs abs_ add add_ addcdiv_ addcmul_ atan2 bmm
   gather ge gemm gt indexAdd indexSelect isfinite isnan le lerp_ log log1p logicalAnd logicalNot logicalOr logicalXor lt
   maskedFill maskedFill_ maskedSelect matmul max maximum min minimum mm movedim mul mul_ mv narrow ne neg neg_ nonzero
   norm normal_ oneHot outer pad permute pow pow_ reciprocal relu relu_ repeat reshape roll round rsqrt scalarTensor scatter
-  scatterAdd scatterReduce select sigmoid sigmoid_ sign sin slice split sqrt sqrt_ square squeeze stack std stridedEmbed
-  stridedView sub sub_ t tan tanh tanh_ transpose tril triu unbind unflatten uniform_ unsqueeze var variance view where zero_
+  scatterAdd scatterReduce select sigmoid sigmoid_ sign sin slice split sqrt sqrt_ square squeeze stack stridedEmbed
+  stridedView sub sub_ t tan tanh tanh_ transpose tril triu unbind unflatten uniform_ unsqueeze view where zero_
   fill_ indexPut indexPut_ maskedScatter maskedScatter_ setItem`).map((n) => `my.${n}`);
 EXCLUDED.push(["tensor ops with positional-only optional arguments (follow-up: parse a trailing options object)", POSITIONAL_ONLY_OPS]);
 
@@ -60,7 +61,7 @@ const FIXED: Record<string, unknown[]> = {
 };
 const SIZE_VARARGS = new Set(words("my.zeros my.ones my.empty my.rand my.randn"));
 const fixedArgs = (fn: string, n: number): unknown[] => {
-  const tensorFirst = /^my\.(zerosLike|onesLike|fullLike|randLike|randnLike|sum|mean|prod|amax|amin|argmax|argmin|logsumexp|all|any)$/;
+  const tensorFirst = /^my\.(zerosLike|onesLike|fullLike|randLike|randnLike|sum|mean|prod|amax|amin|argmax|argmin|logsumexp|all|any|var|std|variance)$/;
   if (tensorFirst.test(fn)) return [my.ones([2, 2]), ...Array(n - 1).fill(1)];
   return FIXED[fn] ?? Array(n).fill(undefined);
 };
