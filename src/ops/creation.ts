@@ -5,11 +5,14 @@ import { allocArray, checkDType, dtypeOfArray, type DType, type TypedArray } fro
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { checkShape, fmtShape, numel, shapeArgs } from "../core/shape.js";
 import { Tensor, make } from "../core/tensor.js";
+import { checkDevice, type Device } from "../core/storage.js";
 import { argSpec, isPlainObject, type ArgSpec, type PyArgs } from "./args.js";
 
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** Where the tensor lives: "cpu" (the only device with a storage in this build). */
+  device?: Device;
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -56,9 +59,10 @@ function sizeArgs<O extends object>(spec: ArgSpec<readonly string[]>, args: read
   return [shape, spec.parse<O>(rest)];
 }
 
-/** Validates an options object's dtype up front, so a typo names the op instead of failing deep inside. */
+/** Validates an options object's dtype and device up front, so a typo names the op instead of failing deep inside. */
 function optDType(opts: TensorOptions | undefined, op: string): void {
   if (opts?.dtype !== undefined) checkDType(opts.dtype, op);
+  if (opts?.device !== undefined) checkDevice(opts.device, op);
 }
 
 function finish(t: Tensor, opts?: TensorOptions): Tensor {
@@ -112,7 +116,7 @@ function allBooleans(data: Nested): boolean {
  */
 export function tensor(data: Nested | TypedArray | Tensor, ...args: PyArgs<TensorOptions & { shape?: readonly number[] }, typeof S.tensor.names>): Tensor {
   const opts = S.tensor.parse<TensorOptions & { shape?: readonly number[] }>(args);
-  if (opts.dtype !== undefined) checkDType(opts.dtype, "tensor");
+  optDType(opts, "tensor");
   if (data instanceof Tensor) return finish(data.detach().to(opts.dtype ?? data.dtype).clone(), opts);
   if (ArrayBuffer.isView(data)) {
     const arr = data as unknown as ArrayLike<number>;
@@ -315,6 +319,7 @@ export function randnLike(t: Tensor, ...args: PyArgs<RandomOptions, typeof RKW>)
 export function randperm(n: number, ...args: PyArgs<RandomOptions, typeof RKW>): Tensor {
   const opts = S.randperm.parse<RandomOptions>(args);
   if (!Number.isInteger(n) || n < 0) S.randperm.fail("n", "a non-negative integer", n);
+  optDType(opts, "randperm");
   const g = opts.generator ?? defaultGenerator;
   const d = new Int32Array(n);
   for (let i = 0; i < n; i++) d[i] = i;
