@@ -13,6 +13,8 @@
  * PyTorch's signature (test/fixtures/signatures.json).
  */
 
+import { AVAILABLE_DEVICES } from "../core/storage.js";
+
 /** Marks where PyTorch's keyword-only parameters start in a spec's name list. */
 export const KW = "*";
 
@@ -86,7 +88,7 @@ const CHECKS: Record<string, Check> = {
     "thresholdMode", "annealStrategy", "lineSearchFn", "activation"].map((n) => [n, STR])),
   padding: [(v) => intOrInts(v) || v === "same" || v === "valid", "an integer, an array of integers, \"same\" or \"valid\""],
   // dtype is checked by checkDType where it is used (its message knows int64 -> int32).
-  device: [(v) => v === null || v === "cpu", "\"cpu\" or null (create on the CPU, then move with .to())"],
+  device: [(v) => v === null || (AVAILABLE_DEVICES as readonly unknown[]).includes(v), `a device of this build (${AVAILABLE_DEVICES.map((d) => JSON.stringify(d)).join(", ")}) or null`],
   capturable: DEFAULT_ONLY, differentiable: DEFAULT_ONLY, fused: DEFAULT_ONLY, pinMemory: DEFAULT_ONLY,
   sizeAverage: [(v) => v === null, "null (deprecated in PyTorch: use reduction)"],
   reduce: [(v) => v === null, "null (deprecated in PyTorch: use reduction)"],

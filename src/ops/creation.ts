@@ -27,13 +27,15 @@ export type SizeArgs<O> = [size: ShapeArg | number, opts?: O] | [...size: number
 // Keyword options of the creation functions (PyTorch's are keyword-only, after `*`).
 const KW = ["*", "dtype", "requiresGrad", "device"] as const;
 const RKW = [...KW, "generator"] as const;
-const GEN = { generator: [(v: unknown) => typeof v === "object" && v !== null && typeof (v as { random?: unknown }).random === "function", "a Generator"] as [(v: unknown) => boolean, string] };
+// device is checked by optDType (checkDevice), whose message lists the devices.
+const ANY_DEVICE = { device: [() => true, ""] as [(v: unknown) => boolean, string] };
+const GEN = { ...ANY_DEVICE, generator: [(v: unknown) => typeof v === "object" && v !== null && typeof (v as { random?: unknown }).random === "function", "a Generator"] as [(v: unknown) => boolean, string] };
 const S = {
-  tensor: argSpec("my.tensor", 1, [...KW, "shape"]),
-  full: argSpec("my.full", 2, KW), zeros: argSpec("my.zeros", 1, KW), ones: argSpec("my.ones", 1, KW),
-  empty: argSpec("my.empty", 1, KW),
-  zerosLike: argSpec("my.zerosLike", 1, KW), onesLike: argSpec("my.onesLike", 1, KW), fullLike: argSpec("my.fullLike", 2, KW),
-  arange: argSpec("my.arange", 3, KW), linspace: argSpec("my.linspace", 3, KW),
+  tensor: argSpec("my.tensor", 1, [...KW, "shape"], [], ANY_DEVICE),
+  full: argSpec("my.full", 2, KW, [], ANY_DEVICE), zeros: argSpec("my.zeros", 1, KW, [], ANY_DEVICE), ones: argSpec("my.ones", 1, KW, [], ANY_DEVICE),
+  empty: argSpec("my.empty", 1, KW, [], ANY_DEVICE),
+  zerosLike: argSpec("my.zerosLike", 1, KW, [], ANY_DEVICE), onesLike: argSpec("my.onesLike", 1, KW, [], ANY_DEVICE), fullLike: argSpec("my.fullLike", 2, KW, [], ANY_DEVICE),
+  arange: argSpec("my.arange", 3, KW, [], ANY_DEVICE), linspace: argSpec("my.linspace", 3, KW, [], ANY_DEVICE),
   eye: argSpec("my.eye", 1, ["m", ...KW], [], { m: [(v) => Number.isInteger(v), "an integer"] }),
   rand: argSpec("my.rand", 1, RKW, [], GEN), randn: argSpec("my.randn", 1, RKW, [], GEN),
   randint: argSpec("my.randint", 3, RKW, [], GEN), randperm: argSpec("my.randperm", 1, RKW, [], GEN),
