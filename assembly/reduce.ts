@@ -3,7 +3,7 @@
 // column-style reductions (inner > 1) accumulate row by row in the same order as
 // the JS reference, so they match it exactly.
 
-const R_SUM = 0, R_MAX = 1, R_MIN = 2;
+import { R_SUM, R_MAX, R_MIN } from "./ops.generated";
 
 @inline function red(op: i32, acc: v128, v: v128): v128 {
   if (op == R_MAX) return f32x4.max(acc, v);

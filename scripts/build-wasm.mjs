@@ -45,6 +45,13 @@ function staticDataEnd(b) {
   return end;
 }
 
+// Op codes shared by assembly/, native/ and src/backends/ come from the op table.
+{
+  const { spawnSync } = await import("node:child_process");
+  const g = spawnSync(process.execPath, [join(root, "scripts", "gen-ops.mjs")], { stdio: "inherit" });
+  if (g.status !== 0) process.exit(1);
+}
+
 const encoded = {};
 for (const [name, features] of Object.entries(variants)) {
   const file = join(outDir, `kernels-${name}.wasm`);
