@@ -52,6 +52,9 @@ export const THRESHOLDS: { readonly [B in AccelName]: Thresholds } = {
   },
 };
 
+/** Hash of the op table; the wasm binaries and the native addon carry the one they were built from. */
+export const OP_TABLE_HASH = "8679dec2";
+
 /** Modes of the fused conv2d kernel. */
 export const CONV_FORWARD = 0;
 export const CONV_INPUT_GRAD = 1;

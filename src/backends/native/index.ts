@@ -10,7 +10,7 @@ import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
 import { broadcastPlan } from "../broadcast.js";
 import { layer, type FastKernels } from "../layer.js";
 // The addon numbers ops and conv modes from the same op table (native/ops_generated.h).
-import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "../ops.generated.js";
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH } from "../ops.generated.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -59,6 +59,8 @@ export interface NativeAddon {
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** Hash of the op table the addon was built from (absent in addons built before the table). */
+  opTableHash?(): string;
   cpuFeatures(): string;
 }
 
@@ -84,6 +86,12 @@ export async function loadNativeAddon(): Promise<NativeAddon | null> {
       return addon;
     }
     addon = createRequire(import.meta.url)(file) as NativeAddon;
+    if (addon.opTableHash?.() !== OP_TABLE_HASH) {
+      // Its op codes would name other ops: use the base backend, and say so.
+      const why = "the native addon was built from another op table; rebuild it with node scripts/build-native.mjs";
+      console.warn(`myelin: ${why}`);
+      throw new Error(why);
+    }
     // Default to all cores, like the wasm worker pool.
     const os = await import("node:os");
     addon.setNumThreads(typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
