@@ -6,9 +6,8 @@
  * composed form instead, so higher-order gradients still work.
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { isGradEnabled } from "../../core/autograd.js";
 import { allocArray } from "../../core/dtype.js";
-import { grad } from "../../core/engine.js";
+import { gradOfComposed, recordFused } from "../../ops/fused.js";
 import { B } from "../../backends/backend.js";
 
 /** The composed definition (also the createGraph backward's graph). */
@@ -24,15 +23,10 @@ export function fusedLayerNorm(x: Tensor, D: number, weight: Tensor | null, bias
   const y = make(out, x.shape.slice(), x.dtype);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   if (!inputs.some((t) => needsGrad(t))) return y;
-  record(y, "NativeLayerNormBackward", inputs, (g) => {
-    if (isGradEnabled()) {
-      // Fresh nodes in front of the inputs, so grad() stops there and the result stays connected to them.
-      const wrapped = inputs.map((t) => (t.requiresGrad ? t.mul(1) : t));
-      const at = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
-      const targets = wrapped.filter((t) => t.requiresGrad);
-      const got = grad(composed(at(x)!, at(weight), at(bias)), targets, { gradOutputs: g, createGraph: true, allowUnused: true });
-      return wrapped.map((t) => (t.requiresGrad ? got[targets.indexOf(t)] : null));
-    }
+  recordFused(y, "NativeLayerNormBackward", inputs, (g) => gradOfComposed(inputs, (wrapped) => {
+    const at = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
+    return composed(at(x)!, at(weight), at(bias));
+  }, g), (g) => {
     const gd = g.contiguous()._data;
     const dx = x.requiresGrad ? allocArray(x.dtype, n) : null;
     const dw = weight?.requiresGrad ? allocArray(x.dtype, D) : null;
