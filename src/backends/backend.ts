@@ -169,6 +169,11 @@ import { jsBackend } from "./js/index.js";
 
 let current: Backend = jsBackend;
 
+/** The JS reference backend: runs every kernel, the base every faster backend layers over. */
+export function referenceBackend(): Backend {
+  return jsBackend;
+}
+
 /** The backend kernels run on now. */
 export function B(): Backend {
   return current;

@@ -6,8 +6,7 @@
  * whether the copy into wasm memory pays off; other dtypes, ops and small calls run
  * on JS.
  */
-import type { Backend, ConvGeom } from "../backend.js";
-import { jsBackend } from "../js/index.js";
+import { referenceBackend, type Backend, type ConvGeom } from "../backend.js";
 import { layer, onRouting, setRouting, type RoutingMode } from "../layer.js";
 import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "../ops.generated.js";
 import { loadRuntime, runtimeReady, type Runtime, type WasmVariant } from "./runtime.js";
@@ -79,7 +78,7 @@ export function createWasmBackend(): Backend | null {
   if (!rt) return null;
   const conv = (mode: number, ops: ConvOperands, n: number, O: number, g: ConvGeom, out: Float32Array) =>
     wasmConv2d(rt, getPool(rt), threads, mode, ops, n, O, g, out, gemmConfig.threadMinFlops);
-  return layer("wasm", jsBackend, {
+  return layer("wasm", referenceBackend(), {
     unary: (code, x, out) => wasmUnary(rt, code, x, out),
     binary: (code, a, aShape, b, bShape, out, outShape) => wasmBinary(rt, code, a, aShape, b, bShape, out, outShape),
     reluBackward: (x, g, out) => wasmReluBackward(rt, x, g, out),

@@ -11,7 +11,7 @@ import { fmtShape, normDim } from "../../core/shape.js";
 import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
 import { softmaxBackward } from "../../ops/fused.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;

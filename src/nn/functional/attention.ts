@@ -8,7 +8,7 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
-import { B as B_ } from "../../backends/backend.js";
+import { B as B_ } from "../../ops/kernels.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../../core/shape.js";
 import { softmaxBackward } from "../../ops/fused.js";
 import type { Generator } from "../../core/random.js";

@@ -6,7 +6,7 @@
  */
 import { allocUninit } from "../../core/dtype.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { type ConvFusedKernels, type ConvGeom } from "../../backends/backend.js";
+import { type ConvFusedKernels, type ConvGeom } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
 import { recordFused } from "../../ops/fused.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";

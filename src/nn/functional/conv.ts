@@ -9,7 +9,7 @@
 import { allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { B, type ConvGeom } from "../../backends/backend.js";
+import { B, type ConvGeom } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
 import { assertTensor, sumToShape } from "../../ops/util.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";

@@ -8,7 +8,7 @@ import { allocUninit, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 
 export interface DropoutOptions {
   /** Random source for the mask (default: the global generator seeded by manualSeed). */

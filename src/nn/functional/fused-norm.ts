@@ -8,7 +8,7 @@
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
 import { gradOfComposed, recordFused } from "../../ops/fused.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 
 /** The composed definition (also the createGraph backward's graph). */
 export type ComposedNorm = (x: Tensor, w: Tensor | null, b: Tensor | null) => Tensor;

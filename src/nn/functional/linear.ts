@@ -6,7 +6,7 @@
 import { make, needsGrad, record, type Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { isFloating } from "../../core/dtype.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 import { fmtShape } from "../../core/shape.js";
 import { gemm } from "../../ops/linalg.js";
 import "../../ops/shape.js";

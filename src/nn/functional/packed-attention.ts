@@ -11,7 +11,7 @@ import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, allocUninit } from "../../core/dtype.js";
 import { gradOfComposed, recordFused } from "../../ops/fused.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
 import { stridedView } from "../../ops/shape.js";
 import "../../ops/elementwise.js";

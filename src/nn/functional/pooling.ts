@@ -9,7 +9,7 @@
 import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape, numel } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { B, type PoolWindows } from "../../backends/backend.js";
+import { B, type PoolWindows } from "../../ops/kernels.js";
 import { assertTensor } from "../../ops/util.js";
 import { tupleArg } from "./conv.js";
 

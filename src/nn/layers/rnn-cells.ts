@@ -8,7 +8,7 @@
 import { Tensor, empty, make, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 import { Module, Parameter } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";

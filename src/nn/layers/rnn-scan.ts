@@ -16,7 +16,7 @@
  */
 import { Tensor, make, record } from "../../core/tensor.js";
 import { allocArray, allocUninit, type TypedArray } from "../../core/dtype.js";
-import { B } from "../../backends/backend.js";
+import { B } from "../../ops/kernels.js";
 import "../../ops/shape.js";
 import "../../ops/linalg.js";
 import "../../ops/elementwise.js";
