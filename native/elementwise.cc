@@ -119,6 +119,10 @@ __attribute__((target("avx2,fma"))) inline __m256 un8(__m256 v) {
   else if constexpr (OP == U_TANH) return tanh256(v);
   else if constexpr (OP == U_SIGMOID) return sigmoid256(v);
   else if constexpr (OP == U_STEP) return _mm256_and_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_set1_ps(1.f));
+  else if constexpr (OP == U_HARDSWISH) {
+    const __m256 six = _mm256_set1_ps(6.f);
+    return _mm256_div_ps(_mm256_mul_ps(v, _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(v, _mm256_set1_ps(3.f)), zero), six)), six);
+  }
   else static_assert(kNoKernel<OP>, "the op table gives this unary op a native kernel: implement it here");
 }
 

@@ -42,6 +42,7 @@ export const UNARY = [
   ["isnan", "any", {}],
   ["isfinite", "any", {}],
   ["step", "any", { wasm: 256, native: 64 }],
+  ["hardswish", "float", { wasm: 256, native: 64 }],
 ];
 
 /** Broadcasting binary ops: [name, dtypes, thresholds] (maximum/minimum propagate NaN). */

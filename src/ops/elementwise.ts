@@ -9,34 +9,9 @@ import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B, type BinaryOp, type UnaryOp } from "../backends/backend.js";
 import { scalarOf, sumToShape, type Operand } from "./util.js";
 import { zerosLike } from "./creation.js";
+import { floatUnary, unaryKernel, type GradOf } from "./unary-op.js";
 
 // ---------------------------------------------------------------- unary
-
-function unaryKernel(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
-  const out = make(allocUninit(outDtype, x._data.length), x.shape.slice(), outDtype);
-  B().unary(op, x._data, out._data);
-  return out;
-}
-
-/** Float input for float-only math ops (ints/bools promote to float32, as PyTorch). */
-function floatIn(x: Tensor): Tensor {
-  return isFloating(x.dtype) ? x : x.to("float32");
-}
-
-type GradOf = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
-
-/** Defines a float unary op: kernel + gradient. `save` says which tensors backward reads. */
-function floatUnary(op: UnaryOp, name: string, grad: GradOf, save: "x" | "out" | "both" | "none") {
-  return (input: Tensor): Tensor => {
-    const x = floatIn(input);
-    const out = unaryKernel(op, x, x.dtype);
-    if (needsGrad(x)) {
-      const saved = save === "x" ? [x] : save === "out" ? [out] : save === "both" ? [x, out] : [];
-      record(out, name, [x], (g) => [grad(g, x, out)], saved);
-    }
-    return out;
-  };
-}
 
 const zeroGrad: GradOf = (g) => zerosLike(g);
 

@@ -11,6 +11,7 @@ import { fmtShape, normDim } from "../../core/shape.js";
 import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
 import { softmaxBackward } from "../../ops/fused.js";
+import { hardswish as hardswishOp } from "../../ops/activation.js";
 import { B } from "../../ops/kernels.js";
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -121,9 +122,7 @@ export function hardsigmoid(x: Tensor): Tensor {
 
 /** x * relu6(x + 3) / 6. */
 export function hardswish(x: Tensor): Tensor {
-  x = floatIn(x, "hardswish");
-  const mid = x.mul(x.add(3)).div(6);
-  return where(x.lt(-3), 0, where(x.gt(3), x, mid));
+  return hardswishOp(floatIn(x, "hardswish"));
 }
 
 /** log(sigmoid(x)), computed stably as min(x, 0) - log1p(e^-|x|). */
