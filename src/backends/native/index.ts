@@ -34,7 +34,7 @@ export interface NativeAddon {
   /** Row softmax and its backward (AVX2 CPUs only); see Backend.softmax / softmaxBackward. */
   softmax?(x: Float32Array, rows: number, cols: number, scale: number, causalL: number, log: boolean, out: Float32Array): void;
   softmaxBackward?(y: Float32Array, g: Float32Array, rows: number, cols: number, scale: number, log: boolean, out: Float32Array): void;
-  /** Broadcast add/sub/mul/div over a 2-D plan (op codes of wasm/elementwise.ts; absent in older addons). */
+  /** Broadcast binary ops over a 2-D plan (op codes of ops.generated.ts with a native kernel; absent in older addons). */
   binary?(op: number, a: Float32Array, sa0: number, sa1: number, b: Float32Array, sb0: number, sb1: number, out: Float32Array, n0: number, n1: number): void;
   /** out = op(x) for the unary codes the op table gives a native kernel (AVX2 CPUs only). */
   unary?(op: number, x: Float32Array, out: Float32Array): void;
