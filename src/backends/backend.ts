@@ -175,9 +175,12 @@ export function referenceBackend(): Backend {
 }
 
 /** The backend kernels run on now. */
-export function B(): Backend {
+export function currentBackend(): Backend {
   return current;
 }
+
+/** @deprecated The old one-letter name of currentBackend, kept so branches written against it still build; remove once they have merged. */
+export const B = currentBackend;
 
 /** Installs a backend (used by setBackend). */
 export function installBackend(b: Backend): void {

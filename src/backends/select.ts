@@ -5,7 +5,7 @@
  * the runtime validates the SIMD kernels (relaxed-SIMD FMA build preferred), else the
  * JS reference stays. MYELIN_BACKEND=wasm skips native, MYELIN_BACKEND=js forces JS.
  */
-import { B, installBackend } from "./backend.js";
+import { currentBackend, installBackend } from "./backend.js";
 import { jsBackend } from "./js/index.js";
 import { getWasmThreads, setWasmThreads, wasmBackend, wasmBackendReady } from "./wasm/index.js";
 import { nativeAddon, nativeBackend } from "./native/index.js";
@@ -18,7 +18,7 @@ export type BackendName = "js" | "wasm" | "native";
  * @example my.backend() // "native"
  */
 export function backend(): string {
-  return B().name;
+  return currentBackend().name;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { AccumulateGrad, Node, isGradEnabled, type BackwardFn } from "./autograd.js";
 import { allocArray, checkDType, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { fmtShape, normDim, numel } from "./shape.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 import { addSuffixes, formatTensor } from "./format.js";
 
 /** Nested array type returned by `toArray()`. */
@@ -151,7 +151,7 @@ export class Tensor {
     if (dtype === this.dtype) return this;
     checkDType(dtype, "to");
     const out = new Tensor(allocArray(dtype, this._data.length), this.shape.slice(), dtype);
-    B().cast(this._data, out._data);
+    currentBackend().cast(this._data, out._data);
     if (isFloating(dtype) && isFloating(this.dtype)) {
       const src = this.dtype;
       record(out, "ToCopyBackward", [this], (g) => [g.to(src)]);

@@ -9,7 +9,7 @@ import { isGradEnabled, type BackwardFn } from "../core/autograd.js";
 import { allocArray } from "../core/dtype.js";
 import { grad } from "../core/engine.js";
 import { Tensor, make, record } from "../core/tensor.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 
 /**
  * `record` for an op with two backward forms: `composed` (differentiable tensor ops,
@@ -49,6 +49,6 @@ export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean,
   const cols = y.shape[dim];
   const yc = y.contiguous(), out = allocArray(y.dtype, yc.numel());
   const gd = (g.dtype === y.dtype ? g : g.to(y.dtype)).contiguous()._data;
-  if (cols > 0) B().softmaxBackward(yc._data, gd, yc.numel() / cols, cols, scale, log, out);
+  if (cols > 0) currentBackend().softmaxBackward(yc._data, gd, yc.numel() / cols, cols, scale, log, out);
   return make(out, y.shape.slice(), y.dtype);
 }

@@ -9,7 +9,7 @@ import { allocArray, isFloating, type DType } from "../core/dtype.js";
 import { isGradEnabled } from "../core/autograd.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor, make } from "../core/tensor.js";
-import { B, type BinaryOp } from "../backends/backend.js";
+import { currentBackend, type BinaryOp } from "../backends/backend.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { scalarOf, type Operand } from "./util.js";
 import { clamp } from "./elementwise.js";
@@ -34,7 +34,7 @@ function commit(self: Tensor, result: Tensor, op: string): Tensor {
     throw new TypeError(`${op}: result type ${result.dtype} can't be cast to the tensor's dtype ${self.dtype} in place`);
   }
   if (result.dtype === self.dtype) self._data.set(result._data);
-  else B().cast(result._data, self._data);
+  else currentBackend().cast(result._data, self._data);
   self._bump();
   if (result._gradFn && isGradEnabled()) {
     const prev = self._gradFn;
@@ -72,7 +72,7 @@ function binaryInplace(self: Tensor, other: Operand, op: BinaryOp, outOfPlace: (
     const b = o ?? scalarOf(other as number, self.dtype);
     const shape = broadcastShapes(self.shape, b.shape, name);
     if (shapesEqual(shape, self.shape)) {
-      B().binary(op, self._data, self.shape, b._data, b.shape, self._data, self.shape);
+      currentBackend().binary(op, self._data, self.shape, b._data, b.shape, self._data, self.shape);
       self._bump();
       return self;
     }
@@ -135,7 +135,7 @@ export function copy_(self: Tensor, src: Tensor | number): Tensor {
   let r = shapesEqual(s.shape, self.shape) ? s : s.expand(self.shape);
   if (r === s && !(isGradEnabled() && s.requiresGrad)) {
     if (s.dtype === self.dtype) self._data.set(s._data);
-    else B().cast(s._data, self._data);
+    else currentBackend().cast(s._data, self._data);
     self._bump();
     return self;
   }
@@ -143,7 +143,7 @@ export function copy_(self: Tensor, src: Tensor | number): Tensor {
   if (CATEGORY[r.dtype] > CATEGORY[self.dtype]) {
     // copy_ casts down freely (float -> int truncates), unlike arithmetic in place.
     const d = allocArray(self.dtype, r._data.length);
-    B().cast(r._data, d);
+    currentBackend().cast(r._data, d);
     r = make(d, r.shape, self.dtype);
   } else if (r.dtype !== self.dtype) r = r.to(self.dtype);
   return commit(self, r, "copy_");
@@ -168,7 +168,7 @@ export function zero_(self: Tensor): Tensor {
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
   checkLeaf(self, "clamp_");
   if (canFastPath(self, null) && isFloating(self.dtype)) {
-    B().clamp(self._data, min ?? -Infinity, max ?? Infinity, self._data);
+    currentBackend().clamp(self._data, min ?? -Infinity, max ?? Infinity, self._data);
     self._bump();
     return self;
   }

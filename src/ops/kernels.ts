@@ -5,4 +5,4 @@
  * later change). The layering test (test/layering.test.ts) lets nothing outside
  * src/core/ and src/ops/ import src/backends/ directly; new code calls an op instead.
  */
-export { B, type ConvFusedKernels, type ConvGeom, type PoolWindows } from "../backends/backend.js";
+export { currentBackend, type ConvFusedKernels, type ConvGeom, type PoolWindows } from "../backends/backend.js";

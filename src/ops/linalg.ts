@@ -6,7 +6,7 @@
 import { allocArray, allocUninit, promoteTypes, isFloating } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 import { assertTensor } from "./util.js";
 
 /**
@@ -30,7 +30,7 @@ export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Te
   const out = make((ka > 0 ? allocUninit : allocArray)(dtype, batch * m * n), [...batchShape, m, n], dtype);
   const aStride = batchA.length ? m * ka : 0;
   const bStride = batchB.length ? ka * n : 0;
-  B().matmul(a._data, b._data, out._data, batch, m, n, ka, transA, transB, aStride, bStride);
+  currentBackend().matmul(a._data, b._data, out._data, batch, m, n, ka, transA, transB, aStride, bStride);
   if (needsGrad(a, b)) {
     record(out, "MmBackward", [a, b], (g) => {
       let ga: Tensor | null = null;

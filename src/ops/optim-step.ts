@@ -4,7 +4,7 @@
  */
 import type { TypedArray } from "../core/dtype.js";
 import type { Tensor } from "../core/tensor.js";
-import { B, type AdamHyper } from "../backends/backend.js";
+import { currentBackend, type AdamHyper } from "../backends/backend.js";
 
 export type { AdamHyper };
 
@@ -13,6 +13,6 @@ export type { AdamHyper };
  * values g, in place, in torch.optim.Adam's order (see Backend.adamStep); bumps p's version.
  */
 export function adamStep_(p: Tensor, g: TypedArray, m: Tensor, v: Tensor, vmax: Tensor | null, h: AdamHyper): void {
-  B().adamStep(p._data, g, m._data, v._data, vmax ? vmax._data : null, h);
+  currentBackend().adamStep(p._data, g, m._data, v._data, vmax ? vmax._data : null, h);
   p._bump();
 }

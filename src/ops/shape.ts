@@ -7,7 +7,7 @@
 import { allocArray, allocUninit } from "../core/dtype.js";
 import { contiguousStrides, fmtShape, normDim, normDims, normInsertDim, numel, shapeArgs, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 import { assertTensor, sumToShape } from "./util.js";
 import { full } from "./creation.js";
 
@@ -16,7 +16,7 @@ type ShapeVarArgs = (number | readonly number[])[];
 /** Copies the strided view (shape/strides/offset over x's storage) into a new tensor. */
 export function stridedView(x: Tensor, shape: number[], strides: number[], offset: number, name: string): Tensor {
   const out = make(allocUninit(x.dtype, numel(shape)), shape, x.dtype);
-  B().strided(x._data, offset, shape, strides, out._data);
+  currentBackend().strided(x._data, offset, shape, strides, out._data);
   if (needsGrad(x)) {
     const srcShape = x.shape.slice();
     record(out, name, [x], (g) => [stridedEmbed(g, srcShape, strides, offset, 0)]);
@@ -28,7 +28,7 @@ export function stridedView(x: Tensor, shape: number[], strides: number[], offse
 export function stridedEmbed(src: Tensor, fullShape: number[], strides: number[], offset: number, fill: number): Tensor {
   const out = make(allocArray(src.dtype, numel(fullShape)), fullShape, src.dtype);
   if (fill !== 0) out._data.fill(fill);
-  B().stridedAssign(src._data, out._data, offset, src.shape, strides, false);
+  currentBackend().stridedAssign(src._data, out._data, offset, src.shape, strides, false);
   if (needsGrad(src)) {
     const shape = src.shape.slice();
     record(out, "StridedEmbedBackward", [src], (g) => [stridedView(g, shape, strides, offset, "StridedViewBackward")]);
@@ -193,7 +193,7 @@ export function expand(x: Tensor, ...shape: ShapeVarArgs): Tensor {
   }
   if (shapesEqual(out, x.shape)) return x;
   const r = make(allocArray(x.dtype, numel(out)), out, x.dtype);
-  B().strided(x._data, 0, out, strides, r._data);
+  currentBackend().strided(x._data, 0, out, strides, r._data);
   if (needsGrad(x)) {
     const xs = x.shape.slice();
     record(r, "ExpandBackward", [x], (g) => [sumToShape(g, xs)]);

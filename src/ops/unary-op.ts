@@ -5,11 +5,11 @@
  */
 import { isFloating, allocUninit, type DType } from "../core/dtype.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B, type UnaryOp } from "../backends/backend.js";
+import { currentBackend, type UnaryOp } from "../backends/backend.js";
 
 export function unaryKernel(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
   const out = make(allocUninit(outDtype, x._data.length), x.shape.slice(), outDtype);
-  B().unary(op, x._data, out._data);
+  currentBackend().unary(op, x._data, out._data);
   return out;
 }
 

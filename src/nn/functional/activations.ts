@@ -12,7 +12,7 @@ import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwi
 import { assertTensor } from "../../ops/util.js";
 import { softmaxBackward } from "../../ops/fused.js";
 import { hardswish as hardswishOp } from "../../ops/activation.js";
-import { B } from "../../ops/kernels.js";
+import { currentBackend } from "../../ops/kernels.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -211,7 +211,7 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
   if (inner === 1) {
-    B().softmax(src, outer, n, 1, 0, log, dst);
+    currentBackend().softmax(src, outer, n, 1, 0, log, dst);
     return make(dst, shape.slice(), x.dtype);
   }
   for (let o = 0; o < outer; o++) {

@@ -8,7 +8,7 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
-import { B as B_ } from "../../ops/kernels.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../../core/shape.js";
 import { softmaxBackward } from "../../ops/fused.js";
 import type { Generator } from "../../core/random.js";
@@ -208,7 +208,7 @@ export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, ca
 
 /** Attention weights without an additive mask: one backend kernel each way (scale folded into the backward). */
 function softmaxRows(x: Tensor, dst: TypedArray, rows: number, S: number, scale: number, causalL: number): Tensor {
-  B_().softmax(x._data, rows, S, scale, causalL, false, dst);
+  currentBackend().softmax(x._data, rows, S, scale, causalL, false, dst);
   const y = make(dst, x.shape.slice(), x.dtype);
   if (needsGrad(x)) {
     record(y, "AttnSoftmaxBackward", [x], (g) => {

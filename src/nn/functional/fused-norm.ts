@@ -8,7 +8,7 @@
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
 import { gradOfComposed, recordFused } from "../../ops/fused.js";
-import { B } from "../../ops/kernels.js";
+import { currentBackend } from "../../ops/kernels.js";
 
 /** The composed definition (also the createGraph backward's graph). */
 export type ComposedNorm = (x: Tensor, w: Tensor | null, b: Tensor | null) => Tensor;
@@ -19,7 +19,7 @@ export function fusedLayerNorm(x: Tensor, D: number, weight: Tensor | null, bias
   const wc = weight ? weight.contiguous() : null, bc = bias ? bias.contiguous() : null;
   const n = xc.numel(), rows = D === 0 ? 0 : n / D;
   const out = allocArray(x.dtype, n), mean = allocArray(x.dtype, rows), rstd = allocArray(x.dtype, rows);
-  if (n > 0) B().layerNorm(xc._data, wc ? wc._data : null, bc ? bc._data : null, rows, D, eps, out, mean, rstd);
+  if (n > 0) currentBackend().layerNorm(xc._data, wc ? wc._data : null, bc ? bc._data : null, rows, D, eps, out, mean, rstd);
   const y = make(out, x.shape.slice(), x.dtype);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   if (!inputs.some((t) => needsGrad(t))) return y;
@@ -31,7 +31,7 @@ export function fusedLayerNorm(x: Tensor, D: number, weight: Tensor | null, bias
     const dx = x.requiresGrad ? allocArray(x.dtype, n) : null;
     const dw = weight?.requiresGrad ? allocArray(x.dtype, D) : null;
     const db = bias?.requiresGrad ? allocArray(x.dtype, D) : null;
-    if (n > 0) B().layerNormBackward(xc._data, wc ? wc._data : null, mean, rstd, gd, rows, D, dx, dw, db);
+    if (n > 0) currentBackend().layerNormBackward(xc._data, wc ? wc._data : null, mean, rstd, gd, rows, D, dx, dw, db);
     else { dw?.fill(0); db?.fill(0); }
     const grads: (Tensor | null)[] = [dx ? make(dx, x.shape.slice(), x.dtype) : null];
     if (weight) grads.push(dw ? make(dw, weight.shape.slice(), x.dtype) : null);

@@ -11,7 +11,7 @@ import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, allocUninit } from "../../core/dtype.js";
 import { gradOfComposed, recordFused } from "../../ops/fused.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
-import { B } from "../../ops/kernels.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
 import { stridedView } from "../../ops/shape.js";
 import "../../ops/elementwise.js";
@@ -42,7 +42,7 @@ function mergedStrides(o: PackedAttentionOptions): number[] {
 /** Softmax(q kᵀ · scale (+ causal mask)) → dropout → · v over the heads packed in y. */
 export function packedSelfAttention(y: Tensor, o: PackedAttentionOptions): Tensor {
   const { N, L, H, hd } = o, E = H * hd, NH = N * H, Q = NH * L * hd, scale = 1 / Math.sqrt(hd);
-  const be = B(), dt = y.dtype;
+  const be = currentBackend(), dt = y.dtype;
   const qkv = allocUninit(dt, 3 * Q);
   be.strided(y._data, 0, [3, N, H, L, hd], packedStrides(o), qkv);
   const q = qkv.subarray(0, Q), k = qkv.subarray(Q, 2 * Q), v = qkv.subarray(2 * Q);

@@ -8,7 +8,7 @@
 import { Tensor, empty, make, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
-import { B } from "../../ops/kernels.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { Module, Parameter } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
@@ -34,7 +34,7 @@ export function lstmCellStep(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
   act.set(gates._data);
   const hc = make(allocArray(dtype, 2 * n * H), [2, n, H], dtype);
   const h = hc._data.subarray(0, n * H), c = hc._data.subarray(n * H);
-  B().lstmCell(act, cPrev._data, n, H, h, c);
+  currentBackend().lstmCell(act, cPrev._data, n, H, h, c);
   recordFused(hc, "LstmCellBackward", [gates, cPrev], (g) => {
     // Differentiable form: activations recomputed from the saved inputs.
     const [gh, gc] = halves(g);
@@ -52,7 +52,7 @@ export function lstmCellStep(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
   }, (g) => {
     const dG = allocArray(dtype, n * 4 * H), dcp = allocArray(dtype, n * H);
     const gd = g._data;
-    B().lstmCellBackward(act, cPrev._data, c, gd.subarray(0, n * H), gd.subarray(n * H), n, H, dG, dcp);
+    currentBackend().lstmCellBackward(act, cPrev._data, c, gd.subarray(0, n * H), gd.subarray(n * H), n, H, dG, dcp);
     return [make(dG, [n, 4 * H], dtype), make(dcp, [n, H], dtype)];
   }, [gates, cPrev]);
   return halves(hc);
@@ -67,7 +67,7 @@ export function gruCellStep(gx: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
   const dtype = gx.dtype;
   const act = allocArray(dtype, n * 4 * H);
   const out = make(allocArray(dtype, n * H), [n, H], dtype);
-  B().gruCell(gx._data, gh._data, hPrev._data, n, H, out._data, act);
+  currentBackend().gruCell(gx._data, gh._data, hPrev._data, n, H, out._data, act);
   recordFused(out, "GruCellBackward", [gx, gh, hPrev], (g) => {
     const [xr, xz, xn] = gx.chunk(3, 1);
     const [hr, hz, hn] = gh.chunk(3, 1);
@@ -79,7 +79,7 @@ export function gruCellStep(gx: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
     return [cat([dr, dz, dm], 1), cat([dr, dz, dm.mul(r)], 1), g.mul(z)];
   }, (g) => {
     const dGx = allocArray(dtype, n * 3 * H), dGh = allocArray(dtype, n * 3 * H), dh = allocArray(dtype, n * H);
-    B().gruCellBackward(act, hPrev._data, g._data, n, H, dGx, dGh, dh);
+    currentBackend().gruCellBackward(act, hPrev._data, g._data, n, H, dGx, dGh, dh);
     return [make(dGx, [n, 3 * H], dtype), make(dGh, [n, 3 * H], dtype), make(dh, [n, H], dtype)];
   }, [gx, gh, hPrev]);
   return out;

@@ -16,7 +16,7 @@
  */
 import { Tensor, make, record } from "../../core/tensor.js";
 import { allocArray, allocUninit, type TypedArray } from "../../core/dtype.js";
-import { B } from "../../ops/kernels.js";
+import { currentBackend } from "../../ops/kernels.js";
 import "../../ops/shape.js";
 import "../../ops/linalg.js";
 import "../../ops/elementwise.js";
@@ -106,7 +106,7 @@ export function scan(a: ScanArgs): ScanResult {
   const Bt = T ? bs[0] : h0.shape[0];
   const G = GATES[mode];
   const GH = whh.shape[0], H = GH / G, P = whh.shape[1];
-  const be = B();
+  const be = currentBackend();
   const lstm = mode === "LSTM", gru = mode === "GRU";
   // Every buffer below is written in full before it is read (each row of N belongs to
   // exactly one step), so none needs zeroing: at the bench LSTM's size that is ~7 MB of
