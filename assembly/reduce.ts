@@ -58,6 +58,8 @@ function rowExt(op: i32, x: usize, r: i32): f32 {
 
 /** out[o, i] = reduce_j x[o, j, i] for op in {sum, max, min}; NaN propagates through max/min. */
 export function reduceF32(op: i32, x: usize, outer: i32, r: i32, inner: i32, out: usize): void {
+  // `red` treats any other code as a sum: an op the table gives wasm without a kernel here must trap, not sum.
+  if (op != R_SUM && op != R_MAX && op != R_MIN) unreachable();
   for (let o = 0; o < outer; o++) {
     const xb = x + <usize>o * <usize>r * <usize>inner * 4;
     const ob = out + <usize>o * <usize>inner * 4;

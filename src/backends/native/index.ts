@@ -10,7 +10,7 @@ import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
 import { broadcastPlan } from "../broadcast.js";
 import { layer, type FastKernels } from "../layer.js";
 // The addon numbers ops and conv modes from the same op table (native/ops_generated.h).
-import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH } from "../ops.generated.js";
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -170,7 +170,10 @@ function nativeKernels(native: NativeAddon): FastKernels {
     layerNorm: layerNorm && ((x, w, b, rows, D, eps, out, mean, rstd) => native.layerNorm!(x, w, b, rows, D, eps, out, mean, rstd)),
     layerNormBackward: layerNormBackward && ((x, w, mean, rstd, g, rows, D, dx, dw, db) => native.layerNormBackward!(x, w, mean, rstd, g, rows, D, dx, dw, db)),
     // Zero-copy sum (bias gradients); the wasm backend's would copy x into wasm memory.
-    reduce: reduceSum && ((_code, x, outer, r, inner, out) => native.reduceSum!(x, outer, r, inner, out)),
+    reduce: reduceSum && ((code, x, outer, r, inner, out) => {
+      if (code !== REDUCE_CODE.sum) return false; // the addon only sums; a table entry for another reduction must not reach it
+      native.reduceSum!(x, outer, r, inner, out);
+    }),
     // An addon without rnnAddends would ignore xAdd / gh2.
     lstmCell: lstmCell && ((gates, cPrev, n, H, hOut, cOut, xAdd) => {
       if (xAdd && !native.rnnAddends) return false;
