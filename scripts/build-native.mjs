@@ -29,6 +29,13 @@ function findNodeGyp() {
   return candidates.find((p) => p && existsSync(p));
 }
 
+// Op codes (native/ops_generated.h) from the op table, when building from a checkout;
+// a published package ships the generated header (its generator script is not packed).
+if (existsSync(join(root, "scripts", "gen-ops.mjs")) && existsSync(join(root, "scripts", "op-table.mjs"))) {
+  const g = spawnSync(process.execPath, [join(root, "scripts", "gen-ops.mjs")], { stdio: "inherit" });
+  if (g.status !== 0) { quiet("native backend not built (scripts/gen-ops.mjs failed)"); process.exit(0); }
+}
+
 // Skip the rebuild when the addon is newer than its sources and was built for this Node
 // ABI and CPU: npm runs this script again each time it links the package (e.g. the
 // first `npx myelin` in a clone). MYELIN_REBUILD=1 forces it.

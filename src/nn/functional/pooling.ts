@@ -9,9 +9,11 @@
 import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape, numel } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { B, type PoolWindows } from "../../backends/backend.js";
+import { currentBackend, type PoolWindows } from "../../ops/kernels.js";
 import { assertTensor } from "../../ops/util.js";
 import { tupleArg } from "./conv.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 type IntArg = number | number[];
 
@@ -115,7 +117,7 @@ function scatterPlanes(g: Tensor, idx: Tensor, planes: number, inSize: number, s
   const outSize = planes ? g.numel() / planes : 0;
   // Uninitialised: maxPool2dBackward overwrites every plane (zeros, then the scatter).
   const out = make(allocUninit(g.dtype, planes * inSize), shape, g.dtype);
-  B().maxPool2dBackward(g._data, idx._data as Int32Array, planes, inSize, outSize, out._data);
+  currentBackend().maxPool2dBackward(g._data, idx._data as Int32Array, planes, inSize, outSize, out._data);
   if (needsGrad(g)) {
     const gs = g.shape.slice();
     record(out, "MaxPoolBackwardBackward", [g], (gg) => [gg.reshape(planes, inSize).gather(1, idx.reshape(planes, outSize)).reshape(gs)]);
@@ -127,7 +129,7 @@ function maxCore(x: Tensor, pl: Planes, nd: number, oH: number, oW: number, win:
   const shape = outShape(pl, nd, oH, oW);
   const out = make(allocUninit(x.dtype, pl.planes * oH * oW), shape, x.dtype);
   const idx = make(new Int32Array(pl.planes * oH * oW), shape.slice(), "int32");
-  B().maxPool2d(x._data, pl.planes, pl.H, pl.W, oH, oW, win, out._data, idx._data as Int32Array);
+  currentBackend().maxPool2d(x._data, pl.planes, pl.H, pl.W, oH, oW, win, out._data, idx._data as Int32Array);
   if (needsGrad(x)) {
     const xs = x.shape.slice();
     record(out, name, [x], (g) => [scatterPlanes(g, idx, pl.planes, pl.H * pl.W, xs)]);
@@ -139,14 +141,14 @@ interface AvgSpec { pl: Planes; oH: number; oW: number; win: PoolWindows; rs: Fl
 
 function avgFwd(x: Tensor, a: AvgSpec, name: string): Tensor {
   const out = make(allocArray(x.dtype, numel(a.outShape)), a.outShape.slice(), x.dtype);
-  B().avgPool2d(x._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
+  currentBackend().avgPool2d(x._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
   if (needsGrad(x)) record(out, name, [x], (g) => [avgAdj(g, a, name)]);
   return out;
 }
 
 function avgAdj(g: Tensor, a: AvgSpec, name: string): Tensor {
   const out = make(allocArray(g.dtype, numel(a.inShape)), a.inShape.slice(), g.dtype);
-  B().avgPool2dBackward(g._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
+  currentBackend().avgPool2dBackward(g._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
   if (needsGrad(g)) record(out, `${name}Backward`, [g], (gg) => [avgFwd(gg, a, name)]);
   return out;
 }
@@ -193,8 +195,9 @@ function avgPoolNd(op: string, nd: number, x: Tensor, kernelSize: IntArg, opts: 
  */
 export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
-export function maxPool1d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool1d.names>): Tensor | [Tensor, Tensor];
+export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool1d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.maxPool1d.parse<MaxPoolOptions>(args);
   return maxPoolNd("maxPool1d", 1, x, kernelSize, opts);
 }
 
@@ -205,18 +208,21 @@ export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = 
  */
 export function maxPool2d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
-export function maxPool2d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool2d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool2d.names>): Tensor | [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool2d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.maxPool2d.parse<MaxPoolOptions>(args);
   return maxPoolNd("maxPool2d", 2, x, kernelSize, opts);
 }
 
 /** 1-D average pooling over x [N, C, L] or [C, L]. @example F.avgPool1d(x, 3, {stride: 2, padding: 1}) */
-export function avgPool1d(x: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = {}): Tensor {
+export function avgPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<AvgPoolOptions, typeof FS.avgPool1d.names>): Tensor {
+  const opts = FS.avgPool1d.parse<AvgPoolOptions>(args);
   return avgPoolNd("avgPool1d", 1, x, kernelSize, opts);
 }
 
 /** 2-D average pooling over x [N, C, H, W] or [C, H, W]. @example F.avgPool2d(x, 2) */
-export function avgPool2d(x: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<AvgPoolOptions, typeof FS.avgPool2d.names>): Tensor {
+  const opts = FS.avgPool2d.parse<AvgPoolOptions>(args);
   return avgPoolNd("avgPool2d", 2, x, kernelSize, opts);
 }
 
@@ -268,14 +274,16 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | (number | null
 /** Adaptive 1-D max pooling; `{returnIndices: true}` also returns the int32 argmax positions. */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], opts: { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], opts?: { returnIndices?: false }): Tensor;
-export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], opts: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], ...args: PyArgs<{ returnIndices?: boolean }, typeof FS.adaptiveMaxPool1d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.adaptiveMaxPool1d.parse<{ returnIndices?: boolean }>(args);
   return adaptiveMaxNd("adaptiveMaxPool1d", 1, x, outputSize, !!opts.returnIndices);
 }
 
 /** Adaptive 2-D max pooling; `{returnIndices: true}` also returns int32 flat per-plane argmax indices. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], opts: { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], opts?: { returnIndices?: false }): Tensor;
-export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], opts: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], ...args: PyArgs<{ returnIndices?: boolean }, typeof FS.adaptiveMaxPool2d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.adaptiveMaxPool2d.parse<{ returnIndices?: boolean }>(args);
   return adaptiveMaxNd("adaptiveMaxPool2d", 2, x, outputSize, !!opts.returnIndices);
 }
 
@@ -313,7 +321,8 @@ function maxUnpoolNd(op: string, nd: number, x: Tensor, indices: Tensor, kernelS
 }
 
 /** Inverse of maxPool1d: places x at `indices` in a zero tensor of the pre-pooling length. */
-export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: IntArg, opts: MaxUnpoolOptions = {}): Tensor {
+export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxUnpoolOptions, typeof FS.maxUnpool1d.names>): Tensor {
+  const opts = FS.maxUnpool1d.parse<MaxUnpoolOptions>(args);
   return maxUnpoolNd("maxUnpool1d", 1, x, indices, kernelSize, opts);
 }
 
@@ -322,7 +331,8 @@ export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: IntArg, opts
  * in a zero tensor; output size (H-1)*stride - 2*padding + kernelSize unless outputSize is given.
  * Duplicate indices (overlapping windows) add up.
  */
-export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: IntArg, opts: MaxUnpoolOptions = {}): Tensor {
+export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxUnpoolOptions, typeof FS.maxUnpool2d.names>): Tensor {
+  const opts = FS.maxUnpool2d.parse<MaxUnpoolOptions>(args);
   return maxUnpoolNd("maxUnpool2d", 2, x, indices, kernelSize, opts);
 }
 
@@ -341,11 +351,13 @@ function lpPoolNd(nd: number, x: Tensor, normType: number, kernelSize: IntArg, o
 }
 
 /** Power-average pooling (sum of x^p over each window)^(1/p), 1-D. */
-export function lpPool1d(x: Tensor, normType: number, kernelSize: IntArg, opts: LpPoolOptions = {}): Tensor {
+export function lpPool1d(x: Tensor, normType: number, kernelSize: IntArg, ...args: PyArgs<LpPoolOptions, typeof FS.lpPool1d.names>): Tensor {
+  const opts = FS.lpPool1d.parse<LpPoolOptions>(args);
   return lpPoolNd(1, x, normType, kernelSize, opts);
 }
 
 /** Power-average pooling (sum of x^p over each window)^(1/p), 2-D. @example F.lpPool2d(x, 2, 3) */
-export function lpPool2d(x: Tensor, normType: number, kernelSize: IntArg, opts: LpPoolOptions = {}): Tensor {
+export function lpPool2d(x: Tensor, normType: number, kernelSize: IntArg, ...args: PyArgs<LpPoolOptions, typeof FS.lpPool2d.names>): Tensor {
+  const opts = FS.lpPool2d.parse<LpPoolOptions>(args);
   return lpPoolNd(2, x, normType, kernelSize, opts);
 }
