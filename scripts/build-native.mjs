@@ -2,7 +2,7 @@
 // Builds the optional native backend (native/*.cc) with node-gyp at install time.
 // It never fails the install: without a compiler, Node headers or a supported CPU,
 // myelin runs on its WebAssembly/JS backends and this script says so in one line.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,20 @@ if (existsSync(join(root, "scripts", "gen-ops.mjs")) && existsSync(join(root, "s
   if (g.status !== 0) { quiet("native backend not built (scripts/gen-ops.mjs failed)"); process.exit(0); }
 }
 
+// Skip the rebuild when the addon is newer than its sources and was built for this Node
+// ABI and CPU: npm runs this script again each time it links the package (e.g. the
+// first `npx myelin` in a clone). MYELIN_REBUILD=1 forces it.
+const addonFile = join(root, "native", "build", "Release", "myelin_native.node");
+const stampFile = join(root, "native", "build", "myelin-build.json");
+const stamp = JSON.stringify({ abi: process.versions.modules, arch: process.arch, platform: process.platform });
+const nativeDir = join(root, "native");
+const newestSource = Math.max(...readdirSync(nativeDir).filter((f) => /\.(cc|h|gyp)$/.test(f)).map((f) => statSync(join(nativeDir, f)).mtimeMs));
+if (!process.env.MYELIN_REBUILD && existsSync(addonFile) && existsSync(stampFile) &&
+  readFileSync(stampFile, "utf8") === stamp && statSync(addonFile).mtimeMs >= newestSource) {
+  quiet("native backend up to date (MYELIN_REBUILD=1 rebuilds)");
+  process.exit(0);
+}
+
 const gyp = findNodeGyp();
 if (!gyp) {
   quiet("native backend not built (node-gyp not found); using the WebAssembly backend");
@@ -49,6 +63,7 @@ if (!process.env.npm_config_nodedir) {
 }
 const r = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], timeout: 180_000, encoding: "utf8" });
 if (r.status === 0 && existsSync(join(root, "native", "build", "Release", "myelin_native.node"))) {
+  writeFileSync(stampFile, stamp);
   quiet("native backend built");
 } else {
   const why = /not found|ENOENT|No such file/i.test(`${r.stderr}${r.stdout}`) ? "no C++ toolchain or Node headers" : "build failed";

@@ -1,7 +1,8 @@
 /**
  * myelin: deep learning for TypeScript with PyTorch's API.
  * `import * as my from "myelin"` gives tensors, ops, autograd, and the namespaces
- * `nn`, `F`, `optim`, `data`, `io`.
+ * `nn`, `F`, `optim`, `data`, `io`, `models`, and the training toolkit (`fit`, `evaluate`,
+ * metrics, callbacks, checkpoints; also importable alone as `myelin/train`).
  */
 export { Tensor, type NestedArray, type ToOptions } from "./core/tensor.js";
 export { Storage, CpuStorage, type Device } from "./core/storage.js";
@@ -23,11 +24,12 @@ export * from "./ops/extras.js";
 export * from "./ops/index-put.js";
 export * from "./ops/sparse.js";
 export { backend } from "./backends/select.js";
-export { setBackend, setNumThreads, getNumThreads, type BackendName } from "./backends/select.js";
+export { setBackend, setNumThreads, getNumThreads, ready, type BackendName } from "./backends/select.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as models from "./models/index.js";
+export * from "./train/index.js";
 export * as explain from "./explain/index.js";

@@ -96,3 +96,18 @@ test("data and io have the API.md entry points", () => {
   const io = my.io as unknown as Record<string, unknown>;
   for (const f of words("save load toSafetensors fromSafetensors exportOnnx importOnnx")) assert.equal(typeof io[f], "function", `io.${f}`);
 });
+
+test("the training toolkit is exported from myelin and from myelin/train (the same objects)", async () => {
+  const train = (await import("../src/entries/train.js")) as unknown as Record<string, unknown>;
+  const top = my as unknown as Record<string, unknown>;
+  const names = words(`fit evaluate EarlyStopping LRSchedulerCallback GradientClipping GradNormMonitor PlotHistory gradNorm
+    ModelCheckpoint saveCheckpoint loadCheckpoint restoreCheckpoint checkpointToBytes checkpointFromBytes accuracy topKAccuracy
+    confusionMatrix precisionRecallF1 mae rmse r2Score makeMetric ProgressBar formatDuration formatLogs historyToSvg`);
+  for (const n of names) {
+    assert.equal(typeof train[n], "function", `myelin/train ${n}`);
+    assert.equal(top[n], train[n], `myelin exports the same ${n}`);
+  }
+  assert.deepEqual(Object.keys(train).sort(), [...names].sort(), "myelin/train exports exactly the toolkit");
+  assert.equal(typeof my.ready, "function");
+  assert.equal(await my.ready(), my.backend(), "ready() resolves with the backend in use");
+});

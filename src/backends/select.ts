@@ -59,6 +59,21 @@ export function getNumThreads(): number {
 
 /** Set once the user picks a backend, so a late asynchronous wasm load does not override it. */
 let chosen = false;
+/** Settles when the default backend is final (at once unless wasm compiles asynchronously). */
+let settled: Promise<unknown> = Promise.resolve();
+
+/**
+ * Resolves with the backend's name once the default backend is final. Node and web
+ * workers load everything synchronously at import, so this is only needed on a browser
+ * main thread, where WebAssembly may compile in the background: until then ops run on
+ * the JS backend (correct, slower). No top-level await, so `require("myelin")` and IIFE
+ * bundles work.
+ * @example await my.ready() // "wasm"
+ */
+export async function ready(): Promise<string> {
+  await settled;
+  return backend();
+}
 
 function defaultBackend(): void {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -70,6 +85,6 @@ function defaultBackend(): void {
   if (n) return installBackend(n);
   if (w) return installBackend(w);
   // Browsers may refuse synchronous compilation: switch to wasm when the async load lands.
-  void wasmBackendReady().then((b) => { if (b && !chosen) installBackend(b); });
+  settled = wasmBackendReady().then((b) => { if (b && !chosen) installBackend(b); });
 }
 defaultBackend();

@@ -14,6 +14,7 @@ export type BackwardFn = (gradOutput: Tensor) => (Tensor | null | undefined)[];
 
 let gradEnabled = true;
 
+/** Whether ops record the autograd graph now (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -48,6 +49,7 @@ export function enableGrad<T>(fn: () => T): T {
   }
 }
 
+/** A node of the autograd graph (the op that made a tensor, like PyTorch's `grad_fn`): the op's name, its inputs' nodes and its backward function. */
 export class Node {
   /** Set when the graph was freed by a backward pass without retainGraph. */
   freed = false;
@@ -108,6 +110,7 @@ export class Node {
     return g;
   }
 
+  /** Drops the backward function and saved tensors (after a backward without `retainGraph`). */
   release(): void {
     this.fn = null;
     this.saved = null;

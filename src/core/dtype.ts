@@ -2,6 +2,7 @@
  * Data types, their storage arrays, and PyTorch's type-promotion rules.
  */
 export type DType = "float32" | "float64" | "int32" | "bool";
+/** The storage array of each dtype: float32 → Float32Array, float64 → Float64Array, int32 → Int32Array, bool → Uint8Array (0/1). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
@@ -49,6 +50,7 @@ export function dtypeOfArray(arr: TypedArray): DType {
   return "bool";
 }
 
+/** Whether `d` is a floating-point dtype (float32 or float64). */
 export function isFloating(d: DType): boolean {
   return d === "float32" || d === "float64";
 }

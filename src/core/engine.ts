@@ -8,6 +8,7 @@ import { Tensor } from "./tensor.js";
 import { fmtShape, shapesEqual } from "./shape.js";
 import { onesLike } from "../ops/creation.js";
 
+/** Options of `tensor.backward()` and {@link backward}. */
 export interface BackwardOptions {
   /** Keep the graph's saved tensors so backward can run through it again. */
   retainGraph?: boolean;
@@ -15,6 +16,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options of {@link grad}. */
 export interface GradOptions extends BackwardOptions {
   /** Gradients of the outputs (required for non-scalar outputs). */
   gradOutputs?: (Tensor | null | undefined)[] | Tensor;

@@ -13,6 +13,7 @@ export class RemovableHandle {
   private removed = false;
   constructor(private readonly onRemove: () => void) {}
 
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void {
     if (this.removed) return;
     this.removed = true;

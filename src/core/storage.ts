@@ -15,6 +15,7 @@ export type Device = "cpu" | "webgpu";
 export const AVAILABLE_DEVICES: readonly Device[] = ["cpu"];
 const KNOWN_DEVICES: readonly string[] = ["cpu", "webgpu"];
 
+/** The memory a tensor's elements live in, shared by all its views (PyTorch's `UntypedStorage`); {@link CpuStorage} is today's only kind. */
 export abstract class Storage {
   abstract readonly device: Device;
   abstract readonly dtype: DType;

@@ -9,6 +9,7 @@ import { allocArray, isFloating } from "../core/dtype.js";
 import { fmtShape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 
+/** How warped images are resampled: bilinear (smooth) or nearest (keeps the pixel values). */
 export type Interpolation = "bilinear" | "nearest";
 
 /** Parameters of one affine warp (torchvision's F.affine without shear). */
@@ -127,6 +128,7 @@ export class RandomRotation {
     this.degrees = range2(degrees, "RandomRotation", "degrees");
   }
 
+  /** Rotates each image by its own random angle. */
   apply(x: Tensor): Tensor {
     return new RandomAffine({ ...this.opts, degrees: this.degrees }).apply(x);
   }
@@ -158,6 +160,7 @@ export class RandomAffine {
     if (s !== undefined && (s.length !== 2 || !(s[0] > 0) || s[0] > s[1])) throw new RangeError(`RandomAffine: scale must be [min, max] with 0 < min <= max, got ${JSON.stringify(s)}`);
   }
 
+  /** Warps each image by its own random affine transform. */
   apply(x: Tensor): Tensor {
     const [N, C, H, W] = imageDims(x, "RandomAffine");
     const g = this.opts.generator ?? defaultGenerator;

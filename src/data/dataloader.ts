@@ -13,10 +13,12 @@ import { Dataset, Subset, TensorDataset, permutation } from "./dataset.js";
  * instead of per-item get + collate when no collateFn is given.
  */
 export interface BatchedDataset {
+  /** The samples at `indices` as one batch. */
   getBatch(indices: Int32Array): unknown;
 }
 import { defaultCollate } from "./collate.js";
 
+/** Options of {@link DataLoader}. */
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
   batchSize?: number;
@@ -45,6 +47,7 @@ export class DataLoader<T = unknown, B = any> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
+  /** The function that turns samples into a batch (undefined: the default collate, or `getBatch`). */
   readonly collateFn: ((samples: T[]) => B) | undefined;
   readonly generator: Generator | undefined;
 
@@ -108,6 +111,7 @@ export class DataLoader<T = unknown, B = any> {
     };
   }
 
+  /** Iterates over one epoch's batches (reshuffled each epoch when `shuffle`). */
   *[Symbol.iterator](): Iterator<B> {
     const order = this.epochOrder();
     const make = this.batcher();

@@ -1,5 +1,6 @@
 /**
  * `data`: datasets, DataLoader, transforms and loaders for standard formats.
+ * @module
  */
 export { Dataset, TensorDataset, Subset, ConcatDataset, randomSplit } from "./dataset.js";
 export { DataLoader, type DataLoaderOptions, type BatchedDataset } from "./dataloader.js";

@@ -162,6 +162,7 @@ export class TextCorpus {
 export class SequenceSource {
   constructor(readonly ids: Int32Array) {}
 
+  /** Next-token windows of seqLen tokens, every `stride` tokens (default: seqLen, non-overlapping). */
   windows(seqLen: number, opts: { stride?: number } = {}): SequenceWindows {
     return new SequenceWindows(this.ids, seqLen, opts.stride ?? seqLen);
   }

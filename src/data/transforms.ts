@@ -5,6 +5,7 @@
  * drawn per image), so augmenting whole DataLoader batches costs one call.
  * A transform is a function `(x) => Tensor` or an object with `apply(x)`; Compose
  * chains either kind.
+ * @module
  */
 import { Tensor, make } from "../core/tensor.js";
 import { allocArray } from "../core/dtype.js";
@@ -15,7 +16,10 @@ import { imageDims } from "./affine.js";
 export { affine, RandomAffine, RandomRotation, type AffineParams, type Interpolation, type RandomAffineOptions, type RandomGeometricOptions } from "./affine.js";
 
 /** Something that transforms a tensor: a function or an object with `apply`. */
-export type Transform = ((x: Tensor) => Tensor) | { apply(x: Tensor): Tensor };
+export type Transform = ((x: Tensor) => Tensor) | {
+  /** Transforms one image or a batch. */
+  apply(x: Tensor): Tensor;
+};
 
 function run(t: Transform, x: Tensor): Tensor {
   return typeof t === "function" ? t(x) : t.apply(x);
@@ -34,6 +38,7 @@ export class Compose {
     });
   }
 
+  /** Applies the transforms in order. */
   apply(x: Tensor): Tensor {
     for (const t of this.transforms) x = run(t, x);
     return x;
@@ -80,6 +85,7 @@ export function toTensor(pixels: ArrayLike<number> | Tensor | { data: ArrayLike<
 
 /** toTensor as a transform class (for Compose lists); the input layout is [H, W, C] or [H, W]. */
 export class ToTensor {
+  /** Converts uint8 pixels to float32 in [0, 1], laid out [C, H, W]. */
   apply(x: Tensor): Tensor {
     return toTensor(x);
   }
@@ -101,6 +107,7 @@ export class Normalize {
     });
   }
 
+  /** Normalizes each channel: (x - mean) / std. */
   apply(x: Tensor): Tensor {
     const [N, C, H, W] = imageDims(x, "Normalize");
     const k = this.mean.length;
@@ -129,6 +136,7 @@ export class RandomHorizontalFlip {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`RandomHorizontalFlip: p must be in [0, 1], got ${p}`);
   }
 
+  /** Flips each image left-right with probability `p`. */
   apply(x: Tensor): Tensor {
     const [N, C, H, W] = imageDims(x, "RandomHorizontalFlip", false);
     const g = this.opts.generator ?? defaultGenerator;
@@ -160,6 +168,7 @@ export class RandomCrop {
     if (!Number.isInteger(p) || p < 0) throw new RangeError(`RandomCrop: padding must be a non-negative integer, got ${p}`);
   }
 
+  /** Cuts a random window of the configured size out of each image (after padding). */
   apply(x: Tensor): Tensor {
     const [N, C, H, W] = imageDims(x, "RandomCrop", false);
     const p = this.opts.padding ?? 0, fill = this.opts.fill ?? 0;
@@ -199,6 +208,7 @@ export class GaussianNoise {
     if (!(std >= 0)) throw new RangeError(`GaussianNoise: std must be non-negative, got ${std}`);
   }
 
+  /** Adds Gaussian noise to each image. */
   apply(x: Tensor): Tensor {
     if (!(x instanceof Tensor) || (x.dtype !== "float32" && x.dtype !== "float64")) throw new TypeError(`GaussianNoise: expected a float32/float64 tensor, got ${x instanceof Tensor ? x.dtype : typeof x}`);
     const g = this.opts.generator ?? defaultGenerator;

@@ -53,7 +53,9 @@ export class DeepLift extends Attribution {
     if (!(model instanceof Module)) throw new TypeError("DeepLift: the model must be an nn.Module (its nonlinear modules are hooked)");
   }
 
+  /** Attributions and the convergence delta (sum of attributions minus the output difference). */
   attribute<I extends Inputs>(inputs: I, opts: { baselines?: Baselines; target?: Target; returnConvergenceDelta: true }): [I, Tensor];
+  /** DeepLift (rescale rule) attributions against `baselines`, shaped like `inputs`. */
   attribute<I extends Inputs>(inputs: I, opts?: { baselines?: Baselines; target?: Target; returnConvergenceDelta?: boolean }): I;
   attribute<I extends Inputs>(inputs: I, opts: { baselines?: Baselines; target?: Target; returnConvergenceDelta?: boolean } = {}): I | [I, Tensor] {
     const op = "DeepLift.attribute";

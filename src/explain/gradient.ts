@@ -78,14 +78,17 @@ export function withReluOverride<T>(model: Module, useGradOutput: boolean, fn: (
   }
 }
 
+/** Guided backpropagation (Captum's GuidedBackprop): gradients with ReLUs passing only positive gradients to positive inputs. */
 export class GuidedBackprop extends ModifiedReluGradient {
   protected readonly useGradOutput = false;
 }
 
+/** Deconvolution (Captum's Deconvolution): gradients with ReLUs applied to the incoming gradient instead of gated by the input. */
 export class Deconvolution extends ModifiedReluGradient {
   protected readonly useGradOutput = true;
 }
 
+/** Integration rule of {@link IntegratedGradients} (Captum's names; default "gausslegendre"). */
 export type IGMethod = "gausslegendre" | "riemann_left" | "riemann_right" | "riemann_middle" | "riemann_trapezoid";
 
 /** Gauss-Legendre nodes and weights on [-1, 1] (numpy's leggauss), by Newton's method on P_n. */
@@ -132,6 +135,7 @@ export function approximationParameters(method: IGMethod, n: number): { stepSize
   }
 }
 
+/** Options of {@link IntegratedGradients.attribute}. */
 export interface IGOptions {
   baselines?: Baselines;
   target?: Target;
@@ -194,7 +198,9 @@ export function convergenceDelta(f: ForwardFn, attrs: Tensor[], xs: Tensor[], bs
  * @example const [attr, delta] = new explain.IntegratedGradients(model).attribute(x, {target: 3, returnConvergenceDelta: true});
  */
 export class IntegratedGradients extends Attribution {
+  /** Attributions and the convergence delta (sum of attributions minus the output difference). */
   attribute<I extends Inputs>(inputs: I, opts: IGOptions & { returnConvergenceDelta: true }): [I, Tensor];
+  /** Attributions shaped like `inputs`: (x - baseline) times the path-integrated gradient. */
   attribute<I extends Inputs>(inputs: I, opts?: IGOptions): I;
   attribute<I extends Inputs>(inputs: I, opts: IGOptions = {}): I | [I, Tensor] {
     const op = "IntegratedGradients.attribute";

@@ -1,6 +1,7 @@
 /**
  * `explain`: attribution methods after Captum (names, options and defaults camelCased),
  * their quality checks and pictures of them. See docs/explain.md.
+ * @module
  */
 export type { ForwardFn, Target, Inputs, Baselines } from "./common.js";
 export { Attribution, Saliency, InputXGradient, GuidedBackprop, Deconvolution, IntegratedGradients, leggauss, approximationParameters, type IGMethod, type IGOptions } from "./gradient.js";

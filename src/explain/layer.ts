@@ -156,7 +156,9 @@ function repeatPath(x: Tensor, b: Tensor, alphas: number[]): Tensor {
  * model's inputs stay as given. For text: the embedding layer, with baseline token ids.
  */
 export class LayerIntegratedGradients extends LayerAttributionBase {
+  /** The layer's attributions and the convergence delta. */
   attribute(inputs: Inputs, opts: IGOptions & { returnConvergenceDelta: true }): [Tensor, Tensor];
+  /** Integrated gradients with respect to the layer's output, shaped like it. */
   attribute(inputs: Inputs, opts?: IGOptions): Tensor;
   attribute(inputs: Inputs, opts: IGOptions = {}): Tensor | [Tensor, Tensor] {
     const op = "LayerIntegratedGradients.attribute";

@@ -102,6 +102,7 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return da === 0 || db === 0 ? 0 : num / Math.sqrt(da * db);
 }
 
+/** One step of the model-randomisation check: the layers randomised so far and how similar the attributions still are. */
 export interface RandomisationStep {
   /** Dotted name of the layer re-initialised last (all layers above it are random too). */
   layer: string;

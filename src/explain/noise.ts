@@ -16,6 +16,7 @@ import {
 } from "./common.js";
 import { Attribution } from "./gradient.js";
 
+/** How {@link NoiseTunnel} combines the noisy attributions: mean, mean of squares, or variance (Captum's names). */
 export type NTType = "smoothgrad" | "smoothgrad_sq" | "vargrad";
 
 export interface NoiseTunnelOptions {
@@ -63,6 +64,7 @@ export class NoiseTunnel {
     if (!(attributionMethod instanceof Attribution)) throw new TypeError("NoiseTunnel: expected an attribution method object (e.g. new explain.Saliency(model))");
   }
 
+  /** The wrapped method's attributions over `nSamples` noisy copies of `inputs`, combined by `ntType`. */
   attribute<I extends Inputs>(inputs: I, opts: NoiseTunnelOptions = {}): I {
     const op = "NoiseTunnel.attribute";
     const { ntType = "smoothgrad", nSamples = 5, stdevs = 1.0, noise, generator, target, baselines, ...rest } = opts;

@@ -13,6 +13,7 @@ import { randperm, tensor, zeros } from "../ops/creation.js";
 import { type Baselines, type Inputs, type Target, checkOptions, formatBaselines, fromList, runForward, selectTarget, toList } from "./common.js";
 import { Attribution } from "./gradient.js";
 
+/** Groups input elements into features that are perturbed together (same shape as the input, integer feature ids); undefined: every element alone. */
 export type FeatureMask = Tensor | Tensor[] | undefined;
 
 /** Masks broadcastable to each input, with feature ids; default: one feature per element (ids unique across inputs). */

@@ -8,8 +8,10 @@
 import type { Tensor } from "../core/tensor.js";
 import { encodePng, type PngOptions } from "../models/png.js";
 
+/** Which attributions a picture shows (Captum's names). */
 export type Sign = "absolute_value" | "positive" | "negative" | "all";
 
+/** Options of the heat-map renderers. */
 export interface HeatmapOptions {
   /** Which attributions to show (default "absolute_value"). */
   sign?: Sign;

@@ -1,5 +1,6 @@
 /**
  * `io`: safetensors read/write, state-dict helpers, ONNX export/import.
+ * @module
  */
 export {
   toSafetensors,

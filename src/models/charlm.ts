@@ -100,7 +100,9 @@ export class CharLstm extends nn.Module {
 
 /** A model that maps ids [1, T] to logits [1, T, V] and has a maximum context. */
 export interface CharModel {
+  /** Token ids [1, T] → next-token logits [1, T, V]. */
   forward(ids: Tensor): Tensor;
+  /** Switches to evaluation mode (no dropout) before generating. */
   eval(): unknown;
   readonly blockSize: number;
 }

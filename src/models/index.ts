@@ -2,6 +2,7 @@
  * `models`: the model zoo — small, readable reference architectures whose parameter
  * names follow the equivalent PyTorch modules, plus a PNG grid writer for looking at
  * generated images.
+ * @module
  */
 export { mnistMlp, mnistCnn } from "./mnist.js";
 export { Autoencoder, VAE, vaeLoss, gaussianKl, type AutoencoderOptions, type VaeLoss } from "./autoencoder.js";

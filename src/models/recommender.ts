@@ -12,6 +12,7 @@ import { cat } from "../ops/shape.js";
 
 /** Anything that scores int32 users [N] against int32 items [N] → [N]. */
 export interface PairScorer {
+  /** Scores each (user, item) pair: int32 [N] and [N] → float [N]. */
   forward(users: Tensor, items: Tensor): Tensor;
   readonly numItems: number;
 }

@@ -46,6 +46,7 @@ export class Sequential extends Module {
     return this._list.length;
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this._list[Symbol.iterator]();
   }
@@ -97,6 +98,7 @@ export class ModuleList<M extends Module = Module> extends Module {
     return this._list.length;
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<M> {
     return this._list[Symbol.iterator]();
   }
@@ -192,6 +194,7 @@ export class ParameterList extends Module {
     return this._list.length;
   }
 
+  /** Iterates over the parameters in order. */
   [Symbol.iterator](): Iterator<Tensor> {
     return this._list[Symbol.iterator]();
   }

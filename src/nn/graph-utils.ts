@@ -15,6 +15,7 @@
  * An `edgeIndex` is an int32 tensor [2, E]; column e is the edge
  * `edgeIndex[0][e] → edgeIndex[1][e]` (source → target), so messages flow from row 0
  * to row 1 and aggregation groups edges by their target.
+ * @module
  */
 import { Tensor, make, record } from "../core/tensor.js";
 import { allocArray, isFloating, type DType } from "../core/dtype.js";

@@ -22,8 +22,11 @@ import { zeros } from "../ops/creation.js";
 import { cat, narrow } from "../ops/shape.js";
 import { Module } from "./module.js";
 
+/** Runs before `forward` with its inputs; returning an array replaces them (`registerForwardPreHook`). */
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+/** Runs after `forward` with its inputs and output; returning a value replaces the output (`registerForwardHook`). */
 export type ForwardHook = (module: Module, inputs: unknown[], output: any) => unknown;
+/** Runs when the module's input gradients are computed; returning an array replaces them (`registerFullBackwardHook`). */
 export type FullBackwardHook = (module: Module, gradInputs: (Tensor | null)[], gradOutputs: (Tensor | null)[]) => (Tensor | null)[] | null | undefined | void;
 
 interface HookState {

@@ -1,5 +1,6 @@
 /**
  * `nn`: Module, containers, layers, losses as modules, `init` and `utils`.
+ * @module
  */
 export * as functional from "./functional/index.js";
 export { Module, Parameter, isParameter, type LoadResult } from "./module.js";

@@ -2,6 +2,7 @@
  * `nn.init`: in-place weight initialisers with PyTorch's formulas and fan
  * computation (fan_in = size(1) · receptive field, fan_out = size(0) · receptive
  * field). All run without recording gradients and return the tensor.
+ * @module
  */
 import type { Tensor } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
@@ -30,6 +31,7 @@ export interface GenOptions {
   generator?: Generator;
 }
 
+/** Activation names {@link calculateGain} knows (PyTorch's spelling). */
 export type Nonlinearity =
   | "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d"
   | "convTranspose1d" | "convTranspose2d" | "convTranspose3d"

@@ -1,5 +1,6 @@
 /**
  * `nn.utils`: gradient clipping and flattening parameters to/from one vector.
+ * @module
  */
 import { Tensor, make } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";

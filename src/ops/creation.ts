@@ -8,6 +8,7 @@ import { Tensor, make } from "../core/tensor.js";
 import { checkDevice, type Device } from "../core/storage.js";
 import { argSpec, isPlainObject, type ArgSpec, type PyArgs } from "./args.js";
 
+/** Options every creation function takes: the element type (default float32) and whether autograd tracks the result. */
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
@@ -15,6 +16,7 @@ export interface TensorOptions {
   device?: Device;
 }
 
+/** Creation options for random tensors, plus the {@link Generator} to draw from (default: the global one, see {@link manualSeed}). */
 export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }

@@ -179,6 +179,7 @@ function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, boolO
   return out;
 }
 
+/** Options of {@link add} and {@link sub}. */
 export interface AlphaOptions {
   /** Multiplier for the second operand (PyTorch's `alpha`). */
   alpha?: number;
@@ -397,20 +398,51 @@ export function clone(x: Tensor): Tensor {
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    exp(): Tensor; log(): Tensor; log1p(): Tensor; expm1(): Tensor; sqrt(): Tensor; rsqrt(): Tensor;
-    reciprocal(): Tensor; sin(): Tensor; cos(): Tensor; tan(): Tensor; tanh(): Tensor; sigmoid(): Tensor;
-    erf(): Tensor; neg(): Tensor; abs(): Tensor; sign(): Tensor; square(): Tensor; relu(): Tensor;
-    floor(): Tensor; ceil(): Tensor; round(): Tensor; logicalNot(): Tensor; isnan(): Tensor; isfinite(): Tensor;
-    add(other: Operand, opts?: AlphaOptions): Tensor; sub(other: Operand, opts?: AlphaOptions): Tensor;
-    mul(other: Operand): Tensor; div(other: Operand): Tensor; pow(other: Operand): Tensor; atan2(other: Operand): Tensor;
-    maximum(other: Operand): Tensor; minimum(other: Operand): Tensor;
-    eq(other: Operand): Tensor; ne(other: Operand): Tensor; lt(other: Operand): Tensor; le(other: Operand): Tensor;
-    gt(other: Operand): Tensor; ge(other: Operand): Tensor;
-    logicalAnd(other: Operand): Tensor; logicalOr(other: Operand): Tensor; logicalXor(other: Operand): Tensor;
-    where(cond: Tensor, other: Operand): Tensor;
-    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
-    clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
-    clone(): Tensor;
+    /** Method form of {@link exp}. */ exp(): Tensor;
+    /** Method form of {@link log}. */ log(): Tensor;
+    /** Method form of {@link log1p}. */ log1p(): Tensor;
+    /** Method form of {@link expm1}. */ expm1(): Tensor;
+    /** Method form of {@link sqrt}. */ sqrt(): Tensor;
+    /** Method form of {@link rsqrt}. */ rsqrt(): Tensor;
+    /** Method form of {@link reciprocal}. */ reciprocal(): Tensor;
+    /** Method form of {@link sin}. */ sin(): Tensor;
+    /** Method form of {@link cos}. */ cos(): Tensor;
+    /** Method form of {@link tan}. */ tan(): Tensor;
+    /** Method form of {@link tanh}. */ tanh(): Tensor;
+    /** Method form of {@link sigmoid}. */ sigmoid(): Tensor;
+    /** Method form of {@link erf}. */ erf(): Tensor;
+    /** Method form of {@link neg}. */ neg(): Tensor;
+    /** Method form of {@link abs}. */ abs(): Tensor;
+    /** Method form of {@link sign}. */ sign(): Tensor;
+    /** Method form of {@link square}. */ square(): Tensor;
+    /** Method form of {@link relu}. */ relu(): Tensor;
+    /** Method form of {@link floor}. */ floor(): Tensor;
+    /** Method form of {@link ceil}. */ ceil(): Tensor;
+    /** Method form of {@link round}. */ round(): Tensor;
+    /** Method form of {@link logicalNot}. */ logicalNot(): Tensor;
+    /** Method form of {@link isnan}. */ isnan(): Tensor;
+    /** Method form of {@link isfinite}. */ isfinite(): Tensor;
+    /** Method form of {@link add}. */ add(other: Operand, opts?: AlphaOptions): Tensor;
+    /** Method form of {@link sub}. */ sub(other: Operand, opts?: AlphaOptions): Tensor;
+    /** Method form of {@link mul}. */ mul(other: Operand): Tensor;
+    /** Method form of {@link div}. */ div(other: Operand): Tensor;
+    /** Method form of {@link pow}. */ pow(other: Operand): Tensor;
+    /** Method form of {@link atan2}. */ atan2(other: Operand): Tensor;
+    /** Method form of {@link maximum}. */ maximum(other: Operand): Tensor;
+    /** Method form of {@link minimum}. */ minimum(other: Operand): Tensor;
+    /** Method form of {@link eq}. */ eq(other: Operand): Tensor;
+    /** Method form of {@link ne}. */ ne(other: Operand): Tensor;
+    /** Method form of {@link lt}. */ lt(other: Operand): Tensor;
+    /** Method form of {@link le}. */ le(other: Operand): Tensor;
+    /** Method form of {@link gt}. */ gt(other: Operand): Tensor;
+    /** Method form of {@link ge}. */ ge(other: Operand): Tensor;
+    /** Method form of {@link logicalAnd}. */ logicalAnd(other: Operand): Tensor;
+    /** Method form of {@link logicalOr}. */ logicalOr(other: Operand): Tensor;
+    /** Method form of {@link logicalXor}. */ logicalXor(other: Operand): Tensor;
+    /** Method form of {@link where}. */ where(cond: Tensor, other: Operand): Tensor;
+    /** Method form of {@link clamp}. */ clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+    /** Alias of {@link clamp} (method form). */ clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+    /** Method form of {@link clone}. */ clone(): Tensor;
   }
 }
 

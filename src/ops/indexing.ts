@@ -10,6 +10,7 @@ import { currentBackend } from "../backends/backend.js";
 import { assertTensor, scalarOf } from "./util.js";
 import { where } from "./elementwise.js";
 
+/** How {@link scatterReduce} combines values that land on the same index (PyTorch's names). */
 export type ScatterReduce = "sum" | "prod" | "mean" | "amax" | "amin";
 
 function checkIndex(index: Tensor, size: number, op: string, what = "index"): Int32Array {
@@ -307,15 +308,15 @@ export function nonzero(x: Tensor): Tensor {
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    indexSelect(dim: number, index: Tensor): Tensor;
-    indexAdd(dim: number, index: Tensor, src: Tensor, opts?: { alpha?: number }): Tensor;
-    gather(dim: number, index: Tensor): Tensor;
-    scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
-    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
-    scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, opts?: { includeSelf?: boolean }): Tensor;
-    maskedFill(mask: Tensor, value: number | Tensor): Tensor;
-    maskedSelect(mask: Tensor): Tensor;
-    nonzero(): Tensor;
+    /** Method form of {@link indexSelect}. */ indexSelect(dim: number, index: Tensor): Tensor;
+    /** Method form of {@link indexAdd}. */ indexAdd(dim: number, index: Tensor, src: Tensor, opts?: { alpha?: number }): Tensor;
+    /** Method form of {@link gather}. */ gather(dim: number, index: Tensor): Tensor;
+    /** Method form of {@link scatter}. */ scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
+    /** Method form of {@link scatterAdd}. */ scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** Method form of {@link scatterReduce}. */ scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, opts?: { includeSelf?: boolean }): Tensor;
+    /** Method form of {@link maskedFill}. */ maskedFill(mask: Tensor, value: number | Tensor): Tensor;
+    /** Method form of {@link maskedSelect}. */ maskedSelect(mask: Tensor): Tensor;
+    /** Method form of {@link nonzero}. */ nonzero(): Tensor;
   }
 }
 

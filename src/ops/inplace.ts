@@ -150,6 +150,7 @@ function binaryInplace(self: Tensor, other: Operand, op: BinaryOp, outOfPlace: (
   return commit(self, outOfPlace(source(self), other), name);
 }
 
+/** In-place {@link add}: `self += alpha * other`; returns `self`. */
 export function add_(self: Tensor, other: Operand, opts?: { alpha?: number }): Tensor {
   const alpha = opts?.alpha ?? 1;
   const o = alpha === 1 ? other : other instanceof Tensor ? (isGradEnabled() && other.requiresGrad ? other.mul(alpha) : scaled(other, alpha)) : (other as number) * alpha;
@@ -161,20 +162,24 @@ function scaled(t: Tensor, alpha: number): Tensor {
   return Number.isInteger(alpha) || isFloating(t.dtype) ? t.mul(alpha) : t.to("float32").mul(alpha);
 }
 
+/** In-place {@link sub}: `self -= alpha * other`; returns `self`. */
 export function sub_(self: Tensor, other: Operand, opts?: { alpha?: number }): Tensor {
   const alpha = opts?.alpha ?? 1;
   const o = alpha === 1 ? other : other instanceof Tensor ? other.mul(alpha) : (other as number) * alpha;
   return binaryInplace(self, o, "sub", (a, b) => a.sub(b), "sub_");
 }
 
+/** In-place {@link mul}: `self *= other`; returns `self`. */
 export function mul_(self: Tensor, other: Operand): Tensor {
   return binaryInplace(self, other, "mul", (a, b) => a.mul(b), "mul_");
 }
 
+/** In-place {@link div}: `self /= other`; returns `self`. */
 export function div_(self: Tensor, other: Operand): Tensor {
   return binaryInplace(self, other, "div", (a, b) => a.div(b), "div_");
 }
 
+/** In-place {@link pow}: `self = self ** other`; returns `self`. */
 export function pow_(self: Tensor, other: Operand): Tensor {
   return binaryInplace(self, other, "pow", (a, b) => a.pow(b), "pow_");
 }
@@ -274,32 +279,45 @@ function unaryInplace(name: string, f: (t: Tensor) => Tensor) {
   };
 }
 
+/** In-place {@link neg}: overwrites `self` and returns it. */
 export const neg_ = unaryInplace("neg_", (t) => t.neg());
+/** In-place {@link sqrt}: overwrites `self` and returns it. */
 export const sqrt_ = unaryInplace("sqrt_", (t) => t.sqrt());
+/** In-place {@link exp}: overwrites `self` and returns it. */
 export const exp_ = unaryInplace("exp_", (t) => t.exp());
+/** In-place {@link relu}: overwrites `self` and returns it. */
 export const relu_ = unaryInplace("relu_", (t) => t.relu());
+/** In-place {@link sigmoid}: overwrites `self` and returns it. */
 export const sigmoid_ = unaryInplace("sigmoid_", (t) => t.sigmoid());
+/** In-place {@link tanh}: overwrites `self` and returns it. */
 export const tanh_ = unaryInplace("tanh_", (t) => t.tanh());
+/** In-place {@link abs}: overwrites `self` and returns it. */
 export const abs_ = unaryInplace("abs_", (t) => t.abs());
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    add_(other: Operand, opts?: { alpha?: number }): this;
-    sub_(other: Operand, opts?: { alpha?: number }): this;
-    mul_(other: Operand): this;
-    div_(other: Operand): this;
-    pow_(other: Operand): this;
-    addcmul_(t1: Tensor, t2: Tensor, opts?: { value?: number }): this;
-    addcdiv_(t1: Tensor, t2: Tensor, opts?: { value?: number }): this;
-    lerp_(end: Tensor, weight: number | Tensor): this;
-    copy_(src: Tensor | number): this;
-    fill_(value: number | boolean): this;
-    zero_(): this;
-    clamp_(min?: number | null, max?: number | null): this;
-    uniform_(low?: number, high?: number, opts?: { generator?: Generator }): this;
-    normal_(mean?: number, std?: number, opts?: { generator?: Generator }): this;
-    maskedFill_(mask: Tensor, value: number): this;
-    neg_(): this; sqrt_(): this; exp_(): this; relu_(): this; sigmoid_(): this; tanh_(): this; abs_(): this;
+    /** Method form of {@link add_}. */ add_(other: Operand, opts?: { alpha?: number }): this;
+    /** Method form of {@link sub_}. */ sub_(other: Operand, opts?: { alpha?: number }): this;
+    /** Method form of {@link mul_}. */ mul_(other: Operand): this;
+    /** Method form of {@link div_}. */ div_(other: Operand): this;
+    /** Method form of {@link pow_}. */ pow_(other: Operand): this;
+    /** Method form of {@link addcmul_}. */ addcmul_(t1: Tensor, t2: Tensor, opts?: { value?: number }): this;
+    /** Method form of {@link addcdiv_}. */ addcdiv_(t1: Tensor, t2: Tensor, opts?: { value?: number }): this;
+    /** Method form of {@link lerp_}. */ lerp_(end: Tensor, weight: number | Tensor): this;
+    /** Method form of {@link copy_}. */ copy_(src: Tensor | number): this;
+    /** Method form of {@link fill_}. */ fill_(value: number | boolean): this;
+    /** Method form of {@link zero_}. */ zero_(): this;
+    /** Method form of {@link clamp_}. */ clamp_(min?: number | null, max?: number | null): this;
+    /** Method form of {@link uniform_}. */ uniform_(low?: number, high?: number, opts?: { generator?: Generator }): this;
+    /** Method form of {@link normal_}. */ normal_(mean?: number, std?: number, opts?: { generator?: Generator }): this;
+    /** Method form of {@link maskedFill_}. */ maskedFill_(mask: Tensor, value: number): this;
+    /** Method form of {@link neg_}. */ neg_(): this;
+    /** Method form of {@link sqrt_}. */ sqrt_(): this;
+    /** Method form of {@link exp_}. */ exp_(): this;
+    /** Method form of {@link relu_}. */ relu_(): this;
+    /** Method form of {@link sigmoid_}. */ sigmoid_(): this;
+    /** Method form of {@link tanh_}. */ tanh_(): this;
+    /** Method form of {@link abs_}. */ abs_(): this;
   }
 }
 

@@ -284,12 +284,12 @@ function contractPair(a: Term, b: Term, keep: Set<string>, sizes: Map<string, nu
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    matmul(other: Tensor): Tensor;
-    mm(other: Tensor): Tensor;
-    bmm(other: Tensor): Tensor;
-    mv(v: Tensor): Tensor;
-    dot(other: Tensor): Tensor;
-    outer(other: Tensor): Tensor;
+    /** Method form of {@link matmul}. */ matmul(other: Tensor): Tensor;
+    /** Method form of {@link mm}. */ mm(other: Tensor): Tensor;
+    /** Method form of {@link bmm}. */ bmm(other: Tensor): Tensor;
+    /** Method form of {@link mv}. */ mv(v: Tensor): Tensor;
+    /** Method form of {@link dot}. */ dot(other: Tensor): Tensor;
+    /** Method form of {@link outer}. */ outer(other: Tensor): Tensor;
   }
 }
 

@@ -91,8 +91,8 @@ function padIndexDim(x: Tensor, d: number, lo: number, hi: number, mode: "reflec
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    tril(k?: number): Tensor;
-    triu(k?: number): Tensor;
+    /** Method form of {@link tril}. */ tril(k?: number): Tensor;
+    /** Method form of {@link triu}. */ triu(k?: number): Tensor;
   }
 }
 

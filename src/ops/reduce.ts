@@ -142,6 +142,7 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
   return all ? others.reshape(x.shape) : others.movedim(-1, dims[0]);
 }
 
+/** Options of {@link variance} and {@link std}. */
 export interface CorrectionOptions {
   /** Bessel-style correction: divide by N - correction (default 1). */
   correction?: number;
@@ -346,25 +347,25 @@ export function any(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof DK
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    sum(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
-    mean(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
-    prod(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
-    var(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
-    std(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
-    amax(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
-    amin(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
-    max(): Tensor;
-    max(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    min(): Tensor;
-    min(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    argmax(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
-    argmin(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
-    logsumexp(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
-    cumsum(dim: number): Tensor;
-    cumprod(dim: number): Tensor;
-    norm(p?: number | "fro", dim?: Dims, keepdim?: boolean): Tensor;
-    all(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
-    any(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    /** Method form of {@link sum}. */ sum(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    /** Method form of {@link mean}. */ mean(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    /** Method form of {@link prod}. */ prod(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    /** Method form of {@link variance}. */ var(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
+    /** Method form of {@link std}. */ std(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
+    /** Method form of {@link amax}. */ amax(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    /** Method form of {@link amin}. */ amin(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    /** Method form of {@link max}. */ max(): Tensor;
+    /** Method form of {@link max}. */ max(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** Method form of {@link min}. */ min(): Tensor;
+    /** Method form of {@link min}. */ min(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** Method form of {@link argmax}. */ argmax(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    /** Method form of {@link argmin}. */ argmin(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    /** Method form of {@link logsumexp}. */ logsumexp(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    /** Method form of {@link cumsum}. */ cumsum(dim: number): Tensor;
+    /** Method form of {@link cumprod}. */ cumprod(dim: number): Tensor;
+    /** Method form of {@link norm}. */ norm(p?: number | "fro", dim?: Dims, keepdim?: boolean): Tensor;
+    /** Method form of {@link all}. */ all(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    /** Method form of {@link any}. */ any(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
   }
 }
 

@@ -401,32 +401,32 @@ export function constantLike(x: Tensor, v: number): Tensor {
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    reshape(...shape: ShapeVarArgs): Tensor;
-    view(...shape: ShapeVarArgs): Tensor;
-    flatten(startDim?: number, endDim?: number): Tensor;
-    unflatten(dim: number, sizes: readonly number[]): Tensor;
-    squeeze(dim?: number | number[]): Tensor;
-    unsqueeze(dim: number): Tensor;
-    permute(...dims: ShapeVarArgs): Tensor;
-    transpose(dim0: number, dim1: number): Tensor;
-    t(): Tensor;
+    /** Method form of {@link reshape}. */ reshape(...shape: ShapeVarArgs): Tensor;
+    /** Method form of {@link view}. */ view(...shape: ShapeVarArgs): Tensor;
+    /** Method form of {@link flatten}. */ flatten(startDim?: number, endDim?: number): Tensor;
+    /** Method form of {@link unflatten}. */ unflatten(dim: number, sizes: readonly number[]): Tensor;
+    /** Method form of {@link squeeze}. */ squeeze(dim?: number | number[]): Tensor;
+    /** Method form of {@link unsqueeze}. */ unsqueeze(dim: number): Tensor;
+    /** Method form of {@link permute}. */ permute(...dims: ShapeVarArgs): Tensor;
+    /** Method form of {@link transpose}. */ transpose(dim0: number, dim1: number): Tensor;
+    /** Method form of {@link t}. */ t(): Tensor;
     /** Matrix transpose property (PyTorch's `.T` for 2-D). */
     readonly T: Tensor;
-    mT: Tensor;
-    movedim(source: number | number[], destination: number | number[]): Tensor;
-    expand(...shape: ShapeVarArgs): Tensor;
-    expandAs(other: Tensor): Tensor;
-    repeat(...repeats: ShapeVarArgs): Tensor;
-    contiguous(): Tensor;
-    narrow(dim: number, start: number, length: number): Tensor;
-    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
-    select(dim: number, index: number): Tensor;
-    flip(...dims: ShapeVarArgs): Tensor;
-    diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
-    split(sizeOrSections: number | readonly number[], dim?: number): Tensor[];
-    chunk(chunks: number, dim?: number): Tensor[];
-    unbind(dim?: number): Tensor[];
-    roll(shifts: number | number[], dims?: number | number[]): Tensor;
+    /** Batched matrix transpose: swaps the last two dims (PyTorch's `.mT`). */ mT: Tensor;
+    /** Method form of {@link movedim}. */ movedim(source: number | number[], destination: number | number[]): Tensor;
+    /** Method form of {@link expand}. */ expand(...shape: ShapeVarArgs): Tensor;
+    /** Method form of {@link expandAs}. */ expandAs(other: Tensor): Tensor;
+    /** Method form of {@link repeat}. */ repeat(...repeats: ShapeVarArgs): Tensor;
+    /** Method form of {@link contiguous}. */ contiguous(): Tensor;
+    /** Method form of {@link narrow}. */ narrow(dim: number, start: number, length: number): Tensor;
+    /** Method form of {@link slice}. */ slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    /** Method form of {@link select}. */ select(dim: number, index: number): Tensor;
+    /** Method form of {@link flip}. */ flip(...dims: ShapeVarArgs): Tensor;
+    /** Method form of {@link diagonal}. */ diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
+    /** Method form of {@link split}. */ split(sizeOrSections: number | readonly number[], dim?: number): Tensor[];
+    /** Method form of {@link chunk}. */ chunk(chunks: number, dim?: number): Tensor[];
+    /** Method form of {@link unbind}. */ unbind(dim?: number): Tensor[];
+    /** Method form of {@link roll}. */ roll(shifts: number | number[], dims?: number | number[]): Tensor;
   }
 }
 

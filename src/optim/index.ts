@@ -1,5 +1,6 @@
 /**
  * `optim`: optimizers and learning-rate schedulers (`optim.lrScheduler`).
+ * @module
  */
 export {};
 export { Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type Closure, type OptimizerStateDict, type ParamState } from "./optimizer.js";

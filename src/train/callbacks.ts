@@ -22,6 +22,7 @@ function snapshot(sd: Record<string, Tensor>): Record<string, Tensor> {
   return out;
 }
 
+/** Options of {@link EarlyStopping}. */
 export interface EarlyStoppingOptions {
   /** History key to watch (default "val_loss"). */
   monitor?: string;
@@ -29,6 +30,7 @@ export interface EarlyStoppingOptions {
   patience?: number;
   /** Smallest change that counts as improvement (default 0). */
   minDelta?: number;
+  /** Whether smaller or larger is better ("auto": smaller for loss/error/mae/mse/rmse keys, else larger). */
   mode?: "min" | "max" | "auto";
   /** Put back the weights of the best epoch when training ends (default false). */
   restoreBestWeights?: boolean;
@@ -138,6 +140,7 @@ export class GradientClipping implements Callback {
   }
 }
 
+/** Options of {@link GradNormMonitor}. */
 export interface GradNormMonitorOptions {
   /** Warn when some parameter's gradient norm falls below this (default 1e-7). */
   vanishBelow?: number;

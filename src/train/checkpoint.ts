@@ -49,6 +49,7 @@ export function unpackState(value: unknown, tensors: Record<string, Tensor>): un
   return value;
 }
 
+/** What {@link saveCheckpoint} and {@link checkpointToBytes} store: the model, and optionally the optimizer, scheduler, history, generators and extra JSON. */
 export interface CheckpointState {
   model: ModelLike;
   optimizer?: OptimizerLike;
@@ -79,6 +80,7 @@ export function checkpointToBytes(s: CheckpointState): Uint8Array {
   return toSafetensors(tensors, { format: FORMAT, state: JSON.stringify(skeleton) });
 }
 
+/** A checkpoint read back by {@link loadCheckpoint} / {@link checkpointFromBytes}; pass it to {@link restoreCheckpoint}. */
 export interface LoadedCheckpoint {
   epoch: number;
   history: History;
@@ -126,10 +128,10 @@ export async function saveCheckpoint(path: string, s: CheckpointState): Promise<
 
 /** Reads a checkpoint file (Node). */
 export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
-  const { readFile } = await import("node:fs/promises");
+  const { readFileBytes } = await import("./node-fs.js");
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = await readFileBytes(path, "loadCheckpoint");
   } catch (e) {
     throw new Error(`loadCheckpoint: cannot read "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -145,6 +147,7 @@ export function restoreCheckpoint(c: LoadedCheckpoint, into: Omit<CheckpointStat
   for (const [k, g] of Object.entries(into.generators ?? {})) if (c.generatorStates[k]) g.setState(c.generatorStates[k]);
 }
 
+/** Options of {@link ModelCheckpoint}: the file, what to watch, and the scheduler, generators and extra JSON to save with the model and optimizer `fit` trains. */
 export interface ModelCheckpointOptions extends Omit<CheckpointState, "model" | "optimizer" | "epoch" | "history"> {
   /** File to write (overwritten atomically each time). */
   path: string;

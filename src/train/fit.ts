@@ -42,10 +42,12 @@ export interface FitOptions {
   history?: History;
 }
 
+/** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   loss?: LossFn;
   metrics?: (MetricName | Metric)[];
   batchSize?: number;
+  /** Splits a batch into model inputs and target (default: last element is the target). */
   unpack?: (batch: Batch) => [Tensor[], Tensor];
 }
 

@@ -66,6 +66,7 @@ export function confusionMatrix(pred: Tensor, target: Tensor, numClasses?: numbe
   return m;
 }
 
+/** Result of {@link precisionRecallF1}: the averaged values and the per-class ones. */
 export interface PrecisionRecallF1 {
   precision: number;
   recall: number;
@@ -152,8 +153,11 @@ export function r2Score(pred: Tensor, target: Tensor): number {
 /** An accumulating metric: `update` per batch, `compute` at the end of an epoch. */
 export interface Metric {
   readonly name: string;
+  /** Clears the accumulated state (start of an epoch). */
   reset(): void;
+  /** Adds one batch's predictions and targets. */
   update(pred: Tensor, target: Tensor): void;
+  /** The metric over everything added since `reset`. */
   compute(): number;
 }
 

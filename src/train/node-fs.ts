@@ -1,12 +1,18 @@
 /**
  * Node-only file helpers for the training toolkit: atomic writes (temp file in the
  * same directory, fsync, then rename) so a crash mid-save leaves the old file intact.
+ * The builtins are resolved at call time (no `node:` imports), so browser bundles of
+ * myelin build; there these helpers throw a clear error instead.
  */
-import { mkdir, open, rename, unlink } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { nodeBuiltin } from "../data/node/files.js";
+
+type NodeFs = typeof import("node:fs");
+type NodePath = typeof import("node:path");
 
 /** Writes `data` to `path` atomically, creating parent directories. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const { mkdir, open, rename, unlink } = nodeBuiltin<NodeFs>("node:fs", "writeFileAtomic").promises;
+  const { dirname, basename, join } = nodeBuiltin<NodePath>("node:path", "writeFileAtomic");
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fh = await open(tmp, "w");
@@ -20,4 +26,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
   await fh.close();
   await rename(tmp, path);
+}
+
+/** Reads a whole file (`who` names the caller in the error outside Node). */
+export async function readFileBytes(path: string, who: string): Promise<Uint8Array> {
+  return new Uint8Array(await nodeBuiltin<NodeFs>("node:fs", who).promises.readFile(path));
 }

@@ -4,7 +4,9 @@
  * epoch's summary line (so logs and CI output stay readable).
  */
 
+/** Where {@link ProgressBar} writes: `process.stdout` or anything with `write` (redrawn in place only when `isTTY`). */
 export interface ProgressStream {
+  /** Writes a chunk of text. */
   write(s: string): unknown;
   isTTY?: boolean;
   columns?: number;
@@ -31,6 +33,7 @@ export function formatLogs(logs: Record<string, number>): string {
     .join(" · ");
 }
 
+/** The per-epoch progress line {@link fit} draws (batches done, ETA, running loss and metrics). */
 export class ProgressBar {
   private start = 0;
   private lastDraw = 0;

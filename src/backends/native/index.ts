@@ -67,25 +67,49 @@ export interface NativeAddon {
 let addon: NativeAddon | null | undefined;
 let loadError = "";
 
+/**
+ * `require` for this module in either build: CommonJS has it; in ES modules Node's
+ * `createRequire` makes one. Synchronous on purpose: a top-level await here would make
+ * the package impossible to `require()` and to bundle as an IIFE.
+ */
+function nodeRequire(proc: NodeLikeProcess): ((id: string) => unknown) | null {
+  const cjs = typeof require === "function" ? require : null;
+  if (cjs) return cjs;
+  const mod = proc.getBuiltinModule?.("node:module") as typeof import("node:module") | undefined;
+  return mod ? mod.createRequire(import.meta.url) : null;
+}
+
+type NodeLikeProcess = {
+  versions?: { node?: string };
+  env?: Record<string, string | undefined>;
+  getBuiltinModule?(id: string): unknown;
+};
+
 /** Loads the addon once; null when it was not built or cannot load here. */
-export async function loadNativeAddon(): Promise<NativeAddon | null> {
+export function loadNativeAddon(): NativeAddon | null {
   if (addon !== undefined) return addon;
   addon = null;
-  const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } }).process;
+  const proc = (globalThis as { process?: NodeLikeProcess }).process;
   if (!proc?.versions?.node || proc.env?.MYELIN_NO_NATIVE) return addon;
   try {
-    const { createRequire } = await import("node:module");
-    const { fileURLToPath } = await import("node:url");
-    const { join, dirname } = await import("node:path");
-    const { existsSync } = await import("node:fs");
-    const here = dirname(fileURLToPath(import.meta.url));
-    // src/backends/native or dist/backends/native → package root.
-    const file = join(here, "..", "..", "..", "native", "build", "Release", "myelin_native.node");
+    const req = nodeRequire(proc);
+    if (!req) {
+      loadError = "no require() in this runtime";
+      return addon;
+    }
+    const { fileURLToPath } = req("node:url") as typeof import("node:url");
+    const { join, dirname } = req("node:path") as typeof import("node:path");
+    const { existsSync } = req("node:fs") as typeof import("node:fs");
+    const here = dirname(typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url));
+    // Package root: three levels above src/backends/native and dist/backends/native,
+    // four above the CommonJS build's dist/cjs/backends/native.
+    const up = typeof __filename === "string" ? ["..", "..", "..", ".."] : ["..", "..", ".."];
+    const file = join(here, ...up, "native", "build", "Release", "myelin_native.node");
     if (!existsSync(file)) {
       loadError = "not built";
       return addon;
     }
-    addon = createRequire(import.meta.url)(file) as NativeAddon;
+    addon = req(file) as NativeAddon;
     if (addon.opTableHash?.() !== OP_TABLE_HASH) {
       // Its op codes would name other ops: use the base backend, and say so.
       const why = "the native addon was built from another op table; rebuild it with node scripts/build-native.mjs";
@@ -93,7 +117,7 @@ export async function loadNativeAddon(): Promise<NativeAddon | null> {
       throw new Error(why);
     }
     // Default to all cores, like the wasm worker pool.
-    const os = await import("node:os");
+    const os = req("node:os") as typeof import("node:os");
     addon.setNumThreads(typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
   } catch (e) {
     loadError = (e as Error).message;
@@ -193,8 +217,8 @@ export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
   return layer("native", base, nativeKernels(native));
 }
 
-// Loaded once at import (top-level await), so backend selection stays synchronous.
-const loaded = await loadNativeAddon();
+// Loaded once at import (synchronously), so backend selection stays synchronous.
+const loaded = loadNativeAddon();
 let cached: Backend | null = null;
 
 /** The addon, if it loaded (for thread control). */

@@ -74,10 +74,15 @@ class Holder extends Module {}
  * order and returns the single output, or an array when the graph has several.
  */
 export class OnnxModule extends Module {
+  /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _graph: GraphProto;
+  /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _order: NodeProto[];
+  /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _opset: number;
+  /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _tensors: Map<string, () => Tensor>;
+  /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _attrs: Attrs[];
   /** Names of the graph inputs `forward` expects, in order. */
   declare readonly inputNames: string[];

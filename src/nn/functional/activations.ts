@@ -72,6 +72,7 @@ export function celu(x: Tensor, ...args: PyArgs<{ alpha?: number }, typeof FS.ce
   return where(x.gt(0), x, x.clamp(null, 0).div(alpha).expm1().mul(alpha));
 }
 
+/** Options of {@link gelu}. */
 export interface GeluOptions {
   /** "none" (exact, with erf; default) or "tanh" (the tanh approximation). */
   approximate?: "none" | "tanh";
@@ -211,6 +212,7 @@ export function hardshrink(x: Tensor, ...args: PyArgs<{ lambd?: number }, typeof
 
 // ---------------------------------------------------------------- softmax family
 
+/** Options of {@link softmax}, {@link logSoftmax} and {@link softmin}. */
 export interface SoftmaxOptions {
   /** Cast the input to this dtype first (PyTorch's `dtype` argument). */
   dtype?: DType;

@@ -18,6 +18,7 @@ import type { PyArgs } from "../../ops/args.js";
 const NEG = -1e30; // log of zero probability, kept finite
 const INF_LIMIT = 1e29; // a negative log-likelihood beyond this means "impossible"
 
+/** Options of {@link ctcLoss}. */
 export interface CtcLossOptions {
   /** Index of the blank label (default 0). */
   blank?: number;

@@ -9,6 +9,7 @@ import { assertTensor } from "../../ops/util.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
+/** Options of {@link normalize}. */
 export interface NormalizeOptions {
   /** Norm order (default 2). */
   p?: number;
@@ -31,6 +32,7 @@ export function normalize(x: Tensor, ...args: PyArgs<NormalizeOptions, typeof FS
   return xin.div(xin.norm(p, dim, true).clamp(eps).expandAs(xin));
 }
 
+/** Options of {@link cosineSimilarity}. */
 export interface CosineSimilarityOptions {
   /** Dim holding the vectors (default 1). */
   dim?: number;
@@ -55,6 +57,7 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, ...args: PyArgs<CosineS
   return a.div(na).mul(b.div(nb)).sum(d);
 }
 
+/** Options of {@link pairwiseDistance}. */
 export interface PairwiseDistanceOptions {
   /** Norm order (default 2). */
   p?: number;

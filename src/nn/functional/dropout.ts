@@ -12,6 +12,7 @@ import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
 import { currentBackend } from "../../ops/kernels.js";
 
+/** Options of {@link dropout} and its variants. */
 export interface DropoutOptions {
   /** Random source for the mask (default: the global generator seeded by manualSeed). */
   generator?: Generator;

@@ -12,6 +12,7 @@ import { indexAdd } from "../../ops/indexing.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
+/** Options of {@link embedding}. */
 export interface EmbeddingOptions {
   /** This row's gradient is always zero (negative counts from the end). */
   paddingIdx?: number | null;

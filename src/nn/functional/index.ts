@@ -1,6 +1,7 @@
 /**
  * `F` (= `nn.functional`): stateless layer functions, activations and losses.
  * Each family lives in its own file and is re-exported here.
+ * @module
  */
 export {};
 export {

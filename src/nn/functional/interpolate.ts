@@ -11,8 +11,10 @@ import { assertTensor } from "../../ops/util.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
+/** Resampling modes of {@link interpolate} (PyTorch's names). */
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear";
 
+/** Options of {@link interpolate}: give `size` or `scaleFactor`. */
 export interface InterpolateOptions {
   /** Output spatial size (one number for every dim, or one per dim). */
   size?: number | number[] | null;

@@ -19,6 +19,7 @@ function fl(t: Tensor, op: string, what: string): Tensor {
   return isFloating(t.dtype) ? t : t.to("float32");
 }
 
+/** Options of {@link cosineEmbeddingLoss}, {@link marginRankingLoss} and {@link hingeEmbeddingLoss}. */
 export interface MarginOptions extends ReductionOptions {
   /** The margin (default 0 for cosineEmbedding/marginRanking, 1 for hingeEmbedding). */
   margin?: number;
@@ -65,6 +66,7 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: PyArg
   return reduceLoss(l, opts.reduction, "hingeEmbeddingLoss");
 }
 
+/** Options of {@link tripletMarginLoss}. */
 export interface TripletMarginOptions extends ReductionOptions {
   /** Default 1. */
   margin?: number;
@@ -93,6 +95,7 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   return reduceLoss(l, opts.reduction, "tripletMarginLoss");
 }
 
+/** Options of {@link multiMarginLoss}. */
 export interface MultiMarginOptions extends ReductionOptions {
   /** 1 (default) or 2. */
   p?: number;
@@ -145,6 +148,7 @@ export function softMarginLoss(input: Tensor, target: Tensor, ...args: PyArgs<Re
   return reduceLoss(z.relu().add(z.abs().neg().exp().log1p()), opts.reduction, "softMarginLoss");
 }
 
+/** Options of {@link multilabelSoftMarginLoss}. */
 export interface MultilabelSoftMarginOptions extends ReductionOptions {
   /** Per-class weights [C]. */
   weight?: Tensor | null;

@@ -15,8 +15,10 @@ import { logSoftmax } from "./activations.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
+/** How a loss combines per-element values: their mean, their sum, or none (the unreduced tensor). */
 export type Reduction = "mean" | "sum" | "none";
 
+/** The option every loss takes (default `reduction: "mean"`). */
 export interface ReductionOptions {
   /** "mean" (default), "sum" or "none" (per-element losses). */
   reduction?: Reduction;
@@ -77,6 +79,7 @@ export function huberLoss(input: Tensor, target: Tensor, ...args: PyArgs<Reducti
   return reduceLoss(where(d.lt(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), opts.reduction, "huberLoss");
 }
 
+/** Options of {@link nllLoss}. */
 export interface NllLossOptions extends ReductionOptions {
   /** Per-class weights [C]. */
   weight?: Tensor | null;
@@ -143,6 +146,7 @@ export function nllLoss(input: Tensor, target: Tensor, ...args: PyArgs<NllLossOp
   return reduceLoss(p.loss, r, "nllLoss");
 }
 
+/** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions extends NllLossOptions {
   /** Mixes the target with the uniform distribution by this amount (default 0). */
   labelSmoothing?: number;
@@ -205,6 +209,7 @@ function bceElementwise(x: Tensor, t: Tensor): Tensor {
   ], [x, t]);
 }
 
+/** Options of {@link binaryCrossEntropy}. */
 export interface WeightedLossOptions extends ReductionOptions {
   /** Rescales each element's loss (broadcast against the input). */
   weight?: Tensor | null;
@@ -225,6 +230,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: PyArg
   return reduceLoss(l, opts.reduction, "binaryCrossEntropy");
 }
 
+/** Options of {@link binaryCrossEntropyWithLogits}. */
 export interface BceWithLogitsOptions extends WeightedLossOptions {
   /** Weight of positive examples, broadcast along the last (class) dim. */
   posWeight?: Tensor | null;
@@ -244,6 +250,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...a
   return reduceLoss(l, opts.reduction, "binaryCrossEntropyWithLogits");
 }
 
+/** Options of {@link klDiv}. */
 export interface KlDivOptions {
   /** "mean" (default; over all elements), "batchmean" (sum / batch size), "sum" or "none". */
   reduction?: Reduction | "batchmean";
@@ -269,6 +276,7 @@ export function klDiv(input: Tensor, target: Tensor, ...args: PyArgs<KlDivOption
   return reduceLoss(l, opts.reduction, "klDiv");
 }
 
+/** Options of {@link poissonNllLoss}. */
 export interface PoissonNllOptions extends ReductionOptions {
   /** Input is log(rate) (default true). */
   logInput?: boolean;
@@ -293,6 +301,7 @@ export function poissonNllLoss(input: Tensor, target: Tensor, ...args: PyArgs<Po
   return reduceLoss(l, opts.reduction, "poissonNllLoss");
 }
 
+/** Options of {@link gaussianNllLoss}. */
 export interface GaussianNllOptions extends ReductionOptions {
   /** Add the constant 0.5 log(2 pi) (default false). */
   full?: boolean;

@@ -42,6 +42,7 @@ function blend(stat: Tensor, value: Tensor, momentum: number): void {
   });
 }
 
+/** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
   /** Normalise with batch statistics and update the running ones (default false). */
   training?: boolean;
@@ -107,6 +108,7 @@ function normShape(normalizedShape: number | readonly number[]): number[] {
   return typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
 }
 
+/** Options of {@link layerNorm} and {@link groupNorm}. */
 export interface EpsOptions {
   /** Added to the variance (or mean square) for stability. */
   eps?: number;
@@ -182,6 +184,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   return affine(y, weight, bias, x.ndim);
 }
 
+/** Options of {@link instanceNorm}. */
 export interface InstanceNormOptions {
   /** Normalise with each instance's own statistics (default true); false uses the running ones. */
   useInputStats?: boolean;
@@ -238,6 +241,7 @@ export function instanceNorm(
   return affine(y, weight, bias, x.ndim);
 }
 
+/** Options of {@link rmsNorm}. */
 export interface RmsNormOptions {
   /** Added to the mean square; default: the dtype's machine epsilon (as PyTorch). */
   eps?: number;
@@ -263,6 +267,7 @@ export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], 
   return weight ? y.mul(weight) : y;
 }
 
+/** Options of {@link localResponseNorm}. */
 export interface LocalResponseNormOptions {
   /** Multiplicative factor (default 1e-4). */
   alpha?: number;

@@ -23,6 +23,7 @@ const SPECS = {
 type ConvArgs = PyArgs<ConvLayerOptions, typeof CONV_NAMES>;
 type ConvTArgs = PyArgs<ConvTransposeLayerOptions & { paddingMode?: "zeros" }, typeof CONVT_NAMES>;
 
+/** How convolution layers pad the input: with zeros, or by reflecting, replicating or wrapping its edges. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
 /** Options of Conv1d / Conv2d. */

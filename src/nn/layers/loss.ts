@@ -29,6 +29,7 @@ const LS = {
   CTCLoss: argSpec("nn.CTCLoss", 0, ["blank", "reduction", "zeroInfinity"]),
 };
 
+/** How a loss module combines per-element values: their mean, their sum, or none. */
 export type Reduction = "mean" | "sum" | "none";
 
 /** Base of the loss modules: holds `reduction` (default "mean"). */

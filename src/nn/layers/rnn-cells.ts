@@ -150,6 +150,7 @@ abstract class CellBase extends Module {
     return [x2, h2, batched];
   }
 
+  /** The cell's sizes (and bias=False when it has none), as in PyTorch's repr. */
   override extraRepr(): string {
     return `${this.inputSize}, ${this.hiddenSize}${this.biasIh ? "" : ", bias=False"}`;
   }

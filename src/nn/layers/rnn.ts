@@ -233,7 +233,9 @@ export class RNN extends RNNBase {
     this.nonlinearity = nl;
   }
 
+  /** Runs the sequence `x` ([T, N, inputSize], or [N, T, inputSize] with batchFirst) from initial state `h0` (zeros if omitted); returns `[output, hN]`. */
   override forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor];
+  /** The same over a {@link PackedSequence} of variable-length sequences; the output is packed too. */
   override forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
   override forward(x: Tensor | PackedSequence, h0?: Tensor | null): [Tensor | PackedSequence, Tensor] {
     const [out, hN] = this.run(x, h0);
@@ -252,7 +254,9 @@ export class LSTM extends RNNBase {
     super("LSTM", inputSize, hiddenSize, S.LSTM.parse(args));
   }
 
+  /** Runs the sequence `x` from the initial `[h0, c0]` (zeros if omitted); returns `[output, [hN, cN]]`. */
   override forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  /** The same over a {@link PackedSequence} of variable-length sequences; the output is packed too. */
   override forward(x: PackedSequence, state?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   override forward(x: Tensor | PackedSequence, state?: [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
     if (state !== undefined && state !== null && (!Array.isArray(state) || state.length !== 2)) {
@@ -273,7 +277,9 @@ export class GRU extends RNNBase {
     super("GRU", inputSize, hiddenSize, S.GRU.parse(args));
   }
 
+  /** Runs the sequence `x` from initial state `h0` (zeros if omitted); returns `[output, hN]`. */
   override forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor];
+  /** The same over a {@link PackedSequence} of variable-length sequences; the output is packed too. */
   override forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
   override forward(x: Tensor | PackedSequence, h0?: Tensor | null): [Tensor | PackedSequence, Tensor] {
     const [out, hN] = this.run(x, h0);

@@ -32,6 +32,7 @@ function lambdas(opt: Optimizer, f: LrLambda, name: string): Array<(epoch: numbe
  * @example new LambdaLR(opt, {lrLambda: (e) => 0.95 ** e});
  */
 export class LambdaLR extends LRScheduler {
+  /** One multiplier function per parameter group: the learning rate is base lr × `lrLambdas[i](epoch)`. */
   lrLambdas: Array<(epoch: number) => number>;
   constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { lrLambda: LrLambda }, typeof S.LambdaLR.names>) {
     const opts = S.LambdaLR.parse<SchedulerOptions & { lrLambda: LrLambda }>(args);
@@ -52,6 +53,7 @@ export class LambdaLR extends LRScheduler {
  * @example new MultiplicativeLR(opt, {lrLambda: () => 0.95});
  */
 export class MultiplicativeLR extends LRScheduler {
+  /** One factor function per parameter group: each step multiplies the learning rate by `lrLambdas[i](epoch)`. */
   lrLambdas: Array<(epoch: number) => number>;
   constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { lrLambda: LrLambda }, typeof S.MultiplicativeLR.names>) {
     const opts = S.MultiplicativeLR.parse<SchedulerOptions & { lrLambda: LrLambda }>(args);

@@ -1,5 +1,6 @@
 /**
  * `optim.lrScheduler`: learning-rate schedulers with PyTorch's semantics.
+ * @module
  */
 export { LRScheduler, type SchedulerOptions, type SchedulerStateDict } from "./base.js";
 export { LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, type LrLambda } from "./basic.js";

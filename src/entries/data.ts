@@ -1,0 +1,7 @@
+/**
+ * `myelin/data`: datasets, `DataLoader`, transforms and file loaders, the same objects as `"myelin"` exports. Loading the backend
+ * selection here makes ops run on the fastest backend when only this subpath is imported.
+ * @module
+ */
+import "../backends/select.js";
+export * from "../data/index.js";

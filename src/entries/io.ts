@@ -1,0 +1,7 @@
+/**
+ * `myelin/io`: safetensors and ONNX import/export, the same objects as `"myelin"` exports. Loading the backend
+ * selection here makes ops run on the fastest backend when only this subpath is imported.
+ * @module
+ */
+import "../backends/select.js";
+export * from "../io/index.js";
