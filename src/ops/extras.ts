@@ -92,24 +92,38 @@ declare module "../core/tensor.js" {
   interface Tensor {
     /** Reshapes to `other`'s shape. */
     viewAs(other: Tensor): Tensor;
+    /** New zeros of the given size, with this tensor's dtype unless the options say otherwise. */
     newZeros(...args: SizeArgs<TensorOptions>): Tensor;
+    /** New ones of the given size, with this tensor's dtype unless the options say otherwise. */
     newOnes(...args: SizeArgs<TensorOptions>): Tensor;
+    /** A new tensor of the given size (contents unspecified), with this tensor's dtype unless the options say otherwise. */
     newEmpty(...args: SizeArgs<TensorOptions>): Tensor;
+    /** A new tensor of `size` filled with `value`, with this tensor's dtype unless the options say otherwise. */
     newFull(size: readonly number[] | number, value: number | boolean, opts?: TensorOptions): Tensor;
+    /** A new tensor from `data`, with this tensor's dtype unless the options say otherwise. */
     newTensor(data: Nested | TypedArray, opts?: TensorOptions): Tensor;
+    /** Bool tensor: true where the element is +inf or -inf. */
     isinf(): Tensor;
+    /** Bool tensor: true where the element is +inf. */
     isposinf(): Tensor;
+    /** Bool tensor: true where the element is -inf. */
     isneginf(): Tensor;
+    /** Bool tensor: |self - other| <= atol + rtol |other| elementwise (PyTorch's defaults rtol 1e-5, atol 1e-8; `equalNan`). */
     isclose(other: Tensor | number, ...args: PyArgs<CloseOpts, typeof S.isclose.names>): Tensor;
+    /** Whether every element is close (see isclose). */
     allclose(other: Tensor | number, ...args: PyArgs<CloseOpts, typeof S.allclose.names>): boolean;
+    /** Whether `other` has the same shape and the same elements. */
     equal(other: Tensor): boolean;
+    /** 1-D input: a square matrix with it on the `diagonal`-th diagonal; 2-D input: that diagonal as a vector (PyTorch's diag). */
     diag(...args: PyArgs<{ diagonal?: number }, typeof S.diag.names>): Tensor;
     /** Nested arrays (PyTorch's tolist; the same as toArray()). */
     tolist(): ReturnType<Tensor["toArray"]>;
     /** int32: myelin's integer dtype stands in for PyTorch's int64 (see docs/coming-from-pytorch.md). */
     long(): Tensor;
     /** With a dtype: a cast (as to(dtype)); without: PyTorch's type name, e.g. "torch.FloatTensor". */
+    /** PyTorch's type name of this tensor, e.g. "torch.FloatTensor". */
     type(): string;
+    /** A cast to `dtype` (as `to(dtype)`). */
     type(dtype: DType): Tensor;
   }
 }

@@ -140,10 +140,15 @@ export function setItem(x: Tensor, spec: IndexSpec, value: Tensor | number): Ten
 
 declare module "../core/tensor.js" {
   interface Tensor {
+    /** Out-of-place `self[indices] = values` (PyTorch's index_put; `accumulate` adds instead, summing repeated indices). */
     indexPut(indices: readonly Tensor[], values: Tensor | number, accumulate?: boolean): Tensor;
+    /** In-place `self[indices] = values` (PyTorch's index_put_; `accumulate` adds instead). */
     indexPut_(indices: readonly Tensor[], values: Tensor | number, accumulate?: boolean): Tensor;
+    /** Out-of-place masked_scatter: fills the positions where `mask` is true with `source`'s elements in order. */
     maskedScatter(mask: Tensor, source: Tensor): Tensor;
+    /** In-place masked_scatter: fills the positions where `mask` is true with `source`'s elements in order. */
     maskedScatter_(mask: Tensor, source: Tensor): Tensor;
+    /** PyTorch's `self[spec] = value` in place: a bool mask, integer index tensors, or per-dim `[start, end, step]` slices (null = all). */
     setItem(spec: IndexSpec, value: Tensor | number): Tensor;
   }
 }

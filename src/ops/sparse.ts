@@ -41,6 +41,7 @@ export class SparseTensor {
     return indexPut(zeros([...this.shape], { dtype: this.values.dtype }), cols, this.values, true);
   }
 
+  /** Shape, nnz and dtype, e.g. `SparseTensor(shape=[3, 3], nnz=4, dtype=float32)`. */
   toString(): string {
     return `SparseTensor(shape=${fmtShape(this.shape)}, nnz=${this.nnz()}, dtype=${this.dtype})`;
   }
@@ -82,7 +83,10 @@ function mm(a: SparseTensor, b: Tensor): Tensor {
 }
 
 /** `my.sparse`: PyTorch's `torch.sparse` functions. */
-export const sparse = { mm };
+export const sparse = {
+  /** sparse [n, m] @ dense [m, k] -> dense [n, k] in O(nnz k); differentiable in the dense operand and the values. */
+  mm,
+};
 
 declare module "../core/tensor.js" {
   interface Tensor {

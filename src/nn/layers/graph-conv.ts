@@ -43,6 +43,7 @@ const S = {
   GINConv: argSpec("nn.GINConv", 1, ["eps", "trainEps", "*", "dtype"]),
 };
 
+/** Options of GCNConv beyond its positional arguments (PyTorch Geometric's names, camelCased). */
 export interface GCNConvOptions {
   /** Use Â = A + 2I instead of A + I (default false). */
   improved?: boolean;

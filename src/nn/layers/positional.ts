@@ -22,6 +22,7 @@ const S = {
 type SinOpts = PositionalEncodingOptions & { maxLen?: number; dtype?: "float32" | "float64" };
 type LearnedOpts = PositionalEncodingOptions & { dtype?: "float32" | "float64" };
 
+/** Options of PositionalEncoding beyond its positional arguments. */
 export interface PositionalEncodingOptions {
   /** Dropout applied after adding the encoding (default 0). */
   dropout?: number;

@@ -35,6 +35,7 @@ export interface ReduceLROnPlateauOptions {
 const SPEC = argSpec("optim.lrScheduler.ReduceLROnPlateau", 1,
   ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"]);
 
+/** Lowers the learning rate by `factor` when a metric stops improving for `patience` epochs (PyTorch's ReduceLROnPlateau; `step(metric)`). */
 export class ReduceLROnPlateau {
   optimizer: Optimizer;
   factor: number;
