@@ -55,3 +55,22 @@ for (const [name, build] of Object.entries(builders)) {
     assertLogitsClose(y.data() as Float32Array, f.logits, name);
   });
 }
+
+test("StochasticDepth: identity in eval and at p=0; in training each row is dropped (0) or kept and scaled by 1/(1-p), ~p of them dropped", () => {
+  const sd = new vision.StochasticDepth(0.3, "row");
+  const x = my.ones([4000, 2, 3]);
+  sd.eval();
+  assert.equal(sd.forward(x), x);
+  sd.train();
+  const y = sd.forward(x).data() as Float32Array;
+  let dropped = 0;
+  for (let r = 0; r < 4000; r++) {
+    const row = y.slice(r * 6, r * 6 + 6);
+    const v = row[0];
+    assert.ok(row.every((z) => z === v) && (v === 0 || Math.abs(v - 1 / 0.7) < 1e-6), `row ${r}: ${row}`);
+    if (v === 0) dropped++;
+  }
+  // Binomial(4000, 0.3): sd 29, so +-150 is > 5 sd.
+  assert.ok(Math.abs(dropped - 1200) < 150, `dropped ${dropped} of 4000`);
+  assert.throws(() => new vision.StochasticDepth(1.5), /StochasticDepth: p must be in \[0, 1\]/);
+});

@@ -1,5 +1,5 @@
 /**
- * ConvNeXt-Tiny/Small/Base/Large (Liu et al. 2022) with torchvision 0.14's module
+ * ConvNeXt-Tiny (Liu et al. 2022; other sizes through the constructor) with torchvision 0.14's module
  * structure and state-dict keys (`features.1.0.layer_scale`, `features.1.0.block.0.weight`
  * for the 7x7 depthwise conv, `block.2` LayerNorm, `block.3`/`block.5` Linear layers,
  * `classifier.0` LayerNorm2d, `classifier.2` Linear).
@@ -90,6 +90,3 @@ export class ConvNeXt extends nn.Module {
 /** ConvNeXt-Tiny (28.6M parameters). */
 export const convnextTiny = (opts: ConvNeXtOptions = {}): ConvNeXt =>
   new ConvNeXt([[96, 192, 3], [192, 384, 3], [384, 768, 9], [768, null, 3]], { ...opts, stochasticDepthProb: opts.stochasticDepthProb ?? 0.1 });
-/** ConvNeXt-Small (50.2M parameters). */
-export const convnextSmall = (opts: ConvNeXtOptions = {}): ConvNeXt =>
-  new ConvNeXt([[96, 192, 3], [192, 384, 3], [384, 768, 27], [768, null, 3]], { ...opts, stochasticDepthProb: opts.stochasticDepthProb ?? 0.4 });
