@@ -15,3 +15,4 @@ export { CharTransformer, CharLstm, generate, type CharTransformerOptions, type 
 export { SpeechCnn, type SpeechCnnOptions } from "./speech.js";
 export { MatrixFactorization, NCF, bprLoss, scoreAllItems, type PairScorer } from "./recommender.js";
 export * as vision from "./vision/index.js";
+export * as text from "./text/index.js";
