@@ -19,6 +19,13 @@ const ints = (rows: number[][]): Tensor => my.tensor(rows, { dtype: "int32" });
 const bertConfig = { vocabSize: 50, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 64, maxPositionEmbeddings: 16, typeVocabSize: 2 };
 const gptConfig = { vocabSize: 40, nPositions: 32, nEmbd: 32, nLayer: 2, nHead: 4 };
 
+/** Asserts Hugging Face's keys (in order) and shapes. */
+function assertKeys(m: my.nn.Module, f: Desc): void {
+  const sd = m.stateDict();
+  assert.deepEqual(Object.keys(sd), f.keys);
+  assert.deepEqual(Object.values(sd).map((t) => t.shape), f.shapes);
+}
+
 function gpt2(): InstanceType<typeof text.GPT2LMHeadModel> {
   const m = new text.GPT2LMHeadModel(gptConfig);
   deterministicFill(m);
@@ -28,9 +35,7 @@ function gpt2(): InstanceType<typeof text.GPT2LMHeadModel> {
 test("BertModel: Hugging Face's keys and shapes; hidden states and pooler output equal the PyTorch reference (padding masked)", () => {
   const f = fx.bert;
   const m = new text.BertModel(bertConfig);
-  const sd = m.stateDict();
-  assert.deepEqual(Object.keys(sd), f.keys);
-  assert.deepEqual(Object.values(sd).map((t) => t.shape), f.shapes);
+  assertKeys(m, f);
   deterministicFill(m);
   m.eval();
   const out = my.noGrad(() => m.forward(ints(f.inputIds), { tokenTypeIds: ints(f.tokenTypeIds), attentionMask: ints(f.attentionMask) }));
@@ -45,9 +50,7 @@ test("BertModel: Hugging Face's keys and shapes; hidden states and pooler output
 test("GPT2LMHeadModel: Hugging Face's keys (Conv1D weights [in, out], lm_head tied to wte) and logits equal the PyTorch reference", () => {
   const f = fx.gpt2;
   const m = new text.GPT2LMHeadModel(gptConfig);
-  const sd = m.stateDict();
-  assert.deepEqual(Object.keys(sd), f.keys);
-  assert.deepEqual(Object.values(sd).map((t) => t.shape), f.shapes);
+  assertKeys(m, f);
   assert.equal(m.lmHead.weight, m.transformer.wte.weight);
   deterministicFill(m);
   m.eval();

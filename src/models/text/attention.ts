@@ -1,7 +1,8 @@
 /**
  * Scaled dot-product attention over heads as Hugging Face's BERT and GPT-2 compute it
  * (scores = q·kᵀ/√d + additive mask, softmax, dropout, ·v), and the additive masks
- * they use: a padding mask from a 0/1 attention mask and GPT-2's causal mask.
+ * they use: a padding mask from a 0/1 attention mask and GPT-2's causal mask; and the
+ * config merge both models share.
  */
 import type { Tensor } from "../../core/tensor.js";
 import { make } from "../../core/tensor.js";
@@ -44,4 +45,12 @@ export function causalMask(t: number, past: number): Tensor {
   const s = past + t, out = new Float32Array(t * s);
   for (let i = 0; i < t; i++) for (let j = past + i + 1; j < s; j++) out[i * s + j] = MASKED;
   return make(out, [t, s], "float32");
+}
+
+/** `config` over `defaults`, refusing keys the config does not have (a typo would be silently ignored otherwise). */
+export function resolveConfig<T extends object>(model: string, defaults: Required<T>, config: T): Required<T> {
+  for (const k of Object.keys(config)) {
+    if (!(k in defaults)) throw new Error(`${model}: unknown config key "${k}" (Hugging Face's keys, camelCased: ${Object.keys(defaults).join(", ")})`);
+  }
+  return { ...defaults, ...config };
 }

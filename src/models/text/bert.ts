@@ -9,7 +9,7 @@ import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../core/tensor.js";
 import { make } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
-import { attend, mergeHeads, paddingMask, splitHeads } from "./attention.js";
+import { attend, mergeHeads, paddingMask, resolveConfig, splitHeads } from "./attention.js";
 
 /** Hugging Face's BertConfig, camelCased (defaults are bert-base-uncased's). */
 export interface BertConfig {
@@ -205,8 +205,7 @@ export class BertModel extends nn.Module {
 
   constructor(config: BertConfig = {}) {
     super();
-    for (const k of Object.keys(config)) if (!(k in DEFAULTS)) throw new Error(`BertModel: unknown config key "${k}" (Hugging Face's keys, camelCased: ${Object.keys(DEFAULTS).join(", ")})`);
-    const c = this.config = { ...DEFAULTS, ...config };
+    const c = this.config = resolveConfig("BertModel", DEFAULTS, config);
     this.embeddings = new BertEmbeddings(c);
     this.encoder = new BertEncoder(c);
     if (c.addPoolingLayer) this.pooler = new Dense(c.hiddenSize, c.hiddenSize);

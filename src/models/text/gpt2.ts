@@ -13,7 +13,7 @@ import { noGrad } from "../../core/autograd.js";
 import { cat } from "../../ops/shape.js";
 import type { Generator } from "../../core/random.js";
 import { defaultGenerator } from "../../core/random.js";
-import { attend, causalMask, mergeHeads, paddingMask, splitHeads } from "./attention.js";
+import { attend, causalMask, mergeHeads, paddingMask, resolveConfig, splitHeads } from "./attention.js";
 import { hfActivation } from "./bert.js";
 
 /** Hugging Face's GPT2Config, camelCased (defaults are gpt2's, 124M). */
@@ -194,8 +194,7 @@ export class GPT2LMHeadModel extends nn.Module {
 
   constructor(config: GPT2Config = {}) {
     super();
-    for (const k of Object.keys(config)) if (!(k in DEFAULTS)) throw new Error(`GPT2LMHeadModel: unknown config key "${k}" (Hugging Face's keys, camelCased: ${Object.keys(DEFAULTS).join(", ")})`);
-    const c = this.config = { ...DEFAULTS, ...config };
+    const c = this.config = resolveConfig("GPT2LMHeadModel", DEFAULTS, config);
     this.transformer = new GPT2Model(c);
     this.lmHead = new nn.Linear(c.nEmbd, c.vocabSize, { bias: false });
     this.initWeights();
