@@ -74,3 +74,13 @@ test("StochasticDepth: identity in eval and at p=0; in training each row is drop
   assert.ok(Math.abs(dropped - 1200) < 150, `dropped ${dropped} of 4000`);
   assert.throws(() => new vision.StochasticDepth(1.5), /StochasticDepth: p must be in \[0, 1\]/);
 });
+
+test("F.relu6 / F.hardtanh without a gradient (the zoo's inference path, a single clamp) equal the gradient path, boundaries included", () => {
+  const x = my.tensor([-7, -1, -0.5, 0, 0.25, 1, 5.9, 6, 6.5, 100]);
+  const xg = x.clone().requiresGrad_(true);
+  for (const [f, lo, hi] of [[(t: my.Tensor) => my.F.relu6(t), 0, 6], [(t: my.Tensor) => my.F.hardtanh(t, -1, 1), -1, 1]] as const) {
+    const fast = my.noGrad(() => f(x)).data() as Float32Array;
+    assert.deepEqual(Array.from(fast), Array.from(f(xg).detach().data() as Float32Array));
+    assert.deepEqual(Array.from(fast), Array.from(x.data() as Float32Array, (v) => Math.min(hi, Math.max(lo, v))));
+  }
+});
