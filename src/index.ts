@@ -3,10 +3,12 @@
  * `import * as my from "myelin"` gives tensors, ops, autograd, and the namespaces
  * `nn`, `F`, `optim`, `data`, `io`.
  */
-export { Tensor, type NestedArray } from "./core/tensor.js";
+export { Tensor, type NestedArray, type ToOptions } from "./core/tensor.js";
+export { Storage, CpuStorage, type Device } from "./core/storage.js";
 export { isFloating, promoteTypes, type DType, type TypedArray } from "./core/dtype.js";
 export { noGrad, enableGrad, isGradEnabled, Node } from "./core/autograd.js";
 export { grad, backward, type BackwardOptions, type GradOptions } from "./core/engine.js";
+export { RemovableHandle } from "./core/hooks.js";
 export { Generator, manualSeed, defaultGenerator } from "./core/random.js";
 export { broadcastShapes } from "./core/shape.js";
 export * from "./ops/creation.js";
@@ -25,3 +27,4 @@ export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as models from "./models/index.js";
+export * as explain from "./explain/index.js";

@@ -9,8 +9,8 @@
  * Run: npx tsx examples/transfer-learning/train.ts [--pretrain-size 3000] [--epochs 2] [--labels 10] [--steps 60] [--test-size 2000]
  */
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
 
 const { F, nn } = my;
 const { vision } = my.models;
