@@ -16,3 +16,5 @@ export { MlpForecaster, CnnForecaster, LstmForecaster, type ForecasterOptions } 
 export { CharTransformer, CharLstm, generate, type CharTransformerOptions, type CharLstmOptions, type CharModel } from "./charlm.js";
 export { SpeechCnn, type SpeechCnnOptions } from "./speech.js";
 export { MatrixFactorization, NCF, bprLoss, scoreAllItems, type PairScorer } from "./recommender.js";
+export * as vision from "./vision/index.js";
+export * as text from "./text/index.js";

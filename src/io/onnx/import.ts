@@ -13,9 +13,13 @@ import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
 import { mathOps } from "./ops-math.js";
 import { shapeOps } from "./ops-shape.js";
 import { nnOps } from "./ops-nn.js";
+import { resizeOps } from "./ops-resize.js";
+import { lossOps } from "./ops-loss.js";
+import { extraOps } from "./ops-extra.js";
+import { intOps } from "./ops-int.js";
 
 /** Every operator the importer implements (default ONNX domain), by op_type. */
-export const importOps: Record<string, OpHandler> = { ...mathOps, ...shapeOps, ...nnOps };
+export const importOps: Record<string, OpHandler> = { ...mathOps, ...shapeOps, ...nnOps, ...resizeOps, ...lossOps, ...extraOps, ...intOps };
 
 /** Sorted list of the operator names `importOnnx` supports. */
 export function supportedImportOps(): string[] {
