@@ -16,5 +16,7 @@ export { MlpForecaster, CnnForecaster, LstmForecaster, type ForecasterOptions } 
 export { CharTransformer, CharLstm, generate, type CharTransformerOptions, type CharLstmOptions, type CharModel } from "./charlm.js";
 export { SpeechCnn, type SpeechCnnOptions } from "./speech.js";
 export { MatrixFactorization, NCF, bprLoss, scoreAllItems, type PairScorer } from "./recommender.js";
+/** torchvision 0.14's classification architectures with its module structure and state-dict keys. */
 export * as vision from "./vision/index.js";
+/** Hugging Face's BERT encoder and GPT-2 language model with its state-dict keys and camelCased configs. */
 export * as text from "./text/index.js";
