@@ -7,15 +7,19 @@
  * topological order once at import, which also rejects cyclic graphs.
  */
 import { Tensor } from "../../core/tensor.js";
-import { Module, Parameter } from "../../nn/module.js";
+import { Module, Parameter, camelCase } from "../../nn/module.js";
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto } from "./proto.js";
 import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
 import { mathOps } from "./ops-math.js";
 import { shapeOps } from "./ops-shape.js";
 import { nnOps } from "./ops-nn.js";
 
-/** Every operator the importer implements (default ONNX domain), by op_type. */
-export const importOps: Record<string, OpHandler> = { ...mathOps, ...shapeOps, ...nnOps };
+/**
+ * Every operator the importer implements (default ONNX domain), by op_type. A
+ * null-prototype object: an op_type read from a file ("constructor", "toString") must
+ * not find Object.prototype's members.
+ */
+export const importOps: Record<string, OpHandler> = Object.assign(Object.create(null) as Record<string, OpHandler>, { ...mathOps, ...shapeOps, ...nnOps });
 
 /** Sorted list of the operator names `importOnnx` supports. */
 export function supportedImportOps(): string[] {
@@ -66,14 +70,52 @@ function topoSort(g: GraphProto, available: Set<string>): NodeProto[] {
   return order;
 }
 
-/** A module that holds the initialisers; children hold dotted-name prefixes. */
-class Holder extends Module {}
+/**
+ * Keeps registered entries (initialisers, child holders) in a Map under their exact
+ * names rather than as fields, so an initialiser may be called "forward", "training",
+ * "inputNames" or "__proto__" without touching the module's own members, and
+ * registering n of them costs O(n) (no reflection scan over n fields per entry).
+ * Names that do not shadow a member are also readable as fields (`m.fc1.weight`).
+ */
+class MapStore extends Module {
+  declare readonly _store: Map<string, unknown>;
+  /** Holds the field getters: on the instance they would make every Object.keys(this) scan (in Module's reflection) O(entries). */
+  declare readonly _getters: object;
+  constructor() {
+    super();
+    const getters = Object.create(Object.getPrototypeOf(this) as object) as object;
+    Object.setPrototypeOf(this, getters);
+    Object.defineProperty(this, "_store", { value: new Map(), enumerable: false });
+    Object.defineProperty(this, "_getters", { value: getters, enumerable: false });
+  }
+  protected override _field(field: string): unknown {
+    return this._store.get(field);
+  }
+  protected override _setField(field: string, value: unknown): void {
+    const store = this._store;
+    const prop = camelCase(field);
+    if (!store.has(field) && !(prop in this)) {
+      Object.defineProperty(this._getters, prop, { get: () => store.get(field), enumerable: false, configurable: true });
+    }
+    store.set(field, value);
+  }
+  protected override _fieldName(key: string): string {
+    return key;
+  }
+  /** The entry registered under `name`, if any. */
+  entry(name: string): unknown {
+    return this._store.get(name);
+  }
+}
+
+/** A module that holds the initialisers under one dotted-name prefix. */
+class Holder extends MapStore {}
 
 /**
  * An imported ONNX graph as a Module. `forward(...inputs)` takes the graph inputs in
  * order and returns the single output, or an array when the graph has several.
  */
-export class OnnxModule extends Module {
+export class OnnxModule extends MapStore {
   declare readonly _graph: GraphProto;
   declare readonly _order: NodeProto[];
   declare readonly _opset: number;
@@ -113,13 +155,13 @@ export class OnnxModule extends Module {
   /** Registers an initialiser under its dotted name; returns a getter that sees reassignments (loadStateDict). */
   private registerInit(name: string, t: Tensor): () => Tensor {
     const parts = name.split(".");
-    let owner: Module = this;
+    let owner: MapStore = this;
     // Dotted names nest; a name whose prefix is already a tensor (or empty parts) stays flat with "." → "_".
     const nestable = parts.every((p) => p !== "") && parts.length > 1;
     let leaf = nestable ? parts[parts.length - 1] : name.replace(/\./g, "_");
     if (nestable) {
       for (const p of parts.slice(0, -1)) {
-        const child = (owner as unknown as Record<string, unknown>)[camel(p)];
+        const child = owner.entry(p);
         if (child instanceof Holder) owner = child;
         else if (child === undefined) {
           const h = new Holder();
@@ -132,12 +174,11 @@ export class OnnxModule extends Module {
         }
       }
     }
-    const field = camel(leaf);
-    if ((owner as unknown as Record<string, unknown>)[field] !== undefined) throw new Error(`importOnnx: initialiser name "${name}" collides with another initialiser`);
+    if (owner.entry(leaf) !== undefined) throw new Error(`importOnnx: initialiser name "${name}" collides with another initialiser`);
     if (t.dtype === "float32" || t.dtype === "float64") owner.registerParameter(leaf, Parameter(t));
     else owner.registerBuffer(leaf, t);
-    const o = owner as unknown as Record<string, Tensor>;
-    return () => o[field];
+    const o = owner;
+    return () => o.entry(leaf) as Tensor;
   }
 
   override forward(...inputs: Tensor[]): Tensor | Tensor[] {
@@ -179,9 +220,6 @@ export class OnnxModule extends Module {
   }
 }
 
-function camel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 /**
  * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module.
