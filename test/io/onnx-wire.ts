@@ -10,11 +10,12 @@ export const msg = (field: number, body: number[]): number[] => [field * 8 + 2, 
 export const i64 = (field: number, v: number): number[] => [field * 8, ...(v >= 0 ? varint(v) : varint64(BigInt.asUintN(64, BigInt(v))))];
 function varint64(v: bigint): number[] { const o: number[] = []; do { let b = Number(v & 0x7fn); v >>= 7n; if (v) b |= 0x80; o.push(b); } while (v); return o; }
 
-/** AttributeProto: an INT (type 2), INTS (7), FLOAT (1) or TENSOR (4) attribute. */
-export const attrInt = (name: string, v: number): number[] => msg(5, [...str(1, name), ...i64(3, v), 20 * 8, 2]);
-export const attrInts = (name: string, v: number[]): number[] => msg(5, [...str(1, name), ...v.flatMap((x) => i64(8, x)), 20 * 8, 7]);
-export const attrFloat = (name: string, v: number): number[] => { const b = Buffer.alloc(4); b.writeFloatLE(v); return msg(5, [...str(1, name), 2 * 8 + 5, ...b, 20 * 8, 1]); };
-export const attrTensor = (name: string, t: number[]): number[] => msg(5, [...str(1, name), ...msg(5, t), 20 * 8, 4]);
+/** AttributeProto: an INT (type 2), INTS (7), FLOAT (1) or TENSOR (4) attribute (field 20 = type). */
+const type = (t: number): number[] => [...varint(20 * 8), t];
+export const attrInt = (name: string, v: number): number[] => msg(5, [...str(1, name), ...i64(3, v), ...type(2)]);
+export const attrInts = (name: string, v: number[]): number[] => msg(5, [...str(1, name), ...v.flatMap((x) => i64(8, x)), ...type(7)]);
+export const attrFloat = (name: string, v: number): number[] => { const b = Buffer.alloc(4); b.writeFloatLE(v); return msg(5, [...str(1, name), 2 * 8 + 5, ...b, ...type(1)]); };
+export const attrTensor = (name: string, t: number[]): number[] => msg(5, [...str(1, name), ...msg(5, t), ...type(4)]);
 
 /** TensorProto body: INT64 (7) values in int64_data, or FLOAT (1) values as raw_data. */
 export const int64Tensor = (name: string, dims: number[], v: number[]): number[] =>

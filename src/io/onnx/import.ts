@@ -10,6 +10,8 @@ import { Tensor } from "../../core/tensor.js";
 import { Module, Parameter, camelCase } from "../../nn/module.js";
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto } from "./proto.js";
 import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
+import { DEFAULT_MAX_BYTES, checkAttributeNames, overBudget } from "./checks.js";
+import { withAllocationLimit } from "../../core/dtype.js";
 import { mathOps } from "./ops-math.js";
 import { shapeOps } from "./ops-shape.js";
 import { nnOps } from "./ops-nn.js";
@@ -126,9 +128,16 @@ export class OnnxModule extends MapStore {
   /** Names of the graph outputs `forward` returns, in order. */
   declare readonly outputNames: string[];
 
-  constructor(model: ModelProto) {
+  /** The byte budget per tensor that running the graph may allocate (see ImportOnnxOptions). */
+  declare maxBytes: number;
+
+  constructor(model: ModelProto, opts: ImportOnnxOptions = {}) {
     super();
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (!(maxBytes > 0)) throw new RangeError(`importOnnx: maxBytes must be a positive number of bytes, got ${maxBytes}`);
+    Object.defineProperty(this, "maxBytes", { value: maxBytes, enumerable: false, writable: true });
     const g = model.graph;
+    if (g.output.length === 0) throw new Error("importOnnx: the graph has no outputs (a model must declare at least one graph output)");
     const opset = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 1;
     const hidden = (k: string, v: unknown) => Object.defineProperty(this, k, { value: v, enumerable: false });
     const tensors = new Map<string, () => Tensor>();
@@ -139,9 +148,10 @@ export class OnnxModule extends MapStore {
     const inputNames = g.input.map((v) => v.name).filter((n) => !tensors.has(n));
     const available = new Set([...inputNames, ...tensors.keys()]);
     const order = topoSort(g, available);
-    for (const n of order) {
+    for (const [i, n] of order.entries()) {
       if (n.domain !== "" && n.domain !== "ai.onnx") throw new Error(`importOnnx: node "${n.name}" uses operator ${n.domain}.${n.opType}; only the default ONNX domain is supported`);
       if (!importOps[n.opType]) throw new Error(`importOnnx: unsupported operator ${n.opType} (node "${n.name}"); supported: ${supportedImportOps().join(", ")}`);
+      checkAttributeNames(n, nodeLabel(n, i));
     }
     hidden("_graph", g);
     hidden("_order", order);
@@ -197,7 +207,10 @@ export class OnnxModule extends MapStore {
       const ins = n.input.map((name) => (name === "" ? undefined : env.get(name)));
       let out: Tensor | (Tensor | undefined)[];
       try {
-        out = importOps[n.opType](ins, this._attrs[i], { node: n, opset: this._opset, nOutputs: n.output.length });
+        // Every tensor the node allocates is held to the budget, not only the sizes the handlers check up front.
+        const ctx = { node: n, opset: this._opset, nOutputs: n.output.length, maxBytes: this.maxBytes };
+        const over = (bytes: number): never => { throw new RangeError(`importOnnx: ${nodeLabel(n, i)}: ${overBudget(bytes, this.maxBytes, "a tensor")}`); };
+        out = withAllocationLimit(this.maxBytes, over, () => importOps[n.opType](ins, this._attrs[i], ctx));
       } catch (e) {
         const msg = (e as Error).message;
         const shapes = ins.map((t) => (t ? `${t.dtype}[${t.shape.join(", ")}]` : "-")).join(", ");
@@ -225,6 +238,16 @@ export class OnnxModule extends MapStore {
  * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module.
  * @example const m = io.importOnnx(readFileSync("model.onnx")); const y = m.forward(x);
  */
-export function importOnnx(bytes: Uint8Array): OnnxModule {
-  return new OnnxModule(decodeModel(bytes));
+export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxModule {
+  return new OnnxModule(decodeModel(bytes), opts);
+}
+
+/** Options of `importOnnx`. */
+export interface ImportOnnxOptions {
+  /**
+   * The most bytes one tensor computed by the graph may take (default 1 GiB): a node
+   * that would allocate more (Tile, ConstantOfShape, Expand, Range, a broadcast, …)
+   * throws naming the node and the size instead. Raise it for big batches.
+   */
+  maxBytes?: number;
 }
