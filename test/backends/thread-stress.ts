@@ -10,6 +10,7 @@
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import * as my from "../../src/index.js";
+import { tsWorkerUrl } from "../worker-url.js";
 
 /** What one thread did on one backend. */
 export interface ThreadReport {
@@ -79,12 +80,6 @@ function loop(job: Job, p: number): ThreadReport {
   return r;
 }
 
-/** A worker entry that registers tsx (loader hooks do not reach a worker's entry module) and then loads this file. */
-function workerEntry(): URL {
-  const code = `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); await import(${JSON.stringify(import.meta.url)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
-
 /**
  * Runs main + `workers` worker threads on each backend in turn for about `ms`
  * milliseconds per backend; resolves with one report per thread and backend. A
@@ -102,7 +97,7 @@ export async function runThreadStress(backends: my.BackendName[], ms: number, wo
   const done: Promise<void>[] = [];
   for (let i = 0; i < workers; i++) {
     const who = `worker ${i + 1}`;
-    const wk = new Worker(workerEntry(), { workerData: { phases, ms, inputs, go, who } satisfies Job });
+    const wk = new Worker(tsWorkerUrl(import.meta.url), { workerData: { phases, ms, inputs, go, who } satisfies Job });
     const readyAt = phases.map(() => { let res!: () => void; const pr = new Promise<void>((r) => (res = r)); return { pr, res }; });
     readyAt.forEach((x, p) => ready[p].push(x.pr));
     let seen = 0;
