@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as my from "../../src/index.js";
 import { attrInts, floatTensor, init, int64Tensor, model, node, vinfo } from "./onnx-wire.js";
+import { rng } from "../backends/wasm-util.js";
 
 /** The per-tensor import budget the fuzz runs under. */
 export const FUZZ_MAX_BYTES = 16 << 20;
@@ -47,18 +48,6 @@ export function seeds(): Seed[] {
     { kind: "safetensors", name: "state-dict", bytes: st(new my.nn.Linear(5, 3).stateDict()) },
   ];
   return [...onnx, ...safetensors];
-}
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const HEADER_SWAPS: [RegExp, string][] = [
