@@ -11,6 +11,7 @@
 import { Tensor, make } from "../core/tensor.js";
 import type { DType } from "../core/dtype.js";
 import { setOwn } from "../core/records.js";
+import { removeStaleTemps } from "./stale-temps.js";
 
 /** safetensors dtype names, in the Rust enum's order (increasing alignment). */
 const DTYPE_ORDER = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"] as const;
@@ -316,6 +317,7 @@ function nodeFs(op: string): NodeFs {
 export function save(record: Record<string, Tensor> | Map<string, Tensor>, path: string, metadata?: Record<string, string>): void {
   const fs = nodeFs("save");
   const bytes = toSafetensors(record, metadata);
+  removeStaleTemps(path);
   const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
   const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2)}`;
   try {
