@@ -9,6 +9,8 @@
 // instance data (napi_set_instance_data) and in the pool's per-thread limit.
 #include <node_api.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <mutex>
@@ -251,6 +253,16 @@ napi_value GetNumThreads(napi_env env, napi_callback_info) {
   return r;
 }
 
+// releaseMemory(): hands free heap memory back to the OS (malloc_trim). The malloc
+// tuning in train.cc keeps up to 1 GiB of freed tensor buffers for reuse: right for a
+// training loop, costly for a long-lived server between requests.
+napi_value ReleaseMemory(napi_env, napi_callback_info) {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  return nullptr;
+}
+
 napi_value CpuFeatures(napi_env env, napi_callback_info) {
   napi_value r;
   const char* s = myelin::cpu_has_avx2_fma() ? "avx2+fma" : "generic";
@@ -266,6 +278,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"releaseMemory", nullptr, ReleaseMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convFused", nullptr, ConvFused, nullptr, nullptr, nullptr, napi_default, nullptr},

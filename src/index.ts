@@ -19,6 +19,7 @@ export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";
 export { backend } from "./backends/select.js";
 export { setBackend, setNumThreads, getNumThreads, type BackendName } from "./backends/select.js";
+export { releaseMemory } from "./backends/memory.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";
