@@ -62,8 +62,18 @@ test("ONNX Range: delta 0 and NaN bounds are refused by Range", () => {
 
 test("ONNX Concat without inputs and a graph without outputs are named", () => {
   const concat = model([...node("Concat", [], ["y"], "cat", attrInt("axis", 0)), ...vinfo(11, "x"), ...vinfo(12, "y")]);
-  assert.throws(() => importOnnx(concat).forward(my.ones([1])), /node "cat" \(Concat\): Concat needs at least one input/);
+  assert.throws(() => importOnnx(concat), /importOnnx: node "cat" \(Concat\) has 0 input\(s\); Concat takes at least 1/);
   assert.throws(() => importOnnx(model([...node("Relu", ["x"], ["y"]), ...vinfo(11, "x")])), /importOnnx: the graph has no outputs/);
+});
+
+test("ONNX input and output counts are checked against the operator", () => {
+  assert.throws(() => importOnnx(io1("Relu", [], ["x", "x"])), /node "n" \(Relu\) has 2 input\(s\); Relu takes 1/);
+  assert.throws(() => importOnnx(io1("Add", [], ["x"])), /node "n" \(Add\) has 1 input\(s\); Add takes 2/);
+  const twoOut = model([...node("Relu", ["x"], ["y", "z"], "n"), ...vinfo(11, "x"), ...vinfo(12, "y")]);
+  assert.throws(() => importOnnx(twoOut), /node "n" \(Relu\) has 2 output\(s\); Relu gives 1/);
+  // An omitted optional input ("") still counts as a position: Clip(x, "", max) is Clip with only a max.
+  const clip = model([...init(floatTensor("hi", [], [1])), ...node("Clip", ["x", "", "hi"], ["y"], "c"), ...vinfo(11, "x"), ...vinfo(12, "y")]);
+  assert.deepEqual((importOnnx(clip).forward(my.tensor([-3, 0.5, 3])) as my.Tensor).toArray(), [-3, 0.5, 1]);
 });
 
 test("ONNX attributes are checked against the schema and against the shapes they describe", () => {

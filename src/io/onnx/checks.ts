@@ -1,7 +1,7 @@
 /**
  * What the ONNX importer checks before it runs or allocates anything, as onnxruntime
- * does at session creation: attribute names against each operator's schema (every
- * opset's attributes, so old models still load), spatial attributes against the
+ * does at session creation: input and output counts and attribute names against each
+ * operator's schema (over every opset, so old models still load), spatial attributes against the
  * shapes they describe, and a byte budget for tensors whose size the file decides
  * (a 200-byte model can ask Tile or ConstantOfShape for gigabytes).
  */
@@ -96,4 +96,33 @@ export function checkAttributeNames(n: NodeProto, label: string): void {
       throw new Error(`importOnnx: ${label} has attribute "${at.name}", which ${n.opType} does not define (${list})`);
     }
   }
+}
+
+const unary = words(`Abs Ceil Cos Erf Exp Floor IsNaN Log Neg Not Reciprocal Relu Round Sigmoid Sign Sin Sqrt Tan Tanh Softsign Softplus
+  HardSwish Identity Size Shape Celu Elu LeakyRelu Selu HardSigmoid ThresholdedRelu Softmax LogSoftmax Flatten Transpose Cast
+  ArgMax ArgMin GlobalAveragePool GlobalMaxPool ConstantOfShape AveragePool MaxPool`);
+const binary = words("Add Sub Mul Div Pow Mod And Or Xor Equal Greater Less GreaterOrEqual LessOrEqual PRelu MatMul CastLike Expand Gather GatherElements");
+const reduceOps = words("ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare");
+const MANY = Infinity;
+/** [min, max] inputs and outputs of each operator over all opsets (optional inputs may be omitted or named ""). */
+const ARITY = new Map<string, [number, number, number, number]>([
+  ...unary.map((op): [string, [number, number, number, number]] => [op, [1, 1, 1, op === "MaxPool" ? 2 : 1]]),
+  ...binary.map((op): [string, [number, number, number, number]] => [op, [2, 2, 1, 1]]),
+  ...reduceOps.map((op): [string, [number, number, number, number]] => [op, [1, 2, 1, 1]]),
+  ["Max", [1, MANY, 1, 1]], ["Min", [1, MANY, 1, 1]], ["Sum", [1, MANY, 1, 1]], ["Mean", [1, MANY, 1, 1]], ["Concat", [1, MANY, 1, 1]],
+  ["Einsum", [1, MANY, 1, 1]], ["Where", [3, 3, 1, 1]], ["Range", [3, 3, 1, 1]], ["Tile", [2, 3, 1, 1]], ["Gemm", [2, 3, 1, 1]],
+  ["Conv", [2, 3, 1, 1]], ["ConvTranspose", [2, 3, 1, 1]], ["InstanceNormalization", [3, 3, 1, 1]], ["BatchNormalization", [5, 5, 1, 5]],
+  ["LayerNormalization", [2, 3, 1, 3]], ["Clip", [1, 3, 1, 1]], ["Pad", [1, 4, 1, 1]], ["Slice", [1, 5, 1, 1]], ["Reshape", [1, 2, 1, 1]],
+  ["Squeeze", [1, 2, 1, 1]], ["Unsqueeze", [1, 2, 1, 1]], ["Split", [1, 2, 1, MANY]], ["Dropout", [1, 3, 1, 2]], ["Constant", [0, 0, 1, 1]],
+  ["LSTM", [3, 8, 0, 3]], ["GRU", [3, 6, 0, 2]], ["RNN", [3, 6, 0, 2]],
+]);
+
+/** Fails when a node has fewer or more inputs or outputs than its operator takes (operators not listed are not checked). */
+export function checkArity(n: NodeProto, label: string): void {
+  const a = ARITY.get(n.opType);
+  if (!a) return;
+  const [iMin, iMax, oMin, oMax] = a;
+  const range = (lo: number, hi: number) => (lo === hi ? `${lo}` : hi === MANY ? `at least ${lo}` : `${lo} to ${hi}`);
+  if (n.input.length < iMin || n.input.length > iMax) throw new Error(`importOnnx: ${label} has ${n.input.length} input(s); ${n.opType} takes ${range(iMin, iMax)}`);
+  if (n.output.length < oMin || n.output.length > oMax) throw new Error(`importOnnx: ${label} has ${n.output.length} output(s); ${n.opType} gives ${range(oMin, oMax)}`);
 }

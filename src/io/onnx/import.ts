@@ -10,7 +10,7 @@ import { Tensor } from "../../core/tensor.js";
 import { Module, Parameter, camelCase } from "../../nn/module.js";
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto } from "./proto.js";
 import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
-import { DEFAULT_MAX_BYTES, checkAttributeNames, overBudget } from "./checks.js";
+import { DEFAULT_MAX_BYTES, checkArity, checkAttributeNames, overBudget } from "./checks.js";
 import { withAllocationLimit } from "../../core/dtype.js";
 import { mathOps } from "./ops-math.js";
 import { shapeOps } from "./ops-shape.js";
@@ -151,6 +151,7 @@ export class OnnxModule extends MapStore {
     for (const [i, n] of order.entries()) {
       if (n.domain !== "" && n.domain !== "ai.onnx") throw new Error(`importOnnx: node "${n.name}" uses operator ${n.domain}.${n.opType}; only the default ONNX domain is supported`);
       if (!importOps[n.opType]) throw new Error(`importOnnx: unsupported operator ${n.opType} (node "${n.name}"); supported: ${supportedImportOps().join(", ")}`);
+      checkArity(n, nodeLabel(n, i));
       checkAttributeNames(n, nodeLabel(n, i));
     }
     hidden("_graph", g);
