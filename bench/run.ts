@@ -3,7 +3,8 @@
  * relaxed-SIMD enabled where Node needs a flag for it, and again with the plain-SIMD
  * kernels for workloads that ask), collects the rows, prints a table per workload with
  * each value's ratio to myelin's best configuration, and writes
- * bench/results/<date>.md and .json. Options: --quick, --only=<workload name>.
+ * bench/results/<date>.md and .json. Options: --quick, --only=<workload name>;
+ * --device webgpu runs bench/webgpu.ts (the WGSL kernels on the adapter WebGPU finds) instead.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -14,6 +15,15 @@ import type { Row, Workload } from "./harness.js";
 import { estimateClockGHz, fmaPeakGflops } from "./clock.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
+const deviceArg = process.argv.indexOf("--device");
+if (deviceArg >= 0 && process.argv[deviceArg + 1] === "webgpu") {
+  const rest = process.argv.slice(2).filter((a, i) => i + 2 !== deviceArg && i + 2 !== deviceArg + 1);
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "webgpu.ts"), ...rest], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+} else if (deviceArg >= 0 && process.argv[deviceArg + 1] !== "cpu") {
+  console.error(`bench: --device must be "cpu" or "webgpu", got ${JSON.stringify(process.argv[deviceArg + 1])}`);
+  process.exit(2);
+}
 const quick = process.argv.includes("--quick");
 const onlyWorkload = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 

@@ -1,0 +1,55 @@
+/**
+ * The WebGPU device layer: device discovery (`my.webgpu.init()`), GPU memory (a
+ * size-class pool freed by garbage collection), command batching, and the WGSL
+ * kernels. Tensors on the "webgpu" device are built on this layer; the kernels are
+ * also usable directly on GPU buffers (`webgpuKernels`), which is how they are tested
+ * against the CPU backend.
+ */
+import { adapterInfo, init, isAvailable, lastError } from "./runtime.js";
+import { emptyCache, memory, setPoolLimit } from "./pool.js";
+import { batchStats, flush, readBuffer, upload } from "./commands.js";
+import { binaryGPU, binaryOpNames, unaryGPU, unaryOpNames } from "./kernels/elementwise.js";
+import { matmulGPU, operand } from "./kernels/matmul.js";
+import { reduceGPU } from "./kernels/reduce.js";
+import { layerNormBackwardGPU, layerNormGPU, softmaxBackwardGPU, softmaxGPU } from "./kernels/rows.js";
+import { bernoulliMaskGPU } from "./kernels/random.js";
+import { gruCellBackwardGPU, gruCellGPU, lstmCellBackwardGPU, lstmCellGPU } from "./kernels/rnn.js";
+import { fillGPU, gatherGPU, scatterGPU, stridedAssignGPU, stridedGPU, zerosGPU } from "./kernels/index-ops.js";
+import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU } from "./kernels/pool.js";
+import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
+import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
+import { contiguousStrides, viewOf } from "./kernels/layout.js";
+import type { GPUBufferLike } from "./gpu-types.js";
+
+export type { WebGPUInitOptions, AdapterInfo } from "./runtime.js";
+export type { GPUView } from "./kernels/layout.js";
+export type { MatmulOperand } from "./kernels/matmul.js";
+export type { GPUReduceOp } from "./kernels/reduce.js";
+export type { GPUBufferLike } from "./gpu-types.js";
+
+/** `my.webgpu`: find the device, inspect it, manage its memory. */
+export const webgpu = { init, isAvailable, lastError, adapterInfo, memory, emptyCache, setPoolLimit, flush };
+
+/** Copies a float32 GPU buffer's first `n` elements back to the CPU. */
+async function readFloat32(buf: GPUBufferLike, n: number): Promise<Float32Array> {
+  return new Float32Array(await readBuffer("webgpu.read", buf, 4 * n));
+}
+
+/**
+ * The WGSL kernels on raw GPU buffers (float32), for tests and for building GPU ops:
+ * inputs are uploaded with `upload`, results read with `readFloat32`.
+ */
+export const webgpuKernels = {
+  upload: (data: Float32Array) => upload("webgpu.upload", data),
+  readFloat32, viewOf, contiguousStrides, batchStats,
+  unary: unaryGPU, binary: binaryGPU, unaryOpNames, binaryOpNames,
+  matmul: matmulGPU, operand, reduce: reduceGPU,
+  softmax: softmaxGPU, softmaxBackward: softmaxBackwardGPU, layerNorm: layerNormGPU, layerNormBackward: layerNormBackwardGPU,
+  adamStep: adamStepGPU, where: whereGPU, reluBackward: reluBackwardGPU, clamp: clampGPU,
+  uploadWords: (data: Uint32Array | Int32Array) => upload("webgpu.upload", data),
+  fill: fillGPU, zeros: zerosGPU, strided: stridedGPU, stridedAssign: stridedAssignGPU, gather: gatherGPU, scatter: scatterGPU,
+  maxPool2d: maxPool2dGPU, maxPool2dBackward: maxPool2dBackwardGPU, avgPool2d: avgPool2dGPU, avgPool2dBackward: avgPool2dBackwardGPU,
+  bernoulliMask: bernoulliMaskGPU,
+  lstmCell: lstmCellGPU, lstmCellBackward: lstmCellBackwardGPU, gruCell: gruCellGPU, gruCellBackward: gruCellBackwardGPU,
+  conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
+};
