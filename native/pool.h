@@ -70,12 +70,14 @@ class Pool {
   // workers sleep, and another thread may still want them).
   void setThreadLimit(int threads) {
     tlsThreadLimit = threads;
-    if (threads - 1 > nWorkers_.load(std::memory_order_acquire)) resize(threads);
+    if (threads - 1 > nWorkers_.load(std::memory_order_acquire)) resize(threads, true);
   }
 
-  // Number of threads including the caller (>= 1); waits for the running job.
-  void resize(int threads) {
+  // Number of threads including the caller (>= 1); waits for the running job. With
+  // growOnly, a pool another thread has grown meanwhile is left as it is.
+  void resize(int threads, bool growOnly = false) {
     Lease lease(*this, true);
+    if (growOnly && threads - 1 <= (int)workers_.size()) return;
     {
       std::lock_guard<std::mutex> lk(mu_);
       stop_.store(true);
