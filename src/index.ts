@@ -3,7 +3,8 @@
  * `import * as my from "myelin"` gives tensors, ops, autograd, and the namespaces
  * `nn`, `F`, `optim`, `data`, `io`.
  */
-export { Tensor, type NestedArray } from "./core/tensor.js";
+export { Tensor, type NestedArray, type ToOptions } from "./core/tensor.js";
+export { Storage, CpuStorage, type Device } from "./core/storage.js";
 export { isFloating, promoteTypes, type DType, type TypedArray } from "./core/dtype.js";
 export { noGrad, enableGrad, isGradEnabled, Node } from "./core/autograd.js";
 export { grad, backward, type BackwardOptions, type GradOptions } from "./core/engine.js";

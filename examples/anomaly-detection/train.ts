@@ -8,8 +8,8 @@
  * Run: npx tsx examples/anomaly-detection/train.ts [--anomaly 0 | --all] [--epochs 5] [--train-size 30000]
  */
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
 
 const { F, models } = my;
 

@@ -4,20 +4,19 @@
  * on the last 10% against the unigram and bigram models counted from the training
  * text, then sampled with temperature from a seeded Generator.
  *
- * Run: npx tsx examples/char-lm/train.ts [--model transformer|lstm] [--steps N]
+ * Run: npx tsx examples/char-lm/train.ts [--data DIR] [--download] [--model transformer|lstm] [--steps N]
+ * The text is read by my.data.TinyShakespeare from DIR/tinyshakespeare.txt (default DIR: ./data).
  */
-import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
-import { CharLstm, CharTransformer, generate } from "../../src/models/charlm.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
+const { CharLstm, CharTransformer, generate } = my.models;
 
 const F = my.F;
 
-/** The corpus (never copied into the repo). */
-export const TEXT_PATH = process.env.MYELIN_SHAKESPEARE ?? "/work/shared/data/tinyshakespeare.txt";
-
 export interface CharLmOptions {
+  /** The corpus (default: new my.data.TinyShakespeare({ root: "data" })). */
+  corpus?: my.data.TextCorpus;
   model?: "transformer" | "lstm";
   steps?: number;
   batchSize?: number;
@@ -71,7 +70,7 @@ export function countBaselines(train: Int32Array, val: Int32Array, V: number): {
 /** Trains the model and scores it; the held-out text is the corpus's last 10%. */
 export function trainCharLm(opts: CharLmOptions = {}): CharLmResult {
   const t0 = performance.now();
-  const corpus = my.data.loadText(TEXT_PATH);
+  const corpus = opts.corpus ?? new my.data.TinyShakespeare({ root: "data" });
   const V = corpus.vocab.size;
   const [trainSrc, valSrc] = corpus.split(0.9);
   const T = opts.seqLen ?? 64, bs = opts.batchSize ?? 32, steps = opts.steps ?? 500;
@@ -127,10 +126,16 @@ export function trainCharLm(opts: CharLmOptions = {}): CharLmResult {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
   const arg = (k: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
-  if (!existsSync(TEXT_PATH)) throw new Error(`char-lm example: ${TEXT_PATH} not found (set MYELIN_SHAKESPEARE)`);
+  let corpus: my.data.TextCorpus;
+  try {
+    corpus = new my.data.TinyShakespeare({ root: arg("--data") ?? "data", download: args.includes("--download"), downloadFlag: "--download" });
+  } catch (e) {
+    console.error(`char-lm example: ${(e as Error).message}\n(pass --data DIR for a folder holding tinyshakespeare.txt)`);
+    process.exit(1);
+  }
   const model = (arg("--model") ?? "transformer") as "transformer" | "lstm";
   const r = trainCharLm({
-    model, steps: arg("--steps") ? Number(arg("--steps")) : undefined,
+    corpus, model, steps: arg("--steps") ? Number(arg("--steps")) : undefined,
     onProgress: (s, l) => console.log(`step ${String(s).padStart(5)}  train loss ${l.toFixed(3)} nats (${(l / Math.LN2).toFixed(3)} bpc)`),
   });
   console.log(`${model}: ${r.parameters} parameters, vocabulary ${r.vocabSize}, ${r.trainChars} training characters, backend ${my.backend()}`);

@@ -1,70 +1,20 @@
 /**
- * Cora (and Citeseer) node classification with the standard Planetoid split: a
+ * Cora (and CiteSeer) node classification with the standard Planetoid split: a
  * 2-layer GCN (Kipf & Welling 2017) and a 2-layer GAT (Veličković et al. 2018),
  * trained full-batch with the papers' hyper-parameters; the test accuracy of the
  * epoch with the best validation accuracy is reported, as the papers select models.
  *
- * Run: npx tsx examples/cora/train.ts [/path/to/cora.json] [gcn|gat|both]
- * The dataset file (JSON: num_nodes, num_features, num_classes, labels,
- * features_csr {indptr, indices}, edges_undirected [[u, v], ...], train/val/test
- * node ids) is read from MYELIN_DATA or /work/shared/data by default.
+ * Run: npx tsx examples/cora/train.ts [--data DIR] [--download [--mirror URL]] [--dataset cora|citeseer] [gcn|gat|both]
+ * The graph is read by my.data.Planetoid from DIR/cora.json (default DIR: ./data).
  */
-import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
 
 const { nn, F, optim } = my;
 
-/** A Planetoid citation graph ready for training. */
-export interface Planetoid {
-  name: string;
-  /** Row-normalised bag-of-words features [N, F] (dense, ~99% zeros). */
-  x: Tensor;
-  /** Both directions of every undirected edge, int32 [2, 2E]. */
-  edgeIndex: Tensor;
-  /** Class of each node, int32 [N]. */
-  y: Tensor;
-  numClasses: number;
-  train: Tensor;
-  val: Tensor;
-  test: Tensor;
-}
-
-interface PlanetoidJson {
-  name: string; num_nodes: number; num_features: number; num_classes: number; labels: number[];
-  features_csr: { indptr: number[]; indices: number[] }; edges_undirected: [number, number][];
-  train: number[]; val: number[]; test: number[];
-}
-
-/** Reads a Planetoid JSON file; features are row-normalised (each row sums to 1) as Kipf & Welling. */
-export function loadPlanetoid(path: string): Planetoid {
-  const d = JSON.parse(readFileSync(path, "utf8")) as PlanetoidJson;
-  const N = d.num_nodes, Fdim = d.num_features;
-  const x = new Float32Array(N * Fdim);
-  const { indptr, indices } = d.features_csr;
-  for (let r = 0; r < N; r++) {
-    const cnt = indptr[r + 1] - indptr[r];
-    for (let p = indptr[r]; p < indptr[r + 1]; p++) {
-      x[r * Fdim + indices[p]] = 1 / cnt;
-    }
-  }
-  // Each undirected edge {u, v} becomes u → v and v → u: ei = [[u..., v...], [v..., u...]].
-  const E = d.edges_undirected.length;
-  const ei = new Int32Array(4 * E);
-  d.edges_undirected.forEach(([u, v], e) => {
-    ei[e] = u; ei[E + e] = v;
-    ei[2 * E + e] = v; ei[3 * E + e] = u;
-  });
-  const idx = (a: number[]): Tensor => my.tensor(Int32Array.from(a), { dtype: "int32" });
-  return {
-    name: d.name,
-    x: my.tensor(x, { shape: [N, Fdim] }),
-    edgeIndex: my.tensor(ei, { shape: [2, 2 * E], dtype: "int32" }),
-    y: idx(d.labels), numClasses: d.num_classes,
-    train: idx(d.train), val: idx(d.val), test: idx(d.test),
-  };
-}
+/** A Planetoid citation graph (features row-normalised as Kipf & Welling): `new my.data.Planetoid({ root, name })`. */
+export type Planetoid = my.data.PlanetoidGraph;
 
 /** Kipf & Welling's GCN: dropout → GCNConv(F, 16) → ReLU → dropout → GCNConv(16, C). */
 export class GCN extends nn.Module {
@@ -142,7 +92,7 @@ export function trainNodeClassifier(data: Planetoid, opts: TrainOptions): TrainR
   const opt = isGcn
     ? new optim.Adam([{ params: model.conv1.parameters(), weightDecay: 5e-4 }, { params: model.conv2.parameters(), weightDecay: 0 }], { lr: 0.01 })
     : new optim.Adam(model.parameters(), { lr: 0.005, weightDecay: 5e-4 });
-  const yTrain = data.y.indexSelect(0, data.train);
+  const yTrain = data.y.indexSelect(0, data.trainIndex);
   const pIn = opts.inputDropout ?? (isGcn ? 0.5 : 0.6);
   let best = { val: -1, test: 0, epoch: -1 };
   let finalTest = 0;
@@ -155,13 +105,13 @@ export function trainNodeClassifier(data: Planetoid, opts: TrainOptions): TrainR
     // Input dropout draws only the ~1.3% nonzero features (nn.graph.sparseDropout).
     const xIn = nn.graph.sparseDropout(data.x, pIn, true, { generator: gen });
     const out = model.forward(xIn, data.edgeIndex);
-    const loss = F.crossEntropy(out.indexSelect(0, data.train), yTrain);
+    const loss = F.crossEntropy(out.indexSelect(0, data.trainIndex), yTrain);
     loss.backward();
     opt.step();
     times.push(performance.now() - ts);
     model.eval();
     const logits = my.noGrad(() => model.forward(data.x, data.edgeIndex));
-    const val = accuracy(logits, data.y, data.val), test = accuracy(logits, data.y, data.test);
+    const val = accuracy(logits, data.y, data.valIndex), test = accuracy(logits, data.y, data.testIndex);
     finalTest = test;
     if (val >= best.val) best = { val, test, epoch };
     opts.onEpoch?.(epoch, loss.item(), val, test);
@@ -174,14 +124,20 @@ export function trainNodeClassifier(data: Planetoid, opts: TrainOptions): TrainR
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const dir = process.env.MYELIN_DATA ?? "/work/shared/data";
-  const path = process.argv[2] ?? `${dir}/cora.json`;
-  const which = process.argv[3] ?? "both";
-  const data = loadPlanetoid(path);
+  const args = process.argv.slice(2);
+  const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
+  const which = args.find((a, i) => ["gcn", "gat", "both"].includes(a) && args[i - 1] !== "--dataset") ?? "both";
+  let data: Planetoid;
+  try {
+    data = new my.data.Planetoid({ root: opt("--data") ?? "data", name: opt("--dataset") ?? "Cora", download: args.includes("--download"), downloadFlag: "--download", mirrors: opt("--mirror") ? [opt("--mirror")!] : undefined });
+  } catch (e) {
+    console.error(`cora example: ${(e as Error).message}\n(pass --data DIR for a folder holding cora.json / citeseer.json)`);
+    process.exit(1);
+  }
   console.log(`${data.name}: ${data.x.shape[0]} nodes, ${data.x.shape[1]} features, ${data.edgeIndex.shape[1]} directed edges, ${data.numClasses} classes; backend ${my.backend()}`);
   for (const model of ["gcn", "gat"] as const) {
     if (which !== "both" && which !== model) continue;
-    const r = trainNodeClassifier(data, { model, inputDropout: process.env.INPUT_DROPOUT ? Number(process.env.INPUT_DROPOUT) : undefined });
+    const r = trainNodeClassifier(data, { model });
     console.log(`${model.toUpperCase()}: test accuracy ${(100 * r.testAcc).toFixed(1)}% at best val ${(100 * r.bestValAcc).toFixed(1)}% (epoch ${r.bestEpoch}); last-epoch test ${(100 * r.finalTestAcc).toFixed(1)}%; train step ${r.epochMs.toFixed(1)} ms (median); total ${r.totalS.toFixed(1)} s`);
   }
 }

@@ -9,9 +9,10 @@
  * Run: npx tsx examples/recommender/train.ts
  */
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
-import { MatrixFactorization, NCF, bprLoss, scoreAllItems, type PairScorer } from "../../src/models/recommender.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
+const { MatrixFactorization, NCF, bprLoss, scoreAllItems } = my.models;
+type PairScorer = my.models.PairScorer;
 
 const F = my.F;
 
@@ -111,7 +112,7 @@ export function trainRecommender(data: ImplicitData, kind: "mf" | "ncf", opts: T
         const neg = my.tensor(Int32Array.from({ length: n }, (_, j) => negative(data, ud[j], g)));
         // BPR with a little L2 on the factors that took part in the batch.
         loss = bprLoss(model.forward(u, pos), model.forward(u, neg));
-        const mf = model as MatrixFactorization;
+        const mf = model as InstanceType<typeof MatrixFactorization>;
         loss = loss.add(mf.user_emb.forward(u).square().sum().add(mf.item_emb.forward(pos).square().sum()).mul(1e-4 / n));
       } else {
         const uu = u.repeat(negs + 1);

@@ -8,8 +8,8 @@
  * Run: npx tsx examples/sequence-addition/train.ts
  */
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
 
 const nn = my.nn, F = my.F;
 

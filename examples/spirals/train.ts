@@ -7,8 +7,8 @@
  * Run: npx tsx examples/spirals/train.ts
  */
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
 
 export interface SpiralsOptions {
   /** Points per spiral (the dataset has 2x this many). */

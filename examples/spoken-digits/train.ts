@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
-import { logMelSpectrogram, readWav } from "../../src/data/audio.js";
-import { SpeechCnn } from "../../src/models/speech.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
+const { logMelSpectrogram, readWav } = my.data;
+const { SpeechCnn } = my.models;
 
 const F = my.F;
 

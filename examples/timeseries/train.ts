@@ -8,18 +8,16 @@
  * scale for multiplicative series) and the model predicts the next change, so the
  * same network works on series with trend and at any level.
  *
- * Run: npx tsx examples/timeseries/train.ts [series ...] [--model mlp|cnn|lstm]
+ * Run: npx tsx examples/timeseries/train.ts [--data DIR] [--download [--mirror URL]] [series ...] [--model mlp|cnn|lstm]
+ * Each series is read by my.data.TimeSeries from DIR/timeseries/<name>.csv or
+ * DIR/<name>.csv (columns "time","value"; default DIR: ./data).
  */
-import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import * as my from "../../src/index.js";
-import type { Tensor } from "../../src/index.js";
-import { CnnForecaster, LstmForecaster, MlpForecaster } from "../../src/models/forecaster.js";
+import * as my from "myelin";
+import type { Tensor } from "myelin";
+const { CnnForecaster, LstmForecaster, MlpForecaster } = my.models;
 
 const F = my.F;
-
-/** Where the CSVs live (columns "time","value"); never copied into the repo. */
-export const DATA_DIR = process.env.MYELIN_TIMESERIES_DIR ?? "/work/shared/data/timeseries";
 
 /** A series: its file stem, seasonal period and whether it is modelled on a log scale. */
 export interface SeriesSpec { name: string; period: number; log: boolean }
@@ -64,10 +62,9 @@ export interface ForecastResult {
   seconds: number;
 }
 
-/** The "value" column of `<DATA_DIR>/<name>.csv`. */
-export function loadSeries(name: string, dir = DATA_DIR): Float64Array {
-  const { features } = my.data.loadCsv(`${dir}/${name}.csv`, { columns: ["value"], dtype: "float64" });
-  return Float64Array.from(features._data);
+/** The values of series `name` from the data folder `root` (see my.data.TimeSeries). */
+export function loadSeries(name: string, root = "data", download = false, mirror?: string): Float64Array {
+  return new my.data.TimeSeries({ root, name, download, downloadFlag: "--download", mirrors: mirror ? [mirror] : undefined }).values;
 }
 
 function scores(pred: ArrayLike<number>, truth: ArrayLike<number>): Scores {
@@ -159,21 +156,27 @@ export function forecast(name: string, values: Float64Array, spec: { period: num
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
-  const mi = args.indexOf("--model");
-  const models: ModelKind[] = mi >= 0 ? [args[mi + 1] as ModelKind] : ["mlp", "cnn", "lstm"];
-  const names = args.filter((a, i) => !a.startsWith("--") && (mi < 0 || i !== mi + 1));
+  const valueOf = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
+  const models: ModelKind[] = valueOf("--model") ? [valueOf("--model") as ModelKind] : ["mlp", "cnn", "lstm"];
+  const root = valueOf("--data") ?? "data", download = args.includes("--download");
+  const names = args.filter((a, i) => !a.startsWith("--") && !["--model", "--data", "--mirror"].includes(args[i - 1]));
   const specs = names.length ? SERIES.filter((s) => names.includes(s.name)) : SERIES;
-  if (!existsSync(DATA_DIR)) throw new Error(`timeseries example: data directory ${DATA_DIR} not found (set MYELIN_TIMESERIES_DIR)`);
+  let series: Float64Array[];
+  try {
+    series = specs.map((spec) => loadSeries(spec.name, root, download, valueOf("--mirror")));
+  } catch (e) {
+    console.error(`timeseries example: ${(e as Error).message}\n(pass --data DIR for a folder holding timeseries/<name>.csv)`);
+    process.exit(1);
+  }
   console.log(`backend ${my.backend()}; one-step-ahead forecasts, last 20% of each series held out`);
   console.log("series          model  test  MAE (model / last / seasonal)      RMSE (model / last / seasonal)     time");
   const t0 = performance.now();
-  for (const spec of specs) {
-    const values = loadSeries(spec.name);
+  specs.forEach((spec, k) => {
     for (const model of models) {
-      const r = forecast(spec.name, values, spec, { model });
+      const r = forecast(spec.name, series[k], spec, { model });
       const f = (x: number) => x.toPrecision(4).padStart(8);
       console.log(`${spec.name.padEnd(15)} ${model.padEnd(5)} ${String(r.testPoints).padStart(5)}  ${f(r.scores.mae)} ${f(r.lastValue.mae)} ${f(r.seasonalNaive.mae)}   ${f(r.scores.rmse)} ${f(r.lastValue.rmse)} ${f(r.seasonalNaive.rmse)}   ${r.seconds.toFixed(1)} s`);
     }
-  }
+  });
   console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

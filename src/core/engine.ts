@@ -172,7 +172,9 @@ function runBackward(
 
 function accumulate(existing: Tensor | null, g: Tensor, opts: BackwardOptions): Tensor {
   // A fresh copy on first store: the incoming gradient may be shared with other leaves.
-  if (!existing) return opts.createGraph ? g : g.detach().clone();
+  // A strided view (the gradient of a permute, say) is stored contiguous, as PyTorch's
+  // AccumulateGrad does, so optimizers can write `.grad` in place.
+  if (!existing) return opts.createGraph ? (g.isContiguous() ? g : g.contiguous()) : g.detach().clone();
   return opts.createGraph ? existing.add(g) : existing.detach().add(g.detach());
 }
 

@@ -1,37 +1,163 @@
 /**
- * The Tensor class: contiguous row-major storage in a TypedArray, a shape, a dtype,
- * and its place in the autograd graph. Ops are attached to the prototype by the
- * files in src/ops (module augmentation), so this file stays small and import-free
- * of op code.
+ * The Tensor class: a view of a Storage (device-aware memory shared by all views of
+ * it) given by an element offset, a shape and strides, plus a dtype and its place in
+ * the autograd graph. Ops are attached to the prototype by the files in src/ops
+ * (module augmentation), so this file stays small and import-free of op code.
+ *
+ * Kernels read `_data`: the tensor's elements as a contiguous row-major TypedArray.
+ * For a contiguous tensor that is a zero-copy window of the storage (writes through it
+ * land in the storage); for a non-contiguous view it is a gathered copy, cached until
+ * the storage's version changes (every in-place write bumps it). In-place ops on a
+ * non-contiguous view scatter through the strides (see `_writeData`).
  */
 import { AccumulateGrad, Node, isGradEnabled, type BackwardFn } from "./autograd.js";
 import { allocArray, checkDType, isFloating, type DType, type TypedArray } from "./dtype.js";
-import { fmtShape, normDim, numel } from "./shape.js";
+import { contiguousStrides, fmtShape, normDim, numel } from "./shape.js";
 import { B } from "../backends/backend.js";
 import { addSuffixes, formatTensor } from "./format.js";
+import { AVAILABLE_DEVICES, CpuStorage, Storage, checkDevice, isDeviceName, type Device } from "./storage.js";
 
 /** Nested array type returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
 
+/** Options of `to({device, dtype})`. */
+export interface ToOptions { device?: Device; dtype?: DType }
+
+/** View flags: an output of split/chunk/unbind (PyTorch forbids in-place on those under autograd). */
+export const VIEW_MULTI_OUTPUT = 1;
+/** View flag: made under noGrad (PyTorch forbids in-place on it with grad mode on). */
+export const VIEW_NO_GRAD = 2;
+
 export class Tensor {
-  /** Row-major contiguous storage; may be shared with aliases (reshape/view). */
-  _data: TypedArray;
+  /** The memory this tensor views (shared with every view of it). */
+  _storage: Storage;
+  /** Element offset of element [0, ..., 0] in the storage. */
+  _offset = 0;
+  /** Element strides per dim; null means contiguous row-major (the common case, no array kept). */
+  _strides: number[] | null = null;
+  /** Zero-copy contiguous window of the storage; null for non-contiguous views and non-CPU storage. */
+  _arr: TypedArray | null;
   readonly shape: number[];
   readonly dtype: DType;
-  /** Version counter shared by all aliases of the storage (bumped by in-place ops). */
+  /** Version counter shared by all views of the storage (bumped by in-place ops). */
   _version: { v: number };
   _gradFn: Node | null = null;
+  /** The tensor this one is a (differentiable) view of; always a non-view tensor. */
+  _base: Tensor | null = null;
+  /** Storage version at which a view's `_gradFn` was made (it is rebuilt after an in-place write). */
+  _viewVer = 0;
+  /** VIEW_* flags of a view. */
+  _viewFlags = 0;
   private _leafRequiresGrad = false;
   private _accNode: AccumulateGrad | null = null;
+  /** Gathered copy of a non-contiguous view and the version it was taken at. */
+  private _gathered: TypedArray | null = null;
+  private _gatheredVer = -1;
   /** Accumulated gradient (leaf tensors, or non-leaves after retainGrad()). */
   grad: Tensor | null = null;
 
   /** @internal Use `my.tensor(...)` and the creation functions instead. */
-  constructor(data: TypedArray, shape: number[], dtype: DType, version?: { v: number }) {
-    this._data = data;
+  constructor(data: TypedArray | Storage, shape: number[], dtype: DType, version?: { v: number }) {
+    if (data instanceof Storage) {
+      this._storage = data;
+      this._arr = data.array;
+    } else {
+      this._storage = new CpuStorage(data, dtype);
+      this._arr = data;
+    }
     this.shape = shape;
     this.dtype = dtype;
     this._version = version ?? { v: 0 };
+  }
+
+  /** Contiguous row-major elements (zero-copy when contiguous; see the file header). */
+  get _data(): TypedArray {
+    const a = this._arr;
+    return a !== null ? a : this._gather();
+  }
+
+  private _gather(): TypedArray {
+    const src = this._storage.array;
+    if (src === null) {
+      throw new Error(`data: this tensor is on device "${this.device}", whose memory cannot be read synchronously; use await t.dataAsync() (or itemAsync/toArrayAsync/toAsync("cpu"))`);
+    }
+    const v = this._version.v;
+    if (this._gathered !== null && this._gatheredVer === v) return this._gathered;
+    const out = allocArray(this.dtype, numel(this.shape));
+    B().strided(src, this._offset, this.shape, this._strides!, out);
+    this._gathered = out;
+    this._gatheredVer = v;
+    return out;
+  }
+
+  /** The device the storage lives on ("cpu"). */
+  get device(): Device {
+    return this._storage.device;
+  }
+
+  /** Strides in elements (all of them, or of one dim), as PyTorch's `stride()`. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    const s = this._strides ?? contiguousStrides(this.shape);
+    return dim === undefined ? s.slice() : s[normDim(dim, this.ndim, "stride")];
+  }
+
+  /** Offset of the first element in the storage, in elements (PyTorch's `storage_offset()`). */
+  storageOffset(): number {
+    return this._offset;
+  }
+
+  /** The storage this tensor views: views of one tensor return the same object. */
+  untypedStorage(): Storage {
+    return this._storage;
+  }
+
+  /** Whether the elements lie in row-major order without gaps (PyTorch's rule: size-1 dims' strides do not matter). */
+  isContiguous(): boolean {
+    return this._strides === null || isContiguousGeometry(this.shape, this._strides);
+  }
+
+  /** Whether this tensor is a view of another (`_base`). */
+  isView(): boolean {
+    return this._base !== null;
+  }
+
+  /**
+   * @internal Writes contiguous `src` (this dtype, numel elements) into this tensor's
+   * elements, scattering through the strides when it is a non-contiguous view.
+   */
+  _writeData(src: TypedArray): void {
+    const a = this._arr;
+    if (a !== null) {
+      if (src !== a) a.set(src);
+      return;
+    }
+    const dst = this._storage.array;
+    if (dst === null) throw new Error(`in-place write: tensors on device "${this.device}" cannot be written from the CPU synchronously`);
+    B().stridedAssign(src, dst, this._offset, this.shape, this._strides!, false);
+  }
+
+  /** @internal Throws PyTorch's error when some element of this tensor aliases another (an expanded view). */
+  _checkNoOverlap(): void {
+    const st = this._strides;
+    if (st === null) return;
+    for (let i = 0; i < st.length; i++) {
+      if (st[i] === 0 && this.shape[i] > 1) {
+        throw new Error(
+          "unsupported operation: more than one element of the written-to tensor refers to a single memory location. " +
+            "Please clone() the tensor before performing the operation.",
+        );
+      }
+    }
+  }
+
+  /** @internal Rebuilds a view's grad_fn after its storage was written in place (PyTorch's AsStridedBackward). */
+  _syncView(): void {
+    const base = this._base!;
+    this._viewVer = this._version.v;
+    // A view made under noGrad stays out of the graph, as in PyTorch.
+    this._gradFn = viewRegrad === null || (this._viewFlags & VIEW_NO_GRAD) !== 0 ? null : viewRegrad(this, base);
   }
 
   /** Number of dimensions. */
@@ -41,6 +167,7 @@ export class Tensor {
 
   /** Whether gradients flow to this tensor (true for outputs of ops on such tensors). */
   get requiresGrad(): boolean {
+    if (this._base !== null && this._viewVer !== this._version.v) this._syncView();
     return this._leafRequiresGrad || this._gradFn !== null;
   }
 
@@ -50,11 +177,13 @@ export class Tensor {
 
   /** True for tensors created by the user (not by an op that records gradients). */
   get isLeaf(): boolean {
+    if (this._base !== null && this._viewVer !== this._version.v) this._syncView();
     return this._gradFn === null;
   }
 
   /** The backward node that produced this tensor, or null for leaves. */
   get gradFn(): Node | null {
+    if (this._base !== null && this._viewVer !== this._version.v) this._syncView();
     return this._gradFn;
   }
 
@@ -75,6 +204,7 @@ export class Tensor {
 
   /** @internal The AccumulateGrad node of a leaf that requires grad. */
   _gradEdge(): Node | null {
+    if (this._base !== null && this._viewVer !== this._version.v) this._syncView();
     if (this._gradFn) return this._gradFn;
     if (!this._leafRequiresGrad) return null;
     return (this._accNode ??= new AccumulateGrad(this));
@@ -90,7 +220,7 @@ export class Tensor {
 
   /** Total number of elements. */
   numel(): number {
-    return this._data.length === numel(this.shape) ? this._data.length : numel(this.shape);
+    return numel(this.shape);
   }
 
   /** The full shape, or the size of one dim (negative dims count from the end). */
@@ -106,12 +236,38 @@ export class Tensor {
     if (this.numel() !== 1) {
       throw new Error(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
     }
-    return this._data[0];
+    const a = this._storage.array;
+    if (a === null) return this._data[0]; // throws, naming the async form
+    return a[this._offset];
   }
 
   /** A copy of the elements in row-major order, as a TypedArray of this dtype. */
   data(): TypedArray {
     return this._data.slice();
+  }
+
+  /** `data()` for any device: waits for a GPU's memory where needed. */
+  async dataAsync(): Promise<TypedArray> {
+    if (this._storage.array !== null) return this.data();
+    const c = this.contiguous();
+    return c._storage.read(c._offset, c.numel());
+  }
+
+  /** `item()` for any device. */
+  async itemAsync(): Promise<number> {
+    if (this.numel() !== 1) return this.item(); // throws with item's message
+    return (await this.dataAsync())[0];
+  }
+
+  /** `toArray()` for any device. */
+  async toArrayAsync(): Promise<NestedArray> {
+    if (this._storage.array !== null) return this.toArray();
+    return (await this.toAsync("cpu")).toArray();
+  }
+
+  /** `to(device)` for any device, waiting where a copy off a GPU needs to. */
+  async toAsync(device: Device | ToOptions, dtype?: DType): Promise<Tensor> {
+    return this.to(device as Device, dtype as DType);
   }
 
   /** The elements as nested JS arrays (numbers; booleans for bool tensors). */
@@ -136,23 +292,49 @@ export class Tensor {
 
   /** A tensor sharing storage with this one but cut from the graph. */
   detach(): Tensor {
-    return new Tensor(this._data, this.shape.slice(), this.dtype, this._version);
+    return _aliasOf(this, this.shape.slice(), this._strides === null ? null : this._strides.slice(), this._offset);
   }
 
   /** Detaches in place (makes this a leaf that does not require grad). */
   detach_(): this {
+    if (this._base !== null) throw new Error("detach_: Can't detach views in-place. Use detach() instead.");
     this._gradFn = null;
     this._leafRequiresGrad = false;
     return this;
   }
 
-  /** Converts to `dtype` (a copy; returns `this` when the dtype already matches). Differentiable between float types. */
-  to(dtype: DType): Tensor {
-    if (dtype === this.dtype) return this;
-    checkDType(dtype, "to");
-    const out = new Tensor(allocArray(dtype, this._data.length), this.shape.slice(), dtype);
+  /**
+   * Converts to a dtype and/or device: `to(dtype)`, `to(device)`, `to(device, dtype)`,
+   * `to({device, dtype})`. Returns `this` when nothing changes (as PyTorch); a dtype
+   * change is a copy, differentiable between float types.
+   */
+  to(arg: DType | Device | ToOptions, dtype?: DType): Tensor {
+    let dev: Device | undefined;
+    let dt: DType | undefined = dtype;
+    if (typeof arg === "object" && arg !== null) {
+      for (const k of Object.keys(arg)) {
+        if (k !== "device" && k !== "dtype") throw new Error(`to: unknown option ${JSON.stringify(k)}; expected {device, dtype}`);
+      }
+      dev = arg.device;
+      dt = arg.dtype;
+    } else if (isDeviceName(arg)) dev = arg;
+    else if (dtype !== undefined) {
+      throw new Error(`to: the first of two arguments must be a device, got ${JSON.stringify(arg)}; use to(device, dtype)`);
+    } else if (typeof arg === "string" && /^(cuda|mps|gpu|xpu|meta|webgl|wasm)(:\d+)?$/.test(arg)) {
+      checkDevice(arg, "to"); // a device name from another framework: name the allowed devices
+    } else {
+      try {
+        dt = checkDType(arg, "to");
+      } catch (e) {
+        throw new TypeError(`${(e as Error).message}; or a device: ${AVAILABLE_DEVICES.map((d) => JSON.stringify(d)).join(", ")}`);
+      }
+    }
+    if (dev !== undefined) checkDevice(dev, "to");
+    if (dt === undefined || dt === this.dtype) return this;
+    dt = checkDType(dt, "to");
+    const out = new Tensor(allocArray(dt, this.numel()), this.shape.slice(), dt);
     B().cast(this._data, out._data);
-    if (isFloating(dtype) && isFloating(this.dtype)) {
+    if (isFloating(dt) && isFloating(this.dtype)) {
       const src = this.dtype;
       record(out, "ToCopyBackward", [this], (g) => [g.to(src)]);
     }
@@ -199,8 +381,12 @@ export class Tensor {
       // Like PyTorch, the default float and int dtypes (and bool) are implied by the values.
       suffixes.push("dtype=float64");
     }
-    if (this._gradFn) suffixes.push(`gradFn=<${this._gradFn.name}>`);
+    const fn = this.gradFn;
+    if (fn) suffixes.push(`gradFn=<${fn.name}>`);
     else if (this._leafRequiresGrad) suffixes.push("requiresGrad=true");
+    if (this._storage.array === null) {
+      return `tensor(<${this.device}>, size=(${this.shape.join(", ")}), dtype=${this.dtype}, device=${this.device})`;
+    }
     return addSuffixes("tensor(" + formatTensor(this._data, this.shape, this.dtype, 7), suffixes, 7);
   }
 
@@ -242,4 +428,44 @@ export function make(data: TypedArray, shape: number[], dtype: DType): Tensor {
 /** Allocates an uninitialised (zeroed) tensor. */
 export function empty(shape: number[], dtype: DType): Tensor {
   return new Tensor(allocArray(dtype, numel(shape)), shape, dtype);
+}
+
+/** Whether `strides` lay `shape` out row-major without gaps (size-1 dims ignored, as PyTorch). */
+export function isContiguousGeometry(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const n = shape[i];
+    if (n === 0) return true;
+    if (n === 1) continue;
+    if (strides[i] !== expected) return false;
+    expected *= n;
+  }
+  return true;
+}
+
+/**
+ * @internal A tensor over `x`'s storage with the given geometry (strides in storage
+ * elements, null for contiguous), sharing its version counter; not an autograd view.
+ */
+export function _aliasOf(x: Tensor, shape: number[], strides: number[] | null, offset: number): Tensor {
+  const t = new Tensor(x._storage, shape, x.dtype, x._version);
+  const contiguous = strides === null || isContiguousGeometry(shape, strides);
+  t._offset = offset;
+  t._strides = contiguous ? null : strides;
+  const a = x._storage.array;
+  if (a === null || !contiguous) t._arr = null;
+  else {
+    const n = numel(shape);
+    t._arr = offset === 0 && n === a.length ? a : a.subarray(offset, offset + n);
+  }
+  return t;
+}
+
+/** Rebuilds a view's grad_fn from its base's current one (installed by ops/views.ts). */
+type ViewRegrad = (view: Tensor, base: Tensor) => Node | null;
+let viewRegrad: ViewRegrad | null = null;
+
+/** @internal Installs the AsStridedBackward builder (core cannot import ops). */
+export function setViewRegrad(fn: ViewRegrad): void {
+  viewRegrad = fn;
 }

@@ -5,10 +5,13 @@ import { allocArray, checkDType, dtypeOfArray, type DType, type TypedArray } fro
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { checkShape, fmtShape, numel, shapeArgs } from "../core/shape.js";
 import { Tensor, make } from "../core/tensor.js";
+import { checkDevice, type Device } from "../core/storage.js";
 
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** Where the tensor lives: "cpu" (the only device with a storage in this build). */
+  device?: Device;
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -18,9 +21,10 @@ export interface RandomOptions extends TensorOptions {
 type Nested = number | boolean | readonly Nested[];
 type ShapeArg = number[] | readonly number[];
 
-/** Validates an options object's dtype up front, so a typo names the op instead of failing deep inside. */
+/** Validates an options object's dtype and device up front, so a typo names the op instead of failing deep inside. */
 function optDType(opts: TensorOptions | undefined, op: string): void {
   if (opts?.dtype !== undefined) checkDType(opts.dtype, op);
+  if (opts?.device !== undefined) checkDevice(opts.device, op);
 }
 
 function finish(t: Tensor, opts?: TensorOptions): Tensor {
@@ -73,7 +77,7 @@ function allBooleans(data: Nested): boolean {
  * @example my.tensor([[1, 2], [3, 4]]) // float32 [2, 2]
  */
 export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
-  if (opts.dtype !== undefined) checkDType(opts.dtype, "tensor");
+  optDType(opts, "tensor");
   if (data instanceof Tensor) return finish(data.detach().to(opts.dtype ?? data.dtype).clone(), opts);
   if (ArrayBuffer.isView(data)) {
     const arr = data as unknown as ArrayLike<number>;
@@ -241,6 +245,7 @@ export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
 
 /** A random permutation of 0..n-1 (int32). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  optDType(opts, "randperm");
   const g = opts.generator ?? defaultGenerator;
   const d = new Int32Array(n);
   for (let i = 0; i < n; i++) d[i] = i;

@@ -1,31 +1,64 @@
 /**
- * In-place ops (`add_`, `mul_`, `copy_`, `zero_`, ...), for optimizers and
- * initialisers. Each bumps the storage's version counter, so a backward pass that
- * needs the old value raises instead of computing a wrong gradient. On a non-leaf
- * tensor under grad mode the result is re-based onto the new op's node (PyTorch's
- * semantics); on a leaf that requires grad they raise, as PyTorch does.
+ * In-place ops (`add_`, `mul_`, `copy_`, `zero_`, ...), for optimizers, initialisers
+ * and writes through views (`pe.slice(1, 0, 4, 2).copy_(x)` writes `pe`). Each bumps
+ * the storage's version counter, so a backward pass that needs the old value raises
+ * instead of computing a wrong gradient. Under grad mode a non-leaf is re-based onto
+ * the new op's node and a view's base onto CopySlices (PyTorch's semantics); on a
+ * leaf that requires grad, a view of one, or an expanded view they raise, as PyTorch.
  */
-import { allocArray, isFloating, type DType } from "../core/dtype.js";
-import { isGradEnabled } from "../core/autograd.js";
+import { allocArray, isFloating, type DType, type TypedArray } from "../core/dtype.js";
+import { Node, isGradEnabled, noGrad } from "../core/autograd.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
-import { Tensor, make } from "../core/tensor.js";
+import { Tensor, VIEW_MULTI_OUTPUT, VIEW_NO_GRAD } from "../core/tensor.js";
 import { B, type BinaryOp } from "../backends/backend.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
-import { scalarOf, type Operand } from "./util.js";
-import { clamp } from "./elementwise.js";
+import { castData, scalarOf, type Operand } from "./util.js";
+import { clamp, where } from "./elementwise.js";
+import { zeros } from "./creation.js";
+import { geometryInBase, stridedAsView, stridedEmbed } from "./views.js";
 
 const CATEGORY: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 2 };
 
-function checkLeaf(self: Tensor, op: string): void {
-  if (isGradEnabled() && self.isLeaf && self.requiresGrad) {
+const MULTI_OUTPUT_MSG =
+  "is a view and is being modified inplace. This view is the output of a function that returns multiple views. " +
+  "Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.";
+
+/** PyTorch's checks before an in-place op: leaves, views of leaves, expanded views. */
+function checkLeaf(self: Tensor, op: string, overlapOk = false): void {
+  if (isGradEnabled()) {
+    if (self.isLeaf && self.requiresGrad) {
+      throw new Error(
+        `${op}: a leaf tensor that requires grad is being used in an in-place operation; ` +
+          `wrap the update in my.noGrad(() => ...) (as optimizers do) or use the out-of-place op`,
+      );
+    }
+    const base = self._base;
+    if (base !== null && base.isLeaf && base.requiresGrad) {
+      throw new Error(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation. Wrap it in my.noGrad(() => ...) or clone() the leaf first`);
+    }
+  }
+  checkNoGradView(self, false, op);
+  if (!overlapOk) self._checkNoOverlap();
+}
+
+/** PyTorch refuses an in-place write with grad mode on through a view made under noGrad, when autograd would see it. */
+function checkNoGradView(self: Tensor, recorded: boolean, op: string): void {
+  if ((self._viewFlags & VIEW_NO_GRAD) !== 0 && isGradEnabled() && (recorded || self._base!.requiresGrad)) {
     throw new Error(
-      `${op}: a leaf tensor that requires grad is being used in an in-place operation; ` +
-        `wrap the update in my.noGrad(() => ...) (as optimizers do) or use the out-of-place op`,
+      `${op}: A view was created in no_grad mode and is being modified inplace with grad mode enabled. ` +
+        "Given that this use case is ambiguous and error-prone, it is forbidden. Move the view and the in-place op both inside the noGrad block or both outside.",
     );
   }
 }
 
-/** Writes `result` into `self`'s storage, re-basing autograd history. */
+/** PyTorch refuses in-place writes with autograd into an output of split/chunk/unbind. */
+function checkMultiOutput(self: Tensor, resultNode: Node | null, op: string): void {
+  if ((self._viewFlags & VIEW_MULTI_OUTPUT) !== 0 && (resultNode !== null || self.requiresGrad)) {
+    throw new Error(`${op}: the output of ${self.gradFn?.name ?? "split/chunk/unbind"} ${MULTI_OUTPUT_MSG}`);
+  }
+}
+
+/** Writes `result` into `self`'s storage (through the strides of a view), re-basing autograd history. */
 function commit(self: Tensor, result: Tensor, op: string): Tensor {
   if (!shapesEqual(result.shape, self.shape)) {
     throw new Error(`${op}: the result of shape ${fmtShape(result.shape)} does not fit the tensor's shape ${fmtShape(self.shape)} (in-place ops cannot change the shape)`);
@@ -33,29 +66,70 @@ function commit(self: Tensor, result: Tensor, op: string): Tensor {
   if (CATEGORY[result.dtype] > CATEGORY[self.dtype]) {
     throw new TypeError(`${op}: result type ${result.dtype} can't be cast to the tensor's dtype ${self.dtype} in place`);
   }
-  if (result.dtype === self.dtype) self._data.set(result._data);
-  else B().cast(result._data, self._data);
+  return commitData(self, castData(result, self.dtype), isGradEnabled() ? result._gradFn : null, op);
+}
+
+/**
+ * Stores `data` (contiguous, self's dtype) into self and records the write in the
+ * graph. On a plain tensor self is re-based onto `node`; on a view the base's
+ * grad_fn becomes CopySlices (the base's old gradient outside the view, `node`'s
+ * inside it) and the view's own grad_fn is rebuilt from the base on its next use.
+ * A write whose value has no gradient (node null) cuts the gradient of what it overwrote.
+ */
+function commitData(self: Tensor, data: TypedArray, node: Node | null, op: string): Tensor {
+  const graph = isGradEnabled() && (node !== null || self.requiresGrad);
+  if (graph) checkMultiOutput(self, node, op);
+  if (graph) checkNoGradView(self, true, op);
+  const base = self._base;
+  const baseEdge = graph && base !== null ? base._gradEdge() : null;
+  self._writeData(data);
   self._bump();
-  if (result._gradFn && isGradEnabled()) {
-    const prev = self._gradFn;
-    self._gradFn = result._gradFn;
-    // retainGrad follows the tensor to its new version, as in PyTorch.
-    if (prev?.retained?.includes(self)) (self._gradFn.retained ??= []).push(self);
+  if (!graph) return self;
+  if (base !== null) {
+    base._gradFn = copySlices(self, baseEdge, node);
+    return self;
   }
+  const prev = self._gradFn;
+  self._gradFn = node ?? new Node(`${op.replace(/_$/, "")}Backward`, [], () => [], null);
+  // retainGrad follows the tensor to its new version, as in PyTorch.
+  if (prev?.retained?.includes(self)) (self._gradFn.retained ??= []).push(self);
   return self;
+}
+
+/** PyTorch's CopySlices: the base's gradient with the view's region routed to `node`. */
+function copySlices(view: Tensor, baseEdge: Node | null, node: Node | null): Node {
+  const [vshape, vstrides, voff] = geometryInBase(view);
+  const bshape = view._base!.shape.slice();
+  let outside: Tensor | null = null; // bool mask, true outside the view's region
+  return new Node("CopySlices", [baseEdge, node], (g) => {
+    outside ??= noGrad(() => stridedEmbed(zeros(vshape, { dtype: "bool" }), bshape, vstrides, voff, 1));
+    return [
+      baseEdge === null ? null : where(outside, g, 0),
+      node === null ? null : stridedAsView(g, vshape, vstrides, voff, "AsStridedBackward"),
+    ];
+  }, null);
 }
 
 /**
  * The operand an in-place op computes from under grad mode: same graph position as
- * `self` but its own copy of the storage, so the new node's saved "self" is the value
+ * `self` but its own copy of the elements, so the new node's saved "self" is the value
  * before the update (PyTorch saves `original_self` likewise) and is not invalidated
  * by the version bump of the write.
  */
 function source(self: Tensor): Tensor {
   if (!isGradEnabled()) return self;
   const s = new Tensor(self._data.slice(), self.shape.slice(), self.dtype);
-  s._gradFn = self._gradFn;
+  s._gradFn = self.gradFn;
   return s;
+}
+
+/** Runs `kernel` on self's contiguous elements in place, then stores them (scattering for a strided view). */
+function inplaceKernel(self: Tensor, kernel: (d: TypedArray) => void): Tensor {
+  const d = self._data;
+  kernel(d);
+  if (self._arr === null) self._writeData(d);
+  self._bump();
+  return self;
 }
 
 /** Fast path: no autograd involved, same dtype; the kernel writes straight into self. */
@@ -71,11 +145,7 @@ function binaryInplace(self: Tensor, other: Operand, op: BinaryOp, outOfPlace: (
   if (canFastPath(self, o) && !(floatScalar && !isFloating(self.dtype)) && !(op === "div" && !isFloating(self.dtype))) {
     const b = o ?? scalarOf(other as number, self.dtype);
     const shape = broadcastShapes(self.shape, b.shape, name);
-    if (shapesEqual(shape, self.shape)) {
-      B().binary(op, self._data, self.shape, b._data, b.shape, self._data, self.shape);
-      self._bump();
-      return self;
-    }
+    if (shapesEqual(shape, self.shape)) return inplaceKernel(self, (d) => B().binary(op, d, self.shape, b._data, b.shape, d, self.shape));
   }
   return commit(self, outOfPlace(source(self), other), name);
 }
@@ -132,46 +202,48 @@ export function lerp_(self: Tensor, end: Tensor, weight: number | Tensor): Tenso
 export function copy_(self: Tensor, src: Tensor | number): Tensor {
   checkLeaf(self, "copy_");
   const s = src instanceof Tensor ? src : scalarOf(src, self.dtype);
-  let r = shapesEqual(s.shape, self.shape) ? s : s.expand(self.shape);
-  if (r === s && !(isGradEnabled() && s.requiresGrad)) {
-    if (s.dtype === self.dtype) self._data.set(s._data);
-    else B().cast(s._data, self._data);
-    self._bump();
-    return self;
+  const r = shapesEqual(s.shape, self.shape) ? s : s.expand(self.shape);
+  // copy_ casts down freely (float -> int truncates), unlike arithmetic in place.
+  const data = castData(r, self.dtype);
+  let node: Node | null = null;
+  if (isGradEnabled() && s.requiresGrad) {
+    // The gradient of the copy: the incoming gradient, summed back to src's shape and cast to its dtype.
+    node = (r === s ? s.clone() : r).to(self.dtype)._gradFn;
+    if (node === null || !isFloating(self.dtype)) node = null;
   }
-  if (r === s) r = s.clone();
-  if (CATEGORY[r.dtype] > CATEGORY[self.dtype]) {
-    // copy_ casts down freely (float -> int truncates), unlike arithmetic in place.
-    const d = allocArray(self.dtype, r._data.length);
-    B().cast(r._data, d);
-    r = make(d, r.shape, self.dtype);
-  } else if (r.dtype !== self.dtype) r = r.to(self.dtype);
-  return commit(self, r, "copy_");
+  return commitData(self, data, node, "copy_");
 }
 
 /** Fills with `value`. */
-export function fill_(self: Tensor, value: number | boolean): Tensor {
-  checkLeaf(self, "fill_");
-  self._data.fill(typeof value === "boolean" ? (value ? 1 : 0) : value);
-  self._bump();
-  if (isGradEnabled() && !self.isLeaf) self.detach_();
-  return self;
+export function fill_(self: Tensor, value: number | boolean, op = "fill_"): Tensor {
+  checkLeaf(self, op, true);
+  const v = typeof value === "boolean" ? (value ? 1 : 0) : value;
+  if (!isGradEnabled() || !self.requiresGrad) {
+    if (self._arr !== null) {
+      self._arr.fill(v);
+      self._bump();
+      return self;
+    }
+    return commitData(self, allocArray(self.dtype, self.numel()).fill(v), null, op);
+  }
+  if (self._base === null) {
+    self._data.fill(v);
+    self._bump();
+    self.detach_();
+    return self;
+  }
+  return commitData(self, allocArray(self.dtype, self.numel()).fill(v), null, op);
 }
 
 /** Fills with zeros. */
 export function zero_(self: Tensor): Tensor {
-  checkLeaf(self, "zero_");
-  return fill_(self, 0);
+  return fill_(self, 0, "zero_");
 }
 
 /** Clamps in place. */
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
   checkLeaf(self, "clamp_");
-  if (canFastPath(self, null) && isFloating(self.dtype)) {
-    B().clamp(self._data, min ?? -Infinity, max ?? Infinity, self._data);
-    self._bump();
-    return self;
-  }
+  if (canFastPath(self, null) && isFloating(self.dtype)) return inplaceKernel(self, (d) => B().clamp(d, min ?? -Infinity, max ?? Infinity, d));
   return commit(self, clamp(source(self), min, max), "clamp_");
 }
 
@@ -179,20 +251,14 @@ export function clamp_(self: Tensor, min?: number | null, max?: number | null): 
 export function uniform_(self: Tensor, low = 0, high = 1, opts: { generator?: Generator } = {}): Tensor {
   checkLeaf(self, "uniform_");
   const g = opts.generator ?? defaultGenerator;
-  const d = self._data;
-  for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * g.random();
-  self._bump();
-  return self;
+  return inplaceKernel(self, (d) => { for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * g.random(); });
 }
 
 /** Fills with values drawn from N(mean, std^2). */
 export function normal_(self: Tensor, mean = 0, std = 1, opts: { generator?: Generator } = {}): Tensor {
   checkLeaf(self, "normal_");
   const g = opts.generator ?? defaultGenerator;
-  const d = self._data;
-  for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal();
-  self._bump();
-  return self;
+  return inplaceKernel(self, (d) => { for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal(); });
 }
 
 /** Fills where mask is true. */

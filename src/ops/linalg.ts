@@ -8,6 +8,7 @@ import { broadcastShapes, fmtShape, numel, shapesEqual } from "../core/shape.js"
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { B } from "../backends/backend.js";
 import { assertTensor } from "./util.js";
+import { transposedWindow } from "./views.js";
 
 /**
  * op(a) @ op(b) for a [batchA..., r, c] and b [batchB..., r, c] where batchA is
@@ -30,7 +31,10 @@ export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Te
   const out = make((ka > 0 ? allocUninit : allocArray)(dtype, batch * m * n), [...batchShape, m, n], dtype);
   const aStride = batchA.length ? m * ka : 0;
   const bStride = batchB.length ? ka * n : 0;
-  B().matmul(a._data, b._data, out._data, batch, m, n, ka, transA, transB, aStride, bStride);
+  // A transposed view of a contiguous tensor (`x.matmul(w.t())`) is read in place with the flag flipped.
+  const at = a._arr === null ? transposedWindow(a) : null;
+  const bt = b._arr === null ? transposedWindow(b) : null;
+  B().matmul(at ?? a._data, bt ?? b._data, out._data, batch, m, n, ka, at ? !transA : transA, bt ? !transB : transB, aStride, bStride);
   if (needsGrad(a, b)) {
     record(out, "MmBackward", [a, b], (g) => {
       let ga: Tensor | null = null;

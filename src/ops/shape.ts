@@ -1,50 +1,20 @@
 /**
- * Shape ops. Reshape-family ops share storage (and the version counter) with their
- * input; every other view op (permute, slice, expand, flip, ...) is a strided copy
- * built on two differentiable primitives, `stridedView` and `stridedEmbed`, which
- * are each other's backward.
+ * Shape ops. As in PyTorch, view ops (view, reshape when strides allow, flatten,
+ * unflatten, squeeze, unsqueeze, permute, transpose, t, expand, narrow, slice, select,
+ * diagonal, split, chunk, unbind) return views sharing storage and version counter with
+ * their input (primitives in views.ts); flip, roll, repeat, cat and stack copy.
  */
-import { allocArray, allocUninit } from "../core/dtype.js";
+import { allocArray } from "../core/dtype.js";
 import { contiguousStrides, fmtShape, normDim, normDims, normInsertDim, numel, shapeArgs, shapesEqual } from "../core/shape.js";
-import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B } from "../backends/backend.js";
+import { Tensor, VIEW_MULTI_OUTPUT, make, needsGrad, record } from "../core/tensor.js";
 import { assertTensor, sumToShape } from "./util.js";
 import { full } from "./creation.js";
+import { affineView, contiguous, makeView, stridedView, stridesOf, viewAs } from "./views.js";
 
 type ShapeVarArgs = (number | readonly number[])[];
 
-/** Copies the strided view (shape/strides/offset over x's storage) into a new tensor. */
-export function stridedView(x: Tensor, shape: number[], strides: number[], offset: number, name: string): Tensor {
-  const out = make(allocUninit(x.dtype, numel(shape)), shape, x.dtype);
-  B().strided(x._data, offset, shape, strides, out._data);
-  if (needsGrad(x)) {
-    const srcShape = x.shape.slice();
-    record(out, name, [x], (g) => [stridedEmbed(g, srcShape, strides, offset, 0)]);
-  }
-  return out;
-}
-
-/** A tensor of `fullShape` filled with `fill`, with `src` written into the strided view. */
-export function stridedEmbed(src: Tensor, fullShape: number[], strides: number[], offset: number, fill: number): Tensor {
-  const out = make(allocArray(src.dtype, numel(fullShape)), fullShape, src.dtype);
-  if (fill !== 0) out._data.fill(fill);
-  B().stridedAssign(src._data, out._data, offset, src.shape, strides, false);
-  if (needsGrad(src)) {
-    const shape = src.shape.slice();
-    record(out, "StridedEmbedBackward", [src], (g) => [stridedView(g, shape, strides, offset, "StridedViewBackward")]);
-  }
-  return out;
-}
-
-/** An alias sharing storage, with a new shape (caller checked numel). */
-function alias(x: Tensor, shape: number[], name: string): Tensor {
-  const out = new Tensor(x._data, shape, x.dtype, x._version);
-  if (needsGrad(x)) {
-    const src = x.shape.slice();
-    record(out, name, [x], (g) => [g.reshape(src)]);
-  }
-  return out;
-}
+// The view primitives live in views.ts; stridedView/stridedEmbed are re-exported for their callers.
+export { stridedEmbed, stridedView, contiguous } from "./views.js";
 
 function inferShape(x: Tensor, shape: number[], op: string): number[] {
   let infer = -1;
@@ -70,18 +40,29 @@ function inferShape(x: Tensor, shape: number[], op: string): number[] {
   return out;
 }
 
-/** Same data with a new shape (one dim may be -1). Shares storage. @example x.reshape(2, -1) */
+/**
+ * Same data with a new shape (one dim may be -1): a view when the strides allow it
+ * (always for contiguous tensors), else a contiguous copy, as PyTorch.
+ * @example x.reshape(2, -1)
+ */
 export function reshape(x: Tensor, ...shape: ShapeVarArgs): Tensor {
   assertTensor(x, "reshape");
   const s = inferShape(x, shapeArgs(shape, "reshape"), "reshape");
   if (shapesEqual(s, x.shape)) return x;
-  return alias(x, s, "ReshapeBackward");
+  return viewAs(x, s, "ReshapeBackward") ?? viewAs(contiguous(x), s, "ReshapeBackward")!;
 }
 
-/** Alias of reshape (all myelin tensors are contiguous, so a view always exists). */
+/** A view with a new shape; throws (as PyTorch) when the strides do not allow one. */
 export function view(x: Tensor, ...shape: ShapeVarArgs): Tensor {
   const s = inferShape(x, shapeArgs(shape, "view"), "view");
-  return alias(x, s, "ViewBackward");
+  const v = viewAs(x, s, "ViewBackward");
+  if (v === null) {
+    throw new Error(
+      `view: view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces): ` +
+        `shape ${fmtShape(x.shape)} with strides ${fmtShape(stridesOf(x))} to ${fmtShape(s)}. Use .reshape(...) instead.`,
+    );
+  }
+  return v;
 }
 
 /** Flattens dims startDim..endDim into one. */
@@ -130,12 +111,7 @@ export function permute(x: Tensor, ...dims: ShapeVarArgs): Tensor {
   const norm = p.map((d) => normDim(d, x.ndim, "permute"));
   if (new Set(norm).size !== norm.length) throw new Error(`permute: dims [${p.join(", ")}] repeat a dim`);
   if (norm.every((d, i) => d === i)) return x;
-  const st = contiguousStrides(x.shape);
-  // Moving only size-1 dims keeps the element order: a free reshape.
-  const moved = norm.filter((d, i) => d !== i);
-  const shape = norm.map((d) => x.shape[d]);
-  if (moved.every((d) => x.shape[d] === 1) || x.numel() <= 1) return reshape(x, shape);
-  return stridedView(x, shape, norm.map((d) => st[d]), 0, "PermuteBackward");
+  return affineView(x, (sh, st, off) => [norm.map((d) => sh[d]), norm.map((d) => st[d]), off], "PermuteBackward");
 }
 
 /** Swaps two dims. */
@@ -168,14 +144,14 @@ export function movedim(x: Tensor, source: number | number[], destination: numbe
   return permute(x, order);
 }
 
-/** Broadcasts size-1 dims to `shape` (-1 keeps a size). A copy in myelin, not a view. */
+/** Broadcasts size-1 dims to `shape` (-1 keeps a size): a view with stride 0 on those dims. */
 export function expand(x: Tensor, ...shape: ShapeVarArgs): Tensor {
   const s = shapeArgs(shape, "expand");
   if (s.length < x.ndim) {
     throw new Error(`expand: the target shape ${fmtShape(s)} has fewer dims than the tensor's ${fmtShape(x.shape)}`);
   }
   const lead = s.length - x.ndim;
-  const src = contiguousStrides(x.shape);
+  const src = stridesOf(x);
   const strides = new Array<number>(s.length);
   const out = s.slice();
   for (let i = 0; i < s.length; i++) {
@@ -192,13 +168,8 @@ export function expand(x: Tensor, ...shape: ShapeVarArgs): Tensor {
     strides[i] = have === 1 && out[i] !== 1 ? 0 : src[i - lead];
   }
   if (shapesEqual(out, x.shape)) return x;
-  const r = make(allocArray(x.dtype, numel(out)), out, x.dtype);
-  B().strided(x._data, 0, out, strides, r._data);
-  if (needsGrad(x)) {
-    const xs = x.shape.slice();
-    record(r, "ExpandBackward", [x], (g) => [sumToShape(g, xs)]);
-  }
-  return r;
+  const xs = x.shape.slice();
+  return makeView(x, out, strides, x._offset, "ExpandBackward", (g) => [sumToShape(g, xs)]);
 }
 
 /** Expands to `other`'s shape. */
@@ -219,11 +190,6 @@ export function repeat(x: Tensor, ...repeats: ShapeVarArgs): Tensor {
     big.push(r[i], xs[i]);
   }
   return reshape(expand(reshape(x, inter), big), r.map((k, i) => k * xs[i]));
-}
-
-/** The contiguous tensor (myelin tensors are always contiguous, so this is the identity). */
-export function contiguous(x: Tensor): Tensor {
-  return x;
 }
 
 /** Elements start..start+length-1 along dim. */
@@ -250,12 +216,12 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const e = end === undefined || end === null ? size : clampIdx(end);
   const len = Math.max(0, Math.ceil((e - s) / step));
   if (s === 0 && len === size && step === 1) return x;
-  const st = contiguousStrides(x.shape);
-  const shape = x.shape.slice();
-  shape[d] = len;
-  const strides = st.slice();
-  strides[d] = st[d] * step;
-  return stridedView(x, shape, strides, s * st[d], "SliceBackward");
+  return affineView(x, (sh, st, off) => {
+    const shape = sh.slice(), strides = st.slice();
+    shape[d] = len;
+    strides[d] = st[d] * step;
+    return [shape, strides, off + (len > 0 ? s * st[d] : 0)];
+  }, "SliceBackward");
 }
 
 /** The slice at `index` along dim, with that dim removed. */
@@ -266,10 +232,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     throw new RangeError(`select: index ${index} is out of range for dim ${dim} of size ${size} (shape ${fmtShape(x.shape)})`);
   }
   const i = index < 0 ? index + size : index;
-  const st = contiguousStrides(x.shape);
-  const shape = x.shape.filter((_, k) => k !== d);
-  const strides = st.filter((_, k) => k !== d);
-  return stridedView(x, shape, strides, i * st[d], "SelectBackward");
+  return affineView(x, (sh, st, off) => [sh.filter((_, k) => k !== d), st.filter((_, k) => k !== d), off + i * st[d]], "SelectBackward");
 }
 
 /** Reverses the order along the given dims. */
@@ -290,14 +253,15 @@ export function flip(x: Tensor, ...dims: ShapeVarArgs): Tensor {
 export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
   const a = normDim(dim1, x.ndim, "diagonal"), b = normDim(dim2, x.ndim, "diagonal");
   if (a === b) throw new Error("diagonal: dim1 and dim2 must differ");
-  const st = contiguousStrides(x.shape);
   const len = Math.max(0, offset >= 0 ? Math.min(x.shape[a], x.shape[b] - offset) : Math.min(x.shape[a] + offset, x.shape[b]));
-  const start = len === 0 ? 0 : offset >= 0 ? offset * st[b] : -offset * st[a];
-  const shape = x.shape.filter((_, i) => i !== a && i !== b);
-  const strides = st.filter((_, i) => i !== a && i !== b);
-  shape.push(len);
-  strides.push(st[a] + st[b]);
-  return stridedView(x, shape, strides, start, "DiagonalBackward");
+  return affineView(x, (sh, st, off) => {
+    const start = len === 0 ? 0 : offset >= 0 ? offset * st[b] : -offset * st[a];
+    const shape = sh.filter((_, i) => i !== a && i !== b);
+    const strides = st.filter((_, i) => i !== a && i !== b);
+    shape.push(len);
+    strides.push(st[a] + st[b]);
+    return [shape, strides, off + start];
+  }, "DiagonalBackward");
 }
 
 /** Concatenates tensors along an existing dim. */
@@ -380,10 +344,20 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
   }
   let s = 0;
   return sizes.map((len) => {
-    const p = narrow(x, d, s, len);
+    const p = multiOutputView(x, narrow(x, d, s, len), "SplitBackward");
     s += len;
     return p;
   });
+}
+
+/**
+ * Marks one output of split/chunk/unbind: PyTorch refuses in-place ops on those under
+ * autograd. A piece that is all of x becomes a view of its own so x is not marked.
+ */
+function multiOutputView(x: Tensor, piece: Tensor, name: string): Tensor {
+  const p = piece !== x ? piece : affineView(x, (sh, st, off) => [sh.slice(), st.slice(), off], name);
+  p._viewFlags |= VIEW_MULTI_OUTPUT;
+  return p;
 }
 
 /** Splits into `chunks` nearly equal parts along dim (the last may be smaller). */
@@ -397,7 +371,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 /** Removes dim, returning the slices along it. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim, "unbind");
-  return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+  return Array.from({ length: x.shape[d] }, (_, i) => multiOutputView(x, select(x, d, i), "UnbindBackward"));
 }
 
 /** Rolls elements along dims by `shifts` (wrapping); without dims, rolls the flattened tensor. */
@@ -473,7 +447,7 @@ P.movedim = function (s, d) { return movedim(this, s, d); };
 P.expand = function (...s) { return expand(this, ...s); };
 P.expandAs = function (o) { return expandAs(this, o); };
 P.repeat = function (...r) { return repeat(this, ...r); };
-P.contiguous = function () { return this; };
+P.contiguous = function () { return contiguous(this); };
 P.narrow = function (d, s, l) { return narrow(this, d, s, l); };
 P.slice = function (d, s, e, st) { return slice(this, d, s, e, st); };
 P.select = function (d, i) { return select(this, d, i); };

@@ -104,6 +104,8 @@ export function checkpointFromBytes(bytes: Uint8Array, source = "checkpoint"): L
   } catch (e) {
     throw new Error(`${source}: checkpoint metadata is not valid JSON (${(e as Error).message})`);
   }
+  if (typeof skeleton !== "object" || skeleton === null || Array.isArray(skeleton)) throw new Error(`${source}: checkpoint metadata "state" must be a JSON object, got ${JSON.stringify(skeleton)}`);
+  if (skeleton.epoch !== undefined && !(Number.isInteger(skeleton.epoch) && (skeleton.epoch as number) >= 0)) throw new Error(`${source}: checkpoint metadata "state.epoch" must be an integer >= 0, got ${JSON.stringify(skeleton.epoch)}`);
   const modelState: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(tensors)) if (k.startsWith("model.")) setOwn(modelState, k.slice(6), v);
   return {

@@ -32,7 +32,11 @@ test("help and usage errors exit 0 / 2 with a clear message", async () => {
     [["train", "mnist-mlp", "--bogus"], /unknown option --bogus for 'train'/],
     [["train", "mnist-mlp", "--epochs", "two"], /--epochs expects an integer, got "two"/],
     [["train", "mnist-mlp", "--epochs"], /--epochs needs a value/],
-    [["train", "mnist-mlp", "--lr", "-1"], /--lr > 0/],
+    [["train", "mnist-mlp", "--lr", "-1"], /--lr must be a number > 0, got -1/],
+    [["train", "mnist-mlp", "--epochs", "0"], /--epochs must be an integer >= 1, got 0/],
+    [["train", "mnist-mlp", "--batch-size", "-3"], /--batch-size must be an integer >= 1, got -3/],
+    [["train", "mnist-mlp", "--train-size", "0"], /--train-size must be an integer >= 1, got 0/],
+    [["eval", "x.safetensors", "--batch-size", "0"], /--batch-size must be an integer >= 1, got 0/],
     [["train", "mnist-mlp", "--backend", "gpu"], /--backend must be js, wasm or native/],
     [["eval"], /missing checkpoint path/],
   ];

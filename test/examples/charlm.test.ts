@@ -9,12 +9,15 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as my from "../../src/index.js";
 import { CharLstm, CharTransformer, generate } from "../../src/models/charlm.js";
-import { TEXT_PATH, trainCharLm } from "../../examples/char-lm/train.js";
+import { trainCharLm } from "../../examples/char-lm/train.js";
+import { SHARED_DATA } from "../data/shared-data.js";
 
-const skip = existsSync(TEXT_PATH) ? false : `Tiny Shakespeare not found at ${TEXT_PATH}`;
+// The corpus comes from ../shared/data (never copied into the repo).
+const TEXT_PATH = `${SHARED_DATA}/tinyshakespeare.txt`;
+const skip = SHARED_DATA && existsSync(TEXT_PATH) ? false : "tinyshakespeare.txt not found in ../shared/data";
 
 test("char-lm: a tiny Transformer beats the unigram bits-per-character after 40 steps", { skip }, () => {
-  const r = trainCharLm({ steps: 40, batchSize: 16, seqLen: 32, dModel: 32, numLayers: 1, lr: 1e-2, valChars: 2048, sampleLength: 0, seed: 0 });
+  const r = trainCharLm({ corpus: new my.data.TinyShakespeare({ root: SHARED_DATA! }), steps: 40, batchSize: 16, seqLen: 32, dModel: 32, numLayers: 1, lr: 1e-2, valChars: 2048, sampleLength: 0, seed: 0 });
   // Unigram entropy of the validation characters under training-text frequencies (add-one).
   const chars = Array.from(readFileSync(TEXT_PATH, "utf8"));
   const cut = Math.floor(chars.length * 0.9);

@@ -6,9 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { DATA_DIR, forecast, loadSeries } from "../../examples/timeseries/train.js";
+import { forecast, loadSeries } from "../../examples/timeseries/train.js";
+import { SHARED_DATA } from "../data/shared-data.js";
 
-const skip = existsSync(DATA_DIR) ? false : `time-series CSVs not found at ${DATA_DIR}`;
+// The CSVs come from ../shared/data/timeseries (never copied into the repo).
+const DATA_DIR = `${SHARED_DATA}/timeseries`;
+const skip = SHARED_DATA && existsSync(DATA_DIR) ? false : "time-series CSVs not found in ../shared/data/timeseries";
 
 /** Values of a "time","value" CSV, parsed without myelin. */
 function readValues(name: string): number[] {
@@ -29,7 +32,7 @@ for (const [name, period, log, models] of [["AirPassengers", 12, true, ["mlp", "
   for (const model of models) {
     test(`timeseries: ${model} beats last-value and seasonal-naive on ${name}`, { skip }, () => {
       const v = readValues(name);
-      const r = forecast(name, loadSeries(name), { period, log }, { model, seed: 0 });
+      const r = forecast(name, loadSeries(name, SHARED_DATA!), { period, log }, { model, seed: 0 });
       // 24 forecast targets need windows of 24 values: the last 20% of n - 24 targets.
       const nTest = Math.round((v.length - 24) * 0.2);
       assert.equal(r.testPoints, nTest);

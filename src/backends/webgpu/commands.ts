@@ -6,7 +6,7 @@
  * source is a cache by op and shape class).
  */
 import { gpuDevice, throwPendingGPUErrors } from "./runtime.js";
-import { afterSubmit, allocBuffer, releaseBuffer } from "./pool.js";
+import { afterSubmit, allocBuffer, releaseBuffer, setEncodingProbe } from "./pool.js";
 import { MAP_MODE_READ, type GPUBufferLike, type GPUCommandEncoderLike, type GPUComputePassLike, type GPUComputePipelineLike, type GPUDeviceLike } from "./gpu-types.js";
 
 /** Dispatches per submit: bounds the latency before the GPU starts and the bind groups held. */
@@ -17,6 +17,7 @@ let pass: GPUComputePassLike | null = null;
 let batched = 0;
 let submits = 0;
 const pipelines = new Map<string, GPUComputePipelineLike>();
+setEncodingProbe(() => encoder !== null);
 
 /** A compute pipeline for `code` (entry point `main`), compiled on first use. */
 export function pipeline(device: GPUDeviceLike, code: string): GPUComputePipelineLike {
@@ -36,6 +37,8 @@ export function dispatch(op: string, code: string, buffers: GPUBufferLike[], uni
   const device = gpuDevice(op);
   const p = pipeline(device, code);
   const entries = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+  // Open the batch first: a buffer released while no batch is open goes straight back to the pool.
+  encoder ??= device.createCommandEncoder();
   if (uniforms) {
     const u = allocBuffer(device, uniforms.byteLength, "uniform");
     device.queue.writeBuffer(u, 0, uniforms);
@@ -43,7 +46,6 @@ export function dispatch(op: string, code: string, buffers: GPUBufferLike[], uni
     releaseBuffer(u, "uniform"); // quarantined until the submit that runs this dispatch
   }
   const bg = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries });
-  encoder ??= device.createCommandEncoder();
   pass ??= encoder.beginComputePass();
   pass.setPipeline(p);
   pass.setBindGroup(0, bg);

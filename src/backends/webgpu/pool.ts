@@ -47,11 +47,24 @@ export function allocBuffer(device: GPUDeviceLike, bytes: number, kind: BufferKi
   return buf;
 }
 
-/** Gives a buffer back; it is reusable after the next submit (see the header). */
+/** Whether commands are being encoded that are not submitted yet (set by commands.ts). */
+let encoding: () => boolean = () => true;
+
+/** @internal Tells the pool how to ask whether an unsubmitted batch is open. */
+export function setEncodingProbe(probe: () => boolean): void {
+  encoding = probe;
+}
+
+/**
+ * Gives a buffer back: reusable at once when no batch is open (everything that could
+ * read it is submitted, so later queue writes are ordered after it), otherwise after
+ * the next submit (see the header).
+ */
 export function releaseBuffer(buf: GPUBufferLike, kind: BufferKind = "storage"): void {
   if (kind === "storage") liveBytes -= buf.size;
   pooledBytes += buf.size;
   quarantine.push([kind, buf]);
+  if (!encoding()) afterSubmit();
 }
 
 /** Called right after each queue submit: quarantined buffers become reusable. */

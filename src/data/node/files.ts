@@ -9,7 +9,7 @@
  * that importing myelin in a browser or bundler never touches node:* modules; there
  * the loaders throw a clear error instead.
  */
-export function nodeBuiltin<T>(id: "node:fs" | "node:zlib" | "node:path", who: string): T {
+export function nodeBuiltin<T>(id: "node:fs" | "node:zlib" | "node:path" | "node:crypto" | "node:worker_threads" | "node:module", who: string): T {
   const p = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
   const m = p?.getBuiltinModule?.(id) as T | undefined;
   if (!m) throw new Error(`${who}: reading files needs Node.js >= 20.16 (${id}); in the browser fetch the bytes and use the parse* functions`);

