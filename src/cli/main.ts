@@ -48,6 +48,7 @@ Usage:
   myelin train <recipe> [options]    train a built-in recipe, write checkpoint, weights and plot
   myelin eval <checkpoint> [options] evaluate a checkpoint on its recipe's test set
   myelin info <checkpoint>           list a checkpoint's tensors, shapes and parameter count
+  myelin explain <checkpoint> --input digit.png  write a heat map of why the model decided
   myelin <command> --help            options of a command
 
 Recipes:
@@ -227,6 +228,7 @@ export async function main(argv: string[], streams?: CliStreams): Promise<number
     if (cmd === "train") await train(rest);
     else if (cmd === "eval") await evalCmd(rest);
     else if (cmd === "info") await info(rest);
+    else if (cmd === "explain") await (await import("./explain.js")).explainCmd(rest, out);
     else throw new UsageError(`unknown command "${cmd}"; expected train, eval or info (myelin --help)`);
     return 0;
   } catch (e) {

@@ -6,6 +6,9 @@
  */
 import type { Tensor } from "./tensor.js";
 
+/** A tensor hook: sees the gradient of one tensor and may return a replacement. */
+export type GradHook = (grad: Tensor) => Tensor | null | undefined | void;
+
 /** Returns the gradient for each input of the op (null where it has none). */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null | undefined)[];
 
@@ -50,6 +53,12 @@ export class Node {
   freed = false;
   /** Tensors whose `.grad` should receive this node's incoming gradient (retainGrad). */
   retained: Tensor[] | null = null;
+  /**
+   * Tensor hooks (`tensor.registerHook`) on the gradient arriving at this node, run
+   * in registration order before the node's backward; null (the common case) costs
+   * one field check per node.
+   */
+  preHooks: GradHook[] | null = null;
   private savedVersions: number[] | null;
 
   constructor(
@@ -82,6 +91,21 @@ export class Node {
         );
       }
     }
+  }
+
+  /** Runs the tensor hooks on gradient `g` (a hook returning a tensor replaces it). */
+  runPreHooks(g: Tensor): Tensor {
+    for (const h of this.preHooks!.slice()) {
+      const r = h(g);
+      if (r !== undefined && r !== null) {
+        const shape = r.shape, want = g.shape;
+        if (shape.length !== want.length || shape.some((d, i) => d !== want[i])) {
+          throw new Error(`registerHook: a hook returned a gradient of shape [${shape.join(", ")}] for a tensor of shape [${want.join(", ")}]; the shapes must match`);
+        }
+        g = r;
+      }
+    }
+    return g;
   }
 
   release(): void {

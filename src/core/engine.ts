@@ -134,9 +134,10 @@ function runBackward(
   try {
     while (ready.length) {
       const node = ready.pop()!;
-      const g = pending.get(node);
+      let g = pending.get(node);
       pending.delete(node);
       const active = run === null || run.has(node);
+      if (g && active && node.preHooks) g = node.runPreHooks(g);
       if (g && active) {
         if (targets?.has(node)) captured.set(node, g);
         if (node.retained && !targets) {

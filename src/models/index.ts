@@ -6,6 +6,7 @@
 export { mnistMlp, mnistCnn } from "./mnist.js";
 export { Autoencoder, VAE, vaeLoss, gaussianKl, type AutoencoderOptions, type VaeLoss } from "./autoencoder.js";
 export { encodePng, imageGrid, gridPng, crc32, type ImageGridOptions, type PngOptions } from "./png.js";
+export { decodePng, pngToGray, type DecodedPng } from "./png-decode.js";
 export {
   mlpGenerator, mlpDiscriminator, dcganGenerator, dcganDiscriminator, dcganInit,
   discriminatorLoss, generatorLoss, gradientPenalty, wganCriticLoss, wganGeneratorLoss, type GanOptions, type GradientPenaltyOptions,
