@@ -8,6 +8,22 @@ import { noGrad } from "../core/autograd.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { fmtShape } from "../core/shape.js";
 import "../ops/inplace.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
+
+const S = {
+  uniform_: argSpec("nn.init.uniform_", 1, ["a", "b", "*", "generator"]),
+  normal_: argSpec("nn.init.normal_", 1, ["mean", "std", "*", "generator"]),
+  xavierUniform_: argSpec("nn.init.xavierUniform_", 1, ["gain", "*", "generator"]),
+  xavierNormal_: argSpec("nn.init.xavierNormal_", 1, ["gain", "*", "generator"]),
+  kaimingUniform_: argSpec("nn.init.kaimingUniform_", 1, ["a", "mode", "nonlinearity", "*", "generator"]),
+  kaimingNormal_: argSpec("nn.init.kaimingNormal_", 1, ["a", "mode", "nonlinearity", "*", "generator"]),
+  orthogonal_: argSpec("nn.init.orthogonal_", 1, ["gain", "*", "generator"]),
+  truncNormal_: argSpec("nn.init.truncNormal_", 1, ["mean", "std", "a", "b", "*", "generator"]),
+  constant_: argSpec("nn.init.constant_", 1, ["val"], [], { val: [(v) => typeof v === "number", "a number"] }),
+  zeros_: argSpec("nn.init.zeros_", 1, []), ones_: argSpec("nn.init.ones_", 1, []), eye_: argSpec("nn.init.eye_", 1, []),
+  dirac_: argSpec("nn.init.dirac_", 1, ["groups"]),
+  calculateGain: argSpec("nn.init.calculateGain", 1, ["param"], [], { param: [(v) => v === null || typeof v === "number", "a number or null"] }),
+};
 
 /** Options every random initialiser accepts. */
 export interface GenOptions {
@@ -25,7 +41,9 @@ export type Nonlinearity =
  * (slope defaults to 0.01), 3/4 for selu.
  * @example nn.init.calculateGain("leaky_relu", 0.2)
  */
-export function calculateGain(nonlinearity: Nonlinearity | string, param?: number | null): number {
+export function calculateGain(nonlinearity: Nonlinearity | string, ...args: PyArgs<{ param?: number | null }, typeof S.calculateGain.names>): number {
+  const param = S.calculateGain.parse<{ param?: number | null }>(args).param;
+  if (typeof nonlinearity !== "string") S.calculateGain.fail("nonlinearity", "a string", nonlinearity);
   switch (nonlinearity) {
     case "linear": case "conv1d": case "conv2d": case "conv3d":
     case "conv_transpose1d": case "conv_transpose2d": case "conv_transpose3d":
@@ -66,32 +84,39 @@ function fanOf(t: Tensor, mode: "fan_in" | "fan_out" | "fanIn" | "fanOut"): numb
 }
 
 /** Fills with U(a, b) (defaults 0, 1). */
-export function uniform_(t: Tensor, opts: { a?: number; b?: number } & GenOptions = {}): Tensor {
+export function uniform_(t: Tensor, ...args: PyArgs<{ a?: number; b?: number } & GenOptions, typeof S.uniform_.names>): Tensor {
+  const opts = S.uniform_.parse<{ a?: number; b?: number } & GenOptions>(args);
   return noGrad(() => t.uniform_(opts.a ?? 0, opts.b ?? 1, { generator: opts.generator }));
 }
 
 /** Fills with N(mean, std²) (defaults 0, 1). */
-export function normal_(t: Tensor, opts: { mean?: number; std?: number } & GenOptions = {}): Tensor {
+export function normal_(t: Tensor, ...args: PyArgs<{ mean?: number; std?: number } & GenOptions, typeof S.normal_.names>): Tensor {
+  const opts = S.normal_.parse<{ mean?: number; std?: number } & GenOptions>(args);
   return noGrad(() => t.normal_(opts.mean ?? 0, opts.std ?? 1, { generator: opts.generator }));
 }
 
 /** Fills with `value`. */
-export function constant_(t: Tensor, value: number): Tensor {
+export function constant_(t: Tensor, ...args: PyArgs<{ val?: number }, typeof S.constant_.names>): Tensor {
+  const value = S.constant_.parse<{ val?: number }>(args).val;
+  if (value === undefined) throw new Error("nn.init.constant_: argument 'val' is required");
   return noGrad(() => t.fill_(value));
 }
 
 /** Fills with 0. */
-export function zeros_(t: Tensor): Tensor {
+export function zeros_(t: Tensor, ...args: []): Tensor {
+  S.zeros_.parse(args);
   return constant_(t, 0);
 }
 
 /** Fills with 1. */
-export function ones_(t: Tensor): Tensor {
+export function ones_(t: Tensor, ...args: []): Tensor {
+  S.ones_.parse(args);
   return constant_(t, 1);
 }
 
 /** Sets a 2-D tensor to the identity (ones on the main diagonal). */
-export function eye_(t: Tensor): Tensor {
+export function eye_(t: Tensor, ...args: []): Tensor {
+  S.eye_.parse(args);
   if (t.ndim !== 2) throw new Error(`eye_: only 2-D tensors are supported, got shape ${fmtShape(t.shape)}`);
   return noGrad(() => {
     t.zero_();
@@ -106,7 +131,8 @@ export function eye_(t: Tensor): Tensor {
  * Sets a 3-, 4- or 5-D conv weight to the Dirac delta, so the conv passes its input
  * through (per group: channel i of the output copies input channel i).
  */
-export function dirac_(t: Tensor, groups = 1): Tensor {
+export function dirac_(t: Tensor, ...args: PyArgs<{ groups?: number }, typeof S.dirac_.names>): Tensor {
+  const groups = S.dirac_.parse<{ groups?: number }>(args).groups ?? 1;
   if (t.ndim < 3 || t.ndim > 5) throw new Error(`dirac_: only 3, 4 or 5-D tensors are supported, got shape ${fmtShape(t.shape)}`);
   if (t.shape[0] % groups !== 0) throw new Error(`dirac_: dim 0 (${t.shape[0]}) must be divisible by groups (${groups})`);
   return noGrad(() => {
@@ -131,7 +157,8 @@ export function dirac_(t: Tensor, groups = 1): Tensor {
 }
 
 /** Xavier/Glorot uniform: U(-a, a), a = gain·√(6 / (fan_in + fan_out)). */
-export function xavierUniform_(t: Tensor, opts: { gain?: number } & GenOptions = {}): Tensor {
+export function xavierUniform_(t: Tensor, ...args: PyArgs<{ gain?: number } & GenOptions, typeof S.xavierUniform_.names>): Tensor {
+  const opts = S.xavierUniform_.parse<{ gain?: number } & GenOptions>(args);
   const [fi, fo] = calculateFanInAndFanOut(t);
   const std = (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo));
   const a = Math.sqrt(3) * std;
@@ -139,7 +166,8 @@ export function xavierUniform_(t: Tensor, opts: { gain?: number } & GenOptions =
 }
 
 /** Xavier/Glorot normal: N(0, std²), std = gain·√(2 / (fan_in + fan_out)). */
-export function xavierNormal_(t: Tensor, opts: { gain?: number } & GenOptions = {}): Tensor {
+export function xavierNormal_(t: Tensor, ...args: PyArgs<{ gain?: number } & GenOptions, typeof S.xavierNormal_.names>): Tensor {
+  const opts = S.xavierNormal_.parse<{ gain?: number } & GenOptions>(args);
   const [fi, fo] = calculateFanInAndFanOut(t);
   const std = (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo));
   return normal_(t, { mean: 0, std, generator: opts.generator });
@@ -154,7 +182,8 @@ export interface KaimingOptions extends GenOptions {
 }
 
 /** Kaiming/He uniform: U(-b, b), b = gain·√(3 / fan). Defaults: a=0, fan_in, leaky_relu. */
-export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+export function kaimingUniform_(t: Tensor, ...args: PyArgs<KaimingOptions, typeof S.kaimingUniform_.names>): Tensor {
+  const opts = S.kaimingUniform_.parse<KaimingOptions>(args);
   if (t.numel() === 0) return t;
   const fan = fanOf(t, opts.mode ?? "fan_in");
   const gain = calculateGain(opts.nonlinearity ?? "leaky_relu", opts.a ?? 0);
@@ -163,7 +192,8 @@ export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
 }
 
 /** Kaiming/He normal: N(0, std²), std = gain / √fan. Defaults: a=0, fan_in, leaky_relu. */
-export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+export function kaimingNormal_(t: Tensor, ...args: PyArgs<KaimingOptions, typeof S.kaimingNormal_.names>): Tensor {
+  const opts = S.kaimingNormal_.parse<KaimingOptions>(args);
   if (t.numel() === 0) return t;
   const fan = fanOf(t, opts.mode ?? "fan_in");
   const gain = calculateGain(opts.nonlinearity ?? "leaky_relu", opts.a ?? 0);
@@ -174,7 +204,8 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix, signs
  * fixed by diag(R) as PyTorch does; dims past the first are flattened. Scaled by `gain`.
  */
-export function orthogonal_(t: Tensor, opts: { gain?: number } & GenOptions = {}): Tensor {
+export function orthogonal_(t: Tensor, ...args: PyArgs<{ gain?: number } & GenOptions, typeof S.orthogonal_.names>): Tensor {
+  const opts = S.orthogonal_.parse<{ gain?: number } & GenOptions>(args);
   if (t.ndim < 2) throw new Error(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (t.numel() === 0) return t;
   const g = opts.generator ?? defaultGenerator;
@@ -251,7 +282,8 @@ function erfinv(y: number): number {
  * N(mean, std²) truncated to [a, b] (defaults 0, 1, -2, 2), by inverse-CDF sampling
  * as PyTorch does.
  */
-export function truncNormal_(t: Tensor, opts: { mean?: number; std?: number; a?: number; b?: number } & GenOptions = {}): Tensor {
+export function truncNormal_(t: Tensor, ...args: PyArgs<{ mean?: number; std?: number; a?: number; b?: number } & GenOptions, typeof S.truncNormal_.names>): Tensor {
+  const opts = S.truncNormal_.parse<{ mean?: number; std?: number; a?: number; b?: number } & GenOptions>(args);
   const mean = opts.mean ?? 0, std = opts.std ?? 1, a = opts.a ?? -2, b = opts.b ?? 2;
   if (!(a < b)) throw new Error(`truncNormal_: need a < b, got a=${a}, b=${b}`);
   const g = opts.generator ?? defaultGenerator;

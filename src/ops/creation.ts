@@ -6,6 +6,7 @@ import { defaultGenerator, type Generator } from "../core/random.js";
 import { checkShape, fmtShape, numel, shapeArgs } from "../core/shape.js";
 import { Tensor, make } from "../core/tensor.js";
 import { checkDevice, type Device } from "../core/storage.js";
+import { argSpec, isPlainObject, type ArgSpec, type PyArgs } from "./args.js";
 
 export interface TensorOptions {
   dtype?: DType;
@@ -20,6 +21,45 @@ export interface RandomOptions extends TensorOptions {
 
 type Nested = number | boolean | readonly Nested[];
 type ShapeArg = number[] | readonly number[];
+/** A size as PyTorch takes it: an array or varargs (`zeros([2, 3])`, `zeros(2, 3)`), then options. */
+export type SizeArgs<O> = [size: ShapeArg | number, opts?: O] | [...size: number[], opts: O] | number[];
+
+// Keyword options of the creation functions (PyTorch's are keyword-only, after `*`).
+const KW = ["*", "dtype", "requiresGrad", "device"] as const;
+const RKW = [...KW, "generator"] as const;
+// device is checked by optDType (checkDevice), whose message lists the devices.
+const ANY_DEVICE = { device: [() => true, ""] as [(v: unknown) => boolean, string] };
+const GEN = { ...ANY_DEVICE, generator: [(v: unknown) => typeof v === "object" && v !== null && typeof (v as { random?: unknown }).random === "function", "a Generator"] as [(v: unknown) => boolean, string] };
+const S = {
+  tensor: argSpec("my.tensor", 1, [...KW, "shape"], [], ANY_DEVICE),
+  full: argSpec("my.full", 2, KW, [], ANY_DEVICE), zeros: argSpec("my.zeros", 1, KW, [], ANY_DEVICE), ones: argSpec("my.ones", 1, KW, [], ANY_DEVICE),
+  empty: argSpec("my.empty", 1, KW, [], ANY_DEVICE),
+  zerosLike: argSpec("my.zerosLike", 1, KW, [], ANY_DEVICE), onesLike: argSpec("my.onesLike", 1, KW, [], ANY_DEVICE), fullLike: argSpec("my.fullLike", 2, KW, [], ANY_DEVICE),
+  arange: argSpec("my.arange", 3, KW, [], ANY_DEVICE), linspace: argSpec("my.linspace", 3, KW, [], ANY_DEVICE),
+  eye: argSpec("my.eye", 1, ["m", ...KW], [], { m: [(v) => Number.isInteger(v), "an integer"] }),
+  rand: argSpec("my.rand", 1, RKW, [], GEN), randn: argSpec("my.randn", 1, RKW, [], GEN),
+  randint: argSpec("my.randint", 3, RKW, [], GEN), randperm: argSpec("my.randperm", 1, RKW, [], GEN),
+  randLike: argSpec("my.randLike", 1, RKW, [], GEN), randnLike: argSpec("my.randnLike", 1, RKW, [], GEN),
+};
+
+/**
+ * Splits PyTorch-style size arguments into the shape and the checked options:
+ * one array (or number), or leading integers, then at most one options object.
+ */
+function sizeArgs<O extends object>(spec: ArgSpec<readonly string[]>, args: readonly unknown[]): [number[], O] {
+  let n = 0;
+  if (Array.isArray(args[0])) n = 1;
+  else while (n < args.length && typeof args[n] === "number") n++;
+  const size = (Array.isArray(args[0]) ? args[0] : args.slice(0, n)) as number[];
+  const rest = args.slice(n);
+  if (rest.length > 1 || (rest.length === 1 && !isPlainObject(rest[0]))) {
+    spec.fail("size", "an array of integers or integers as separate arguments, then one options object", rest[0]);
+  }
+  const op = spec.fn.replace(/^my\./, "");
+  const shape = shapeArgs([size], op);
+  checkShape(shape, op);
+  return [shape, spec.parse<O>(rest)];
+}
 
 /** Validates an options object's dtype and device up front, so a typo names the op instead of failing deep inside. */
 function optDType(opts: TensorOptions | undefined, op: string): void {
@@ -76,7 +116,8 @@ function allBooleans(data: Nested): boolean {
  * The data is always copied.
  * @example my.tensor([[1, 2], [3, 4]]) // float32 [2, 2]
  */
-export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(data: Nested | TypedArray | Tensor, ...args: PyArgs<TensorOptions & { shape?: readonly number[] }, typeof S.tensor.names>): Tensor {
+  const opts = S.tensor.parse<TensorOptions & { shape?: readonly number[] }>(args);
   optDType(opts, "tensor");
   if (data instanceof Tensor) return finish(data.detach().to(opts.dtype ?? data.dtype).clone(), opts);
   if (ArrayBuffer.isView(data)) {
@@ -121,8 +162,9 @@ function shapeFrom(shape: ShapeArg | number, op: string): number[] {
 }
 
 /** A tensor filled with `value`. @example my.full([2, 3], 7) */
-export function full(shape: ShapeArg | number, value: number | boolean, opts: TensorOptions = {}): Tensor {
-  return filled("full", shape, value, opts);
+export function full(shape: ShapeArg | number, value: number | boolean, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
+  if (typeof value !== "number" && typeof value !== "boolean") S.full.fail("fillValue", "a number or a boolean", value);
+  return filled("full", shape, value, S.full.parse(args));
 }
 
 /** full() under the caller's name, so errors name the op the user called. */
@@ -136,35 +178,55 @@ function filled(op: string, shape: ShapeArg | number, value: number | boolean, o
 }
 
 /** A tensor of zeros. @example my.zeros([2, 3]) */
-export function zeros(shape: ShapeArg | number, opts: TensorOptions = {}): Tensor {
+export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs<TensorOptions>(S.zeros, args);
   return filled("zeros", shape, 0, opts);
 }
 
+/**
+ * PyTorch's uninitialized tensor; myelin's memory always starts zeroed, so this is
+ * `zeros` under PyTorch's name. @example my.empty(2, 3)
+ */
+export function empty(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs<TensorOptions>(S.empty, args);
+  return filled("empty", shape, 0, opts);
+}
+
 /** A tensor of ones. */
-export function ones(shape: ShapeArg | number, opts: TensorOptions = {}): Tensor {
+export function ones(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = sizeArgs<TensorOptions>(S.ones, args);
   return filled("ones", shape, 1, opts);
 }
 
 /** Zeros with the shape (and, by default, dtype) of `t`. */
-export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+export function zerosLike(t: Tensor, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype, ...S.zerosLike.parse<TensorOptions>(args) });
 }
 
 /** Ones with the shape (and, by default, dtype) of `t`. */
-export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+export function onesLike(t: Tensor, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype, ...S.onesLike.parse<TensorOptions>(args) });
 }
 
 /** `value` with the shape (and, by default, dtype) of `t`. */
-export function fullLike(t: Tensor, value: number, opts: TensorOptions = {}): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...opts });
+export function fullLike(t: Tensor, value: number, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
+  return full(t.shape, value, { dtype: t.dtype, ...S.fullLike.parse<TensorOptions>(args) });
 }
 
 /**
  * Values from `start` (inclusive) to `end` (exclusive) by `step`; `arange(n)` is 0..n-1.
  * Integer arguments give int32, as PyTorch gives int64.
  */
-export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+export function arange(start: number, ...rest: [end?: number, step?: number, opts?: TensorOptions] | [opts: TensorOptions] | [end: number, opts: TensorOptions]): Tensor {
+  let k = 0;
+  while (k < rest.length && k < 2 && (typeof rest[k] === "number" || rest[k] === undefined)) k++;
+  let end = rest[0] as number | undefined;
+  const step = (k > 1 ? (rest[1] as number | undefined) : undefined) ?? 1;
+  if (k === 0) end = undefined;
+  const opts = S.arange.parse<TensorOptions>(rest.slice(k));
+  for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
+    if (v !== undefined && typeof v !== "number") S.arange.fail(name, "a number", v);
+  }
   if (end === undefined) {
     end = start;
     start = 0;
@@ -181,7 +243,9 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 }
 
 /** `steps` evenly spaced values from `start` to `end` inclusive. */
-export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+export function linspace(start: number, end: number, steps: number, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
+  const opts = S.linspace.parse<TensorOptions>(args);
+  if (typeof start !== "number" || typeof end !== "number") S.linspace.fail("start/end", "numbers", [start, end]);
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   optDType(opts, "linspace");
   const dtype = opts.dtype ?? "float32";
@@ -195,16 +259,18 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
 }
 
 /** The n x m identity matrix (m defaults to n). */
-export function eye(n: number, m: number = n, opts: TensorOptions = {}): Tensor {
+export function eye(n: number, ...args: PyArgs<TensorOptions & { m?: number }, typeof S.eye.names>): Tensor {
+  const { m = n, ...opts } = S.eye.parse<TensorOptions & { m?: number }>(args);
+  if (!Number.isInteger(n)) S.eye.fail("n", "an integer", n);
   const t = zeros([n, m], opts);
   for (let i = 0; i < Math.min(n, m); i++) t._data[i * m + i] = 1;
   return t;
 }
 
 /** Uniform random values in [0, 1). */
-export function rand(shape: ShapeArg | number, opts: RandomOptions = {}): Tensor {
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [s, opts] = sizeArgs<RandomOptions>(S.rand, args);
   optDType(opts, "rand");
-  const s = shapeFrom(shape, "rand");
   const g = opts.generator ?? defaultGenerator;
   const d = allocArray(opts.dtype ?? "float32", numel(s));
   for (let i = 0; i < d.length; i++) d[i] = g.random();
@@ -212,9 +278,9 @@ export function rand(shape: ShapeArg | number, opts: RandomOptions = {}): Tensor
 }
 
 /** Standard normal random values. */
-export function randn(shape: ShapeArg | number, opts: RandomOptions = {}): Tensor {
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [s, opts] = sizeArgs<RandomOptions>(S.randn, args);
   optDType(opts, "randn");
-  const s = shapeFrom(shape, "randn");
   const g = opts.generator ?? defaultGenerator;
   const d = allocArray(opts.dtype ?? "float32", numel(s));
   for (let i = 0; i < d.length; i++) d[i] = g.normal();
@@ -222,7 +288,15 @@ export function randn(shape: ShapeArg | number, opts: RandomOptions = {}): Tenso
 }
 
 /** Random integers in [low, high) as int32. */
-export function randint(low: number, high: number, shape: ShapeArg | number, opts: RandomOptions = {}): Tensor {
+export function randint(high: number, size: ShapeArg, opts?: RandomOptions): Tensor;
+export function randint(low: number, high: number, size: ShapeArg | number, opts?: RandomOptions): Tensor;
+export function randint(...args: unknown[]): Tensor {
+  // PyTorch's two overloads: randint(high, size) and randint(low, high, size); the size is an array.
+  const short = Array.isArray(args[1]);
+  const [low, high, shape] = (short ? [0, args[0], args[1]] : args.slice(0, 3)) as [number, number, ShapeArg | number];
+  const opts = S.randint.parse<RandomOptions>(args.slice(short ? 2 : 3));
+  for (const [name, v] of [["low", low], ["high", high]] as const) if (!Number.isInteger(v)) S.randint.fail(name, "an integer", v);
+  if (shape === undefined) S.randint.fail("size", "an array of integers (randint(high, size) or randint(low, high, size))", shape);
   if (!(high > low)) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   optDType(opts, "randint");
   const s = shapeFrom(shape, "randint");
@@ -234,17 +308,19 @@ export function randint(low: number, high: number, shape: ShapeArg | number, opt
 }
 
 /** Uniform [0, 1) values shaped like `t`. */
-export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
-  return rand(t.shape, { dtype: t.dtype, ...opts });
+export function randLike(t: Tensor, ...args: PyArgs<RandomOptions, typeof RKW>): Tensor {
+  return rand(t.shape, { dtype: t.dtype, ...S.randLike.parse<RandomOptions>(args) });
 }
 
 /** Standard normal values shaped like `t`. */
-export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
-  return randn(t.shape, { dtype: t.dtype, ...opts });
+export function randnLike(t: Tensor, ...args: PyArgs<RandomOptions, typeof RKW>): Tensor {
+  return randn(t.shape, { dtype: t.dtype, ...S.randnLike.parse<RandomOptions>(args) });
 }
 
 /** A random permutation of 0..n-1 (int32). */
-export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+export function randperm(n: number, ...args: PyArgs<RandomOptions, typeof RKW>): Tensor {
+  const opts = S.randperm.parse<RandomOptions>(args);
+  if (!Number.isInteger(n) || n < 0) S.randperm.fail("n", "a non-negative integer", n);
   optDType(opts, "randperm");
   const g = opts.generator ?? defaultGenerator;
   const d = new Int32Array(n);

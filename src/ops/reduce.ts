@@ -9,6 +9,7 @@ import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
 import { B, type ReduceOp } from "../backends/backend.js";
 import { where } from "./elementwise.js";
+import { argSpec, type ArgSpec, type PyArgs } from "./args.js";
 
 type Dims = number | number[] | null | undefined;
 
@@ -48,6 +49,18 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
   return make(data, shape, outDtype);
 }
 
+// `dim` and `keepdim` by position or by name (`x.sum(1, true)` = `x.sum({dim: 1, keepdim: true})`).
+const DK = ["dim", "keepdim"] as const;
+type DimOpts<D> = { dim?: D; keepdim?: boolean };
+const RS = Object.fromEntries(["sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "logsumexp", "all", "any"]
+  .map((n) => [n, argSpec(`my.${n}`, 1, DK)])) as Record<string, ArgSpec<readonly string[]>>;
+// var/std keep the contract's (dim, keepdim, {correction}) order, which differs from
+// PyTorch's positional (dim, unbiased, keepdim): see docs/coming-from-pytorch.md.
+const VAR_NAMES = ["dim", "keepdim", "*", "correction", "unbiased"] as const;
+type VarOpts = DimOpts<Dims> & CorrectionOptions;
+RS.var = argSpec("my.var", 1, VAR_NAMES, [], { correction: [(v) => typeof v === "number", "a number"], unbiased: [(v) => typeof v === "boolean", "a boolean"] });
+RS.std = argSpec("my.std", 1, VAR_NAMES, [], { correction: [(v) => typeof v === "number", "a number"], unbiased: [(v) => typeof v === "boolean", "a boolean"] });
+
 function finishShape(t: Tensor, x: Tensor, dims: number[], keepdim: boolean): Tensor {
   if (keepdim) return t;
   return t.reshape(x.shape.filter((_, i) => !dims.includes(i)));
@@ -60,7 +73,8 @@ function expandBack(g: Tensor, xShape: number[], dims: number[], keepdim: boolea
 }
 
 /** Sum over dims (all by default). Ints and bools sum to int32. @example x.sum(1, true) */
-export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function sum(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.sum.parse<DimOpts<Dims>>(args);
   const dims = normDims(dim, x.ndim, "sum");
   const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
   const out = finishShape(reduceRaw("sum", x, dims, dt), x, dims, keepdim);
@@ -72,7 +86,8 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 }
 
 /** Mean over dims (floating inputs only, as PyTorch). */
-export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function mean(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.mean.parse<DimOpts<Dims>>(args);
   if (!isFloating(x.dtype)) {
     throw new TypeError(`mean: input dtype must be floating point, got ${x.dtype}; convert with .float() first`);
   }
@@ -82,7 +97,8 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 }
 
 /** Product over dims. */
-export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function prod(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.prod.parse<DimOpts<number | null>>(args);
   const dims = normDims(dim, x.ndim, "prod");
   const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
   const out = finishShape(reduceRaw("prod", x, dims, dt), x, dims, keepdim);
@@ -134,7 +150,8 @@ export interface CorrectionOptions {
 }
 
 /** Variance over dims, dividing by N - correction (default 1). */
-export function variance(x: Tensor, dim?: Dims, keepdim = false, opts: CorrectionOptions = {}): Tensor {
+export function variance(x: Tensor, ...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor {
+  const { dim, keepdim = false, ...opts } = RS.var.parse<VarOpts>(args);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const dims = normDims(dim, x.ndim, "var");
   const n = numel(dims.map((d) => x.shape[d]));
@@ -143,8 +160,8 @@ export function variance(x: Tensor, dim?: Dims, keepdim = false, opts: Correctio
 }
 
 /** Standard deviation: sqrt(var). */
-export function std(x: Tensor, dim?: Dims, keepdim = false, opts: CorrectionOptions = {}): Tensor {
-  return variance(x, dim, keepdim, opts).sqrt();
+export function std(x: Tensor, ...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor {
+  return variance(x, RS.std.parse<VarOpts>(args)).sqrt();
 }
 
 function extremeAll(op: "max" | "min", x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -164,12 +181,14 @@ function extremeAll(op: "max" | "min", x: Tensor, dims: number[], keepdim: boole
 }
 
 /** Maximum over dims (ties share the gradient). */
-export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function amax(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.amax.parse<DimOpts<Dims>>(args);
   return extremeAll("max", x, normDims(dim, x.ndim, "amax"), keepdim);
 }
 
 /** Minimum over dims (ties share the gradient). */
-export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function amin(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.amin.parse<DimOpts<Dims>>(args);
   return extremeAll("min", x, normDims(dim, x.ndim, "amin"), keepdim);
 }
 
@@ -182,7 +201,8 @@ function argRaw(op: "argmax" | "argmin", x: Tensor, d: number): Tensor {
 }
 
 /** Index of the max (over the flattened tensor, or along dim). */
-export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmax(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.argmax.parse<DimOpts<number | null>>(args);
   if (dim === undefined || dim === null) return argRaw("argmax", x.reshape(-1), 0).reshape([]);
   const d = normDim(dim, x.ndim, "argmax");
   const r = argRaw("argmax", x.ndim === 0 ? x.reshape(1) : x, x.ndim === 0 ? 0 : d);
@@ -190,7 +210,8 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
 }
 
 /** Index of the min (over the flattened tensor, or along dim). */
-export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmin(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.argmin.parse<DimOpts<number | null>>(args);
   if (dim === undefined || dim === null) return argRaw("argmin", x.reshape(-1), 0).reshape([]);
   const d = normDim(dim, x.ndim, "argmin");
   const r = argRaw("argmin", x.ndim === 0 ? x.reshape(1) : x, x.ndim === 0 ? 0 : d);
@@ -222,7 +243,8 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor | [Tensor,
 }
 
 /** log(sum(exp(x))) over dims, computed stably. */
-export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+export function logsumexp(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.logsumexp.parse<DimOpts<Dims>>(args);
   const dims = normDims(dim, x.ndim, "logsumexp");
   const m = noGrad(() => {
     // Over an empty dim the result is log(0) = -inf; no max to subtract.
@@ -307,7 +329,8 @@ export function norm(x: Tensor, p: number | "fro" = 2, dim?: Dims, keepdim = fal
 }
 
 /** True if every element (along dims) is nonzero. */
-export function all(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function all(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.all.parse<DimOpts<number | null>>(args);
   const dims = normDims(dim, x.ndim, "all");
   // Count the zeros: none means all true (also over empty dims, where min has no identity).
   const zeros = finishShape(reduceRaw("sum", x.eq(0).to("int32"), dims, "int32"), x, dims, keepdim);
@@ -315,50 +338,51 @@ export function all(x: Tensor, dim?: number | null, keepdim = false): Tensor {
 }
 
 /** True if any element (along dims) is nonzero. */
-export function any(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function any(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor {
+  const { dim, keepdim = false } = RS.any.parse<DimOpts<number | null>>(args);
   const dims = normDims(dim, x.ndim, "any");
   return finishShape(reduceRaw("sum", x.ne(0).to("int32"), dims, "int32"), x, dims, keepdim).to("bool");
 }
 
 declare module "../core/tensor.js" {
   interface Tensor {
-    sum(dim?: Dims, keepdim?: boolean): Tensor;
-    mean(dim?: Dims, keepdim?: boolean): Tensor;
-    prod(dim?: number | null, keepdim?: boolean): Tensor;
-    var(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
-    std(dim?: Dims, keepdim?: boolean, opts?: CorrectionOptions): Tensor;
-    amax(dim?: Dims, keepdim?: boolean): Tensor;
-    amin(dim?: Dims, keepdim?: boolean): Tensor;
+    sum(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    mean(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    prod(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    var(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
+    std(...args: PyArgs<VarOpts, typeof VAR_NAMES>): Tensor;
+    amax(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
+    amin(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
     max(): Tensor;
     max(dim: number, keepdim?: boolean): [Tensor, Tensor];
     min(): Tensor;
     min(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    argmax(dim?: number | null, keepdim?: boolean): Tensor;
-    argmin(dim?: number | null, keepdim?: boolean): Tensor;
-    logsumexp(dim?: Dims, keepdim?: boolean): Tensor;
+    argmax(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    argmin(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    logsumexp(...args: PyArgs<DimOpts<Dims>, typeof DK>): Tensor;
     cumsum(dim: number): Tensor;
     cumprod(dim: number): Tensor;
     norm(p?: number | "fro", dim?: Dims, keepdim?: boolean): Tensor;
-    all(dim?: number | null, keepdim?: boolean): Tensor;
-    any(dim?: number | null, keepdim?: boolean): Tensor;
+    all(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
+    any(...args: PyArgs<DimOpts<number | null>, typeof DK>): Tensor;
   }
 }
 
 const P = Tensor.prototype;
-P.sum = function (d, k) { return sum(this, d, k); };
-P.mean = function (d, k) { return mean(this, d, k); };
-P.prod = function (d, k) { return prod(this, d, k); };
-P.var = function (d, k, o) { return variance(this, d, k, o); };
-P.std = function (d, k, o) { return std(this, d, k, o); };
-P.amax = function (d, k) { return amax(this, d, k); };
-P.amin = function (d, k) { return amin(this, d, k); };
+P.sum = function (...a) { return sum(this, ...a); };
+P.mean = function (...a) { return mean(this, ...a); };
+P.prod = function (...a) { return prod(this, ...a); };
+P.var = function (...a) { return variance(this, ...a); };
+P.std = function (...a) { return std(this, ...a); };
+P.amax = function (...a) { return amax(this, ...a); };
+P.amin = function (...a) { return amin(this, ...a); };
 P.max = function (this: Tensor, d?: number, k?: boolean) { return d === undefined ? amax(this) : maxMinDim("max", this, d, k ?? false); } as Tensor["max"];
 P.min = function (this: Tensor, d?: number, k?: boolean) { return d === undefined ? amin(this) : maxMinDim("min", this, d, k ?? false); } as Tensor["min"];
-P.argmax = function (d, k) { return argmax(this, d, k); };
-P.argmin = function (d, k) { return argmin(this, d, k); };
-P.logsumexp = function (d, k) { return logsumexp(this, d, k); };
+P.argmax = function (...a) { return argmax(this, ...a); };
+P.argmin = function (...a) { return argmin(this, ...a); };
+P.logsumexp = function (...a) { return logsumexp(this, ...a); };
 P.cumsum = function (d) { return cumsum(this, d); };
 P.cumprod = function (d) { return cumprod(this, d); };
 P.norm = function (p, d, k) { return norm(this, p, d, k); };
-P.all = function (d, k) { return all(this, d, k); };
-P.any = function (d, k) { return any(this, d, k); };
+P.all = function (...a) { return all(this, ...a); };
+P.any = function (...a) { return any(this, ...a); };

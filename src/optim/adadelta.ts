@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** Adadelta options (PyTorch's names, camelCase). */
 export interface AdadeltaOptions {
@@ -20,6 +21,8 @@ export interface AdadeltaOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.Adadelta", 1, ["lr", "rho", "eps", "weightDecay", "foreach", "*", "maximize"]);
+
 /**
  * Adadelta: `sq = rho sq + (1-rho) g²`, `delta = sqrt(acc + eps) / sqrt(sq + eps) * g`,
  * `acc = rho acc + (1-rho) delta²`, `p -= lr delta`. State keys: `step`, `square_avg`,
@@ -27,7 +30,8 @@ export interface AdadeltaOptions {
  * @example const opt = new optim.Adadelta(params);
  */
 export class Adadelta extends Optimizer {
-  constructor(params: ParamsInput, opts: AdadeltaOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<AdadeltaOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<AdadeltaOptions>(args);
     const d = { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, ...stripUndefined(opts) };
     check(d.lr >= 0, "Adadelta", `invalid learning rate: ${d.lr} (must be >= 0)`);
     check(d.rho >= 0 && d.rho <= 1, "Adadelta", `invalid rho value: ${d.rho} (must be in [0, 1])`);

@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** Adagrad options (PyTorch's names, camelCase). */
 export interface AdagradOptions {
@@ -22,13 +23,16 @@ export interface AdagradOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.Adagrad", 1, ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach", "*", "maximize"]);
+
 /**
  * Adagrad: `sum += g²`, `p -= clr g / (sqrt(sum) + eps)`. As in PyTorch, state
  * (`step`, `sum`) exists for every parameter from construction on.
  * @example const opt = new optim.Adagrad(params, {lr: 0.1});
  */
 export class Adagrad extends Optimizer {
-  constructor(params: ParamsInput, opts: AdagradOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<AdagradOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<AdagradOptions>(args);
     const d = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...stripUndefined(opts) };
     check(d.lr >= 0, "Adagrad", `invalid learning rate: ${d.lr} (must be >= 0)`);
     check(d.lrDecay >= 0, "Adagrad", `invalid lrDecay value: ${d.lrDecay} (must be >= 0)`);

@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamGroup, type ParamsInput } from "./optimizer.js";
 import { B } from "../backends/backend.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** Adam / AdamW options (PyTorch's names, camelCase). */
 export interface AdamOptions {
@@ -23,6 +24,8 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.Adam", 1, ["lr", "betas", "eps", "weightDecay", "amsgrad", "*", "foreach", "maximize", "capturable", "differentiable", "fused"]);
+
 /**
  * Adam: `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g²`,
  * `p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)` (v replaced by its running
@@ -30,7 +33,8 @@ export interface AdamOptions {
  * @example const opt = new optim.Adam(params, {lr: 1e-3});
  */
 export class Adam extends Optimizer {
-  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<AdamOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<AdamOptions>(args);
     const name = new.target.name;
     const d = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...stripUndefined(opts) };
     checkAdamLike(name, d);

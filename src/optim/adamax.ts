@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** Adamax options (PyTorch's names, camelCase). */
 export interface AdamaxOptions {
@@ -20,13 +21,16 @@ export interface AdamaxOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.Adamax", 1, ["lr", "betas", "eps", "weightDecay", "foreach", "*", "maximize"]);
+
 /**
  * Adamax: `m = b1 m + (1-b1) g`, `u = max(b2 u, |g| + eps)`, `p -= lr / (1-b1^t) * m / u`.
  * State keys: `step`, `exp_avg`, `exp_inf`.
  * @example const opt = new optim.Adamax(params);
  */
 export class Adamax extends Optimizer {
-  constructor(params: ParamsInput, opts: AdamaxOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<AdamaxOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<AdamaxOptions>(args);
     const d = { lr: 2e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, maximize: false, ...stripUndefined(opts) };
     checkAdamLike("Adamax", d);
     super(params, d, "Adamax");

@@ -7,6 +7,7 @@ import { Tensor } from "../core/tensor.js";
 import { enableGrad } from "../core/autograd.js";
 import { Optimizer, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** LBFGS options (PyTorch's names, camelCase). */
 export interface LBFGSOptions {
@@ -147,6 +148,8 @@ function strongWolfe(obj: ObjFunc, t: number, d: Vec, f: number, g: Vec, gtd: nu
   return [bracketF[lowPos], bracketG[lowPos], bracket[lowPos], evals];
 }
 
+const SPEC = argSpec("optim.LBFGS", 1, ["lr", "maxIter", "maxEval", "toleranceGrad", "toleranceChange", "historySize", "lineSearchFn"]);
+
 /**
  * L-BFGS. Needs a closure that zeroes grads, computes the loss, calls backward and
  * returns the loss. Only one parameter group is supported (as in PyTorch). State
@@ -155,7 +158,8 @@ function strongWolfe(obj: ObjFunc, t: number, d: Vec, f: number, g: Vec, gtd: nu
  * @example opt.step(() => { opt.zeroGrad(); const l = f(x); l.backward(); return l; });
  */
 export class LBFGS extends Optimizer {
-  constructor(params: ParamsInput, opts: LBFGSOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<LBFGSOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<LBFGSOptions>(args);
     const o = stripUndefined(opts);
     const maxIter = o.maxIter ?? 20;
     const d = {

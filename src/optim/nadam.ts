@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, checkAdamLike, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** NAdam options (PyTorch's names, camelCase). */
 export interface NAdamOptions {
@@ -22,6 +23,8 @@ export interface NAdamOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.NAdam", 1, ["lr", "betas", "eps", "weightDecay", "momentumDecay", "foreach", "*", "maximize"]);
+
 /**
  * NAdam: `mu_t = b1 (1 - 0.5 * 0.96^(t psi))`, with the running product of mu kept in
  * float32 as PyTorch does (state `mu_product`), then
@@ -29,7 +32,8 @@ export interface NAdamOptions {
  * @example const opt = new optim.NAdam(params);
  */
 export class NAdam extends Optimizer {
-  constructor(params: ParamsInput, opts: NAdamOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<NAdamOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<NAdamOptions>(args);
     const d = { lr: 2e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false, ...stripUndefined(opts) };
     checkAdamLike("NAdam", d);
     check(d.momentumDecay >= 0, "NAdam", `invalid momentumDecay value: ${d.momentumDecay} (must be >= 0)`);

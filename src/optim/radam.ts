@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** RAdam options (PyTorch's names, camelCase). */
 export interface RAdamOptions {
@@ -20,6 +21,8 @@ export interface RAdamOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.RAdam", 1, ["lr", "betas", "eps", "weightDecay", "foreach", "*", "maximize"]);
+
 /**
  * RAdam: with `rho_t = rho_inf - 2 t b2^t / (1 - b2^t)`, if `rho_t > 5` the Adam step is
  * scaled by the rectifier `r_t`, else `p -= lr m / (1 - b1^t)`.
@@ -27,7 +30,8 @@ export interface RAdamOptions {
  * @example const opt = new optim.RAdam(params);
  */
 export class RAdam extends Optimizer {
-  constructor(params: ParamsInput, opts: RAdamOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<RAdamOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<RAdamOptions>(args);
     const d = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, maximize: false, ...stripUndefined(opts) };
     checkAdamLike("RAdam", d);
     super(params, d, "RAdam");

@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** RMSprop options (PyTorch's names, camelCase). */
 export interface RMSpropOptions {
@@ -24,6 +25,8 @@ export interface RMSpropOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.RMSprop", 1, ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "foreach", "maximize", "differentiable"]);
+
 /**
  * RMSprop: `sq = a sq + (1-a) g²`, `avg = sqrt(sq - gavg²) + eps` (centered) or
  * `sqrt(sq) + eps`; `p -= lr g / avg` (or through a momentum buffer). State keys:
@@ -31,7 +34,8 @@ export interface RMSpropOptions {
  * @example const opt = new optim.RMSprop(params, {lr: 0.01, momentum: 0.9});
  */
 export class RMSprop extends Optimizer {
-  constructor(params: ParamsInput, opts: RMSpropOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<RMSpropOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<RMSpropOptions>(args);
     const d = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...stripUndefined(opts) };
     check(d.lr >= 0, "RMSprop", `invalid learning rate: ${d.lr} (must be >= 0)`);
     check(d.eps >= 0, "RMSprop", `invalid epsilon value: ${d.eps} (must be >= 0)`);

@@ -5,6 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
+import { argSpec, type PyArgs } from "../ops/args.js";
 
 /** SGD options (PyTorch's names, camelCase). */
 export interface SGDOptions {
@@ -22,6 +23,8 @@ export interface SGDOptions {
   maximize?: boolean;
 }
 
+const SPEC = argSpec("optim.SGD", 1, ["lr", "momentum", "dampening", "weightDecay", "nesterov", "*", "maximize", "foreach", "differentiable"]);
+
 /**
  * Stochastic gradient descent with optional (Nesterov) momentum, as PyTorch:
  * `buf = momentum * buf + (1 - dampening) * g` (buf = g on the first step), then
@@ -29,7 +32,8 @@ export interface SGDOptions {
  * @example const opt = new optim.SGD(params, {lr: 0.1, momentum: 0.9});
  */
 export class SGD extends Optimizer {
-  constructor(params: ParamsInput, opts: SGDOptions = {}) {
+  constructor(params: ParamsInput, ...args: PyArgs<SGDOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<SGDOptions>(args);
     const d = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...stripUndefined(opts) };
     check(d.lr >= 0, "SGD", `invalid learning rate: ${d.lr} (must be >= 0)`);
     check(d.momentum >= 0, "SGD", `invalid momentum value: ${d.momentum} (must be >= 0)`);

@@ -97,7 +97,7 @@ test("truncNormal_: within [a, b] with the truncated-normal mean and variance", 
     { mean: 1, std: 2, a: 0, b: 5, Pa: 0.3085375387259869, Pb: 0.9772498680518208 },
   ];
   for (const c of cases) {
-    const t = init.truncNormal_(my.zeros([100000]), c);
+    const t = init.truncNormal_(my.zeros([100000]), { mean: c.mean, std: c.std, a: c.a, b: c.b });
     const s = stats(t);
     assert.ok(s.min >= c.a && s.max <= c.b, `in [${c.a}, ${c.b}]: [${s.min}, ${s.max}]`);
     const al = (c.a - c.mean) / c.std, be = (c.b - c.mean) / c.std, Z = c.Pb - c.Pa;

@@ -12,6 +12,8 @@ import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwi
 import { assertTensor } from "../../ops/util.js";
 import { isGradEnabled } from "../../core/autograd.js";
 import { B } from "../../backends/backend.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -22,41 +24,48 @@ function floatIn(x: Tensor, op: string): Tensor {
 }
 
 /** max(x, 0). @example F.relu(my.tensor([-1, 2])) // [0, 2] */
-export function relu(x: Tensor): Tensor {
+export function relu(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.relu.names>): Tensor {
+  FS.relu.parse(args);
   assertTensor(x, "relu");
   return x.relu();
 }
 
 /** Logistic sigmoid 1 / (1 + e^-x). */
-export function sigmoid(x: Tensor): Tensor {
+export function sigmoid(x: Tensor, ...args: PyArgs<{}, typeof FS.sigmoid.names>): Tensor {
+  FS.sigmoid.parse(args);
   return sigmoidOp(floatIn(x, "sigmoid"));
 }
 
 /** Hyperbolic tangent. */
-export function tanh(x: Tensor): Tensor {
+export function tanh(x: Tensor, ...args: PyArgs<{}, typeof FS.tanh.names>): Tensor {
+  FS.tanh.parse(args);
   return tanhOp(floatIn(x, "tanh"));
 }
 
 /** x where x > 0, else negativeSlope * x (default slope 0.01). */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+export function leakyRelu(x: Tensor, ...args: PyArgs<{ negativeSlope?: number }, typeof FS.leakyRelu.names>): Tensor {
+  const { negativeSlope = 0.01 } = FS.leakyRelu.parse<{ negativeSlope?: number }>(args);
   x = floatIn(x, "leakyRelu");
   return where(x.gt(0), x, x.mul(negativeSlope));
 }
 
 /** x where x > 0, else alpha * (e^x - 1). */
-export function elu(x: Tensor, alpha = 1): Tensor {
+export function elu(x: Tensor, ...args: PyArgs<{ alpha?: number }, typeof FS.elu.names>): Tensor {
+  const { alpha = 1 } = FS.elu.parse<{ alpha?: number }>(args);
   x = floatIn(x, "elu");
   // The negative branch only sees x <= 0, so exp never overflows.
   return where(x.gt(0), x, x.clamp(null, 0).expm1().mul(alpha));
 }
 
 /** Scaled ELU with the self-normalising constants (alpha 1.6733, scale 1.0507). */
-export function selu(x: Tensor): Tensor {
+export function selu(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.selu.names>): Tensor {
+  FS.selu.parse(args);
   return elu(x, SELU_ALPHA).mul(SELU_SCALE);
 }
 
 /** max(0, x) + min(0, alpha * (e^(x/alpha) - 1)). */
-export function celu(x: Tensor, alpha = 1): Tensor {
+export function celu(x: Tensor, ...args: PyArgs<{ alpha?: number }, typeof FS.celu.names>): Tensor {
+  const { alpha = 1 } = FS.celu.parse<{ alpha?: number }>(args);
   if (alpha === 0) throw new Error("celu: alpha must not be 0 (it divides x)");
   x = floatIn(x, "celu");
   return where(x.gt(0), x, x.clamp(null, 0).div(alpha).expm1().mul(alpha));
@@ -68,7 +77,8 @@ export interface GeluOptions {
 }
 
 /** Gaussian error linear unit: x * Phi(x), exact or with the tanh approximation. */
-export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
+export function gelu(x: Tensor, ...args: PyArgs<GeluOptions, typeof FS.gelu.names>): Tensor {
+  const opts = FS.gelu.parse<GeluOptions>(args);
   x = floatIn(x, "gelu");
   const mode = opts.approximate ?? "none";
   if (mode === "tanh") {
@@ -80,19 +90,22 @@ export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
 }
 
 /** x * sigmoid(x) (a.k.a. swish). */
-export function silu(x: Tensor): Tensor {
+export function silu(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.silu.names>): Tensor {
+  FS.silu.parse(args);
   x = floatIn(x, "silu");
   return x.mul(x.sigmoid());
 }
 
 /** x * tanh(softplus(x)). */
-export function mish(x: Tensor): Tensor {
+export function mish(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.mish.names>): Tensor {
+  FS.mish.parse(args);
   x = floatIn(x, "mish");
   return x.mul(softplus(x).tanh());
 }
 
 /** log(1 + e^(beta x)) / beta, reverting to x where beta x > threshold. */
-export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+export function softplus(x: Tensor, ...args: PyArgs<{ beta?: number; threshold?: number }, typeof FS.softplus.names>): Tensor {
+  const { beta = 1, threshold = 20 } = FS.softplus.parse<{ beta?: number; threshold?: number }>(args);
   x = floatIn(x, "softplus");
   const bx = x.mul(beta);
   // Clamping keeps exp finite in the branch that where() throws away.
@@ -101,7 +114,8 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 }
 
 /** Clamps to [min, max] (defaults -1, 1); gradient 0 outside the open interval, as PyTorch. */
-export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
+export function hardtanh(x: Tensor, ...args: PyArgs<{ minVal?: number; maxVal?: number }, typeof FS.hardtanh.names>): Tensor {
+  const { minVal: min = -1, maxVal: max = 1 } = FS.hardtanh.parse<{ minVal?: number; maxVal?: number }>(args);
   x = floatIn(x, "hardtanh");
   if (min > max) throw new Error(`hardtanh: min (${min}) must not exceed max (${max})`);
   const inside = x.gt(min).logicalAnd(x.lt(max));
@@ -109,25 +123,29 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
 }
 
 /** min(max(0, x), 6). */
-export function relu6(x: Tensor): Tensor {
+export function relu6(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.relu6.names>): Tensor {
+  FS.relu6.parse(args);
   return hardtanh(x, 0, 6);
 }
 
 /** relu6(x + 3) / 6. */
-export function hardsigmoid(x: Tensor): Tensor {
+export function hardsigmoid(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.hardsigmoid.names>): Tensor {
+  FS.hardsigmoid.parse(args);
   x = floatIn(x, "hardsigmoid");
   return hardtanh(x.add(3), 0, 6).div(6);
 }
 
 /** x * relu6(x + 3) / 6. */
-export function hardswish(x: Tensor): Tensor {
+export function hardswish(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.hardswish.names>): Tensor {
+  FS.hardswish.parse(args);
   x = floatIn(x, "hardswish");
   const mid = x.mul(x.add(3)).div(6);
   return where(x.lt(-3), 0, where(x.gt(3), x, mid));
 }
 
 /** log(sigmoid(x)), computed stably as min(x, 0) - log1p(e^-|x|). */
-export function logsigmoid(x: Tensor): Tensor {
+export function logsigmoid(x: Tensor, ...args: PyArgs<{}, typeof FS.logsigmoid.names>): Tensor {
+  FS.logsigmoid.parse(args);
   x = floatIn(x, "logsigmoid");
   // Each branch clamps its exponent to <= 0, so neither overflows (where() would turn
   // 0 * inf into NaN); the boundary x = 0 still gets the gradient 1/2.
@@ -159,13 +177,15 @@ export function prelu(x: Tensor, weight: Tensor): Tensor {
 }
 
 /** x / (1 + |x|). */
-export function softsign(x: Tensor): Tensor {
+export function softsign(x: Tensor, ...args: PyArgs<{}, typeof FS.softsign.names>): Tensor {
+  FS.softsign.parse(args);
   x = floatIn(x, "softsign");
   return x.div(x.abs().add(1));
 }
 
 /** x - tanh(x). */
-export function tanhshrink(x: Tensor): Tensor {
+export function tanhshrink(x: Tensor, ...args: PyArgs<{}, typeof FS.tanhshrink.names>): Tensor {
+  FS.tanhshrink.parse(args);
   x = floatIn(x, "tanhshrink");
   return x.sub(x.tanh());
 }
@@ -177,13 +197,15 @@ export function threshold(x: Tensor, thresholdValue: number, value: number): Ten
 }
 
 /** x - lambd where x > lambd, x + lambd where x < -lambd, else 0 (lambd default 0.5). */
-export function softshrink(x: Tensor, lambd = 0.5): Tensor {
+export function softshrink(x: Tensor, ...args: PyArgs<{ lambd?: number }, typeof FS.softshrink.names>): Tensor {
+  const { lambd = 0.5 } = FS.softshrink.parse<{ lambd?: number }>(args);
   x = floatIn(x, "softshrink");
   return where(x.gt(lambd), x.sub(lambd), where(x.lt(-lambd), x.add(lambd), 0));
 }
 
 /** x where |x| > lambd, else 0 (lambd default 0.5). */
-export function hardshrink(x: Tensor, lambd = 0.5): Tensor {
+export function hardshrink(x: Tensor, ...args: PyArgs<{ lambd?: number }, typeof FS.hardshrink.names>): Tensor {
+  const { lambd = 0.5 } = FS.hardshrink.parse<{ lambd?: number }>(args);
   x = floatIn(x, "hardshrink");
   return where(x.abs().gt(lambd), x, 0);
 }
@@ -266,7 +288,8 @@ function prepSoftmax(x: Tensor, dim: number | undefined, opts: SoftmaxOptions | 
  * y * (g - sum(g * y)), written in tensor ops so it is itself differentiable.
  * @example F.softmax(logits, -1)
  */
-export function softmax(x: Tensor, dim: number, opts?: SoftmaxOptions): Tensor {
+export function softmax(x: Tensor, dim: number, ...args: PyArgs<SoftmaxOptions, typeof FS.softmax.names>): Tensor {
+  const opts = FS.softmax.parse<SoftmaxOptions>(args);
   const [xin, d] = prepSoftmax(x, dim, opts, "softmax");
   const out = softmaxKernel(xin, d, false);
   if (needsGrad(xin)) {
@@ -283,7 +306,8 @@ export function softmax(x: Tensor, dim: number, opts?: SoftmaxOptions): Tensor {
  * log(softmax(x)) along `dim`, computed as x - max - log(sum(e^(x - max))).
  * Backward: g - softmax(x) * sum(g).
  */
-export function logSoftmax(x: Tensor, dim: number, opts?: SoftmaxOptions): Tensor {
+export function logSoftmax(x: Tensor, dim: number, ...args: PyArgs<SoftmaxOptions, typeof FS.logSoftmax.names>): Tensor {
+  const opts = FS.logSoftmax.parse<SoftmaxOptions>(args);
   const [xin, d] = prepSoftmax(x, dim, opts, "logSoftmax");
   const out = softmaxKernel(xin, d, true);
   if (needsGrad(xin)) {
@@ -294,13 +318,15 @@ export function logSoftmax(x: Tensor, dim: number, opts?: SoftmaxOptions): Tenso
 }
 
 /** softmax(-x) along `dim`. */
-export function softmin(x: Tensor, dim: number, opts?: SoftmaxOptions): Tensor {
+export function softmin(x: Tensor, dim: number, ...args: PyArgs<SoftmaxOptions, typeof FS.softmin.names>): Tensor {
+  const opts = FS.softmin.parse<SoftmaxOptions>(args);
   assertTensor(x, "softmin");
   return softmax(x.neg(), dim, opts);
 }
 
 /** Gated linear unit: splits `dim` (default -1) in halves a, b and returns a * sigmoid(b). */
-export function glu(x: Tensor, dim = -1): Tensor {
+export function glu(x: Tensor, ...args: PyArgs<{ dim?: number }, typeof FS.glu.names>): Tensor {
+  const { dim = -1 } = FS.glu.parse<{ dim?: number }>(args);
   x = floatIn(x, "glu");
   const d = normDim(dim, x.ndim, "glu");
   const n = x.shape[d];

@@ -18,6 +18,8 @@ import { assertTensor } from "../../ops/util.js";
 import { dropout } from "./dropout.js";
 import "../../ops/shape.js";
 import "../../ops/reduce.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 /** Options of `F.scaledDotProductAttention`. */
 export interface SdpaOptions {
@@ -43,7 +45,8 @@ export interface SdpaOptions {
  * whose keys are all masked give NaN, as PyTorch's reference formula.
  * @example const y = F.scaledDotProductAttention(q, k, v, {isCausal: true});
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: SdpaOptions = {}): Tensor {
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, ...args: PyArgs<SdpaOptions, typeof FS.scaledDotProductAttention.names>): Tensor {
+  const opts = FS.scaledDotProductAttention.parse<SdpaOptions>(args);
   const op = "scaledDotProductAttention";
   assertTensor(q, op, "query");
   assertTensor(k, op, "key");

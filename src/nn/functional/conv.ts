@@ -14,6 +14,8 @@ import { gemm } from "../../ops/linalg.js";
 import { assertTensor, sumToShape } from "../../ops/util.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
 import { convFused } from "./conv-fused.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 /** Options of conv1d / conv2d. A number applies to every spatial dim. */
 export interface ConvOptions {
@@ -235,7 +237,8 @@ function convTransposeNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor
  * weight [outC, C/groups, k], bias [outC].
  * @example F.conv1d(x, w, b, {padding: "same"})
  */
-export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PyArgs<ConvOptions, typeof FS.conv1d.names>): Tensor {
+  const opts = FS.conv1d.parse<ConvOptions>(args);
   return convNd("conv1d", 1, x, weight, bias, opts);
 }
 
@@ -244,7 +247,8 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * weight [outC, C/groups, kH, kW], bias [outC]. padding: number, [pH, pW], "same" or "valid".
  * @example F.conv2d(x, w, undefined, {stride: 2, padding: 1})
  */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PyArgs<ConvOptions, typeof FS.conv2d.names>): Tensor {
+  const opts = FS.conv2d.parse<ConvOptions>(args);
   return convNd("conv2d", 2, x, weight, bias, opts);
 }
 
@@ -252,7 +256,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
  * 1-D transposed convolution. x [N, C, L] or [C, L], weight [C, outC/groups, k].
  * Output length (L-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1.
  */
-export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PyArgs<ConvTransposeOptions, typeof FS.convTranspose1d.names>): Tensor {
+  const opts = FS.convTranspose1d.parse<ConvTransposeOptions>(args);
   return convTransposeNd("convTranspose1d", 1, x, weight, bias, opts);
 }
 
@@ -261,7 +266,8 @@ export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null,
  * x [N, C, H, W] or [C, H, W], weight [C, outC/groups, kH, kW].
  * @example F.convTranspose2d(z, w, b, {stride: 2, padding: 1, outputPadding: 1})
  */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PyArgs<ConvTransposeOptions, typeof FS.convTranspose2d.names>): Tensor {
+  const opts = FS.convTranspose2d.parse<ConvTransposeOptions>(args);
   return convTransposeNd("convTranspose2d", 2, x, weight, bias, opts);
 }
 
@@ -287,7 +293,8 @@ function foldGeom(op: string, C: number, H: number, W: number, kernelSize: numbe
  * Extracts sliding blocks (im2col): x [N, C, H, W] -> [N, C*kH*kW, L]. Differentiable.
  * @example F.unfold(x, 3, {padding: 1})
  */
-export function unfold(x: Tensor, kernelSize: number | number[], opts: UnfoldOptions = {}): Tensor {
+export function unfold(x: Tensor, kernelSize: number | number[], ...args: PyArgs<UnfoldOptions, typeof FS.unfold.names>): Tensor {
+  const opts = FS.unfold.parse<UnfoldOptions>(args);
   assertTensor(x, "unfold");
   if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`unfold: expected input of 3 or 4 dims [N, C, H, W], got ${fmtShape(x.shape)}`);
   const x4 = x.ndim === 4 ? x : x.unsqueeze(0);
@@ -300,7 +307,8 @@ export function unfold(x: Tensor, kernelSize: number | number[], opts: UnfoldOpt
  * Sums sliding blocks back into an image (col2im), the adjoint of unfold:
  * cols [N, C*kH*kW, L] -> [N, C, outputSize[0], outputSize[1]]. Differentiable.
  */
-export function fold(cols: Tensor, outputSize: number | number[], kernelSize: number | number[], opts: UnfoldOptions = {}): Tensor {
+export function fold(cols: Tensor, outputSize: number | number[], kernelSize: number | number[], ...args: PyArgs<UnfoldOptions, typeof FS.fold.names>): Tensor {
+  const opts = FS.fold.parse<UnfoldOptions>(args);
   assertTensor(cols, "fold");
   if (cols.ndim !== 2 && cols.ndim !== 3) throw new Error(`fold: expected input of 2 or 3 dims [N, C*kH*kW, L], got ${fmtShape(cols.shape)}`);
   const c3 = cols.ndim === 3 ? cols : cols.unsqueeze(0);

@@ -12,6 +12,8 @@ import { noGrad } from "../../core/autograd.js";
 import { where } from "../../ops/elementwise.js";
 import { pad } from "../../ops/shape.js";
 import { assertTensor } from "../../ops/util.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 const NEG = -1e30; // log of zero probability, kept finite
 const INF_LIMIT = 1e29; // a negative log-likelihood beyond this means "impossible"
@@ -47,8 +49,9 @@ export function ctcLoss(
   targets: Tensor,
   inputLengths: Tensor | readonly number[],
   targetLengths: Tensor | readonly number[],
-  opts: CtcLossOptions = {},
+  ...args: PyArgs<CtcLossOptions, typeof FS.ctcLoss.names>
 ): Tensor {
+  const opts = FS.ctcLoss.parse<CtcLossOptions>(args);
   assertTensor(logProbs, "ctcLoss", "logProbs");
   assertTensor(targets, "ctcLoss", "targets");
   const blank = opts.blank ?? 0;

@@ -6,6 +6,8 @@ import { Tensor } from "../../core/tensor.js";
 import { isFloating } from "../../core/dtype.js";
 import { broadcastShapes, normDim } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 export interface NormalizeOptions {
   /** Norm order (default 2). */
@@ -20,7 +22,8 @@ export interface NormalizeOptions {
  * x / max(||x||_p, eps) along `dim` (default: p = 2, dim = 1).
  * @example F.normalize(emb, {dim: -1})
  */
-export function normalize(x: Tensor, opts: NormalizeOptions = {}): Tensor {
+export function normalize(x: Tensor, ...args: PyArgs<NormalizeOptions, typeof FS.normalize.names>): Tensor {
+  const opts = FS.normalize.parse<NormalizeOptions>(args);
   assertTensor(x, "normalize");
   const p = opts.p ?? 2, eps = opts.eps ?? 1e-12;
   const dim = normDim(opts.dim ?? 1, x.ndim, "normalize");
@@ -39,7 +42,8 @@ export interface CosineSimilarityOptions {
  * Cosine of the angle between x1 and x2 along `dim` (inputs broadcast):
  * sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)).
  */
-export function cosineSimilarity(x1: Tensor, x2: Tensor, opts: CosineSimilarityOptions = {}): Tensor {
+export function cosineSimilarity(x1: Tensor, x2: Tensor, ...args: PyArgs<CosineSimilarityOptions, typeof FS.cosineSimilarity.names>): Tensor {
+  const opts = FS.cosineSimilarity.parse<CosineSimilarityOptions>(args);
   assertTensor(x1, "cosineSimilarity", "x1");
   assertTensor(x2, "cosineSimilarity", "x2");
   const eps = opts.eps ?? 1e-8;
@@ -61,7 +65,8 @@ export interface PairwiseDistanceOptions {
 }
 
 /** ||x1 - x2 + eps||_p over the last dim (inputs broadcast). */
-export function pairwiseDistance(x1: Tensor, x2: Tensor, opts: PairwiseDistanceOptions = {}): Tensor {
+export function pairwiseDistance(x1: Tensor, x2: Tensor, ...args: PyArgs<PairwiseDistanceOptions, typeof FS.pairwiseDistance.names>): Tensor {
+  const opts = FS.pairwiseDistance.parse<PairwiseDistanceOptions>(args);
   assertTensor(x1, "pairwiseDistance", "x1");
   assertTensor(x2, "pairwiseDistance", "x2");
   const p = opts.p ?? 2, eps = opts.eps ?? 1e-6;

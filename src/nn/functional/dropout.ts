@@ -9,6 +9,8 @@ import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
 import { B } from "../../backends/backend.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 export interface DropoutOptions {
   /** Random source for the mask (default: the global generator seeded by manualSeed). */
@@ -55,7 +57,8 @@ function floatIn(x: Tensor, op: string): Tensor {
  * 1 / (1 - p); identity when `training` is false or p = 0.
  * @example F.dropout(h, 0.1, model.training)
  */
-export function dropout(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+export function dropout(x: Tensor, p = 0.5, training = true, ...args: PyArgs<DropoutOptions, typeof FS.dropout.names>): Tensor {
+  const opts = FS.dropout.parse<DropoutOptions>(args);
   floatIn(x, "dropout");
   checkP(p, "dropout");
   if (!training || p === 0) return x;
@@ -78,17 +81,20 @@ function featureDropout(x: Tensor, p: number, training: boolean, opts: DropoutOp
 }
 
 /** Zeroes whole channels of [N, C, L] (or [C, L]) with probability p. */
-export function dropout1d(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+export function dropout1d(x: Tensor, p = 0.5, training = true, ...args: PyArgs<DropoutOptions, typeof FS.dropout1d.names>): Tensor {
+  const opts = FS.dropout1d.parse<DropoutOptions>(args);
   return featureDropout(x, p, training, opts, 1, "dropout1d");
 }
 
 /** Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p. */
-export function dropout2d(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+export function dropout2d(x: Tensor, p = 0.5, training = true, ...args: PyArgs<DropoutOptions, typeof FS.dropout2d.names>): Tensor {
+  const opts = FS.dropout2d.parse<DropoutOptions>(args);
   return featureDropout(x, p, training, opts, 2, "dropout2d");
 }
 
 /** Zeroes whole channels of [N, C, D, H, W] (or [C, D, H, W]) with probability p. */
-export function dropout3d(x: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+export function dropout3d(x: Tensor, p = 0.5, training = true, ...args: PyArgs<DropoutOptions, typeof FS.dropout3d.names>): Tensor {
+  const opts = FS.dropout3d.parse<DropoutOptions>(args);
   return featureDropout(x, p, training, opts, 3, "dropout3d");
 }
 
@@ -100,7 +106,8 @@ const ALPHA_PRIME = 1.7580993408473766;
  * saturation value and an affine map keeps mean 0 and variance 1. Default
  * `training` is false, as PyTorch's functional form.
  */
-export function alphaDropout(x: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
+export function alphaDropout(x: Tensor, p = 0.5, training = false, ...args: PyArgs<DropoutOptions, typeof FS.alphaDropout.names>): Tensor {
+  const opts = FS.alphaDropout.parse<DropoutOptions>(args);
   floatIn(x, "alphaDropout");
   checkP(p, "alphaDropout");
   if (!training || p === 0) return x;

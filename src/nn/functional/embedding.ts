@@ -9,6 +9,8 @@ import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
 import { indexAdd } from "../../ops/indexing.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 export interface EmbeddingOptions {
   /** This row's gradient is always zero (negative counts from the end). */
@@ -23,7 +25,8 @@ export interface EmbeddingOptions {
  * Looks up rows of `weight` [num, dim] for int32 `idx` of any shape → [...idx.shape, dim].
  * @example F.embedding(my.tensor([[0, 2]], {dtype: "int32"}), w) // [1, 2, dim]
  */
-export function embedding(idx: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+export function embedding(idx: Tensor, weight: Tensor, ...args: PyArgs<EmbeddingOptions, typeof FS.embedding.names>): Tensor {
+  const opts = FS.embedding.parse<EmbeddingOptions>(args);
   assertTensor(idx, "embedding", "indices");
   assertTensor(weight, "embedding", "weight");
   if (idx.dtype !== "int32") {

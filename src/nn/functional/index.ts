@@ -19,3 +19,4 @@ export * from "./losses.js";
 export * from "./losses-margin.js";
 export * from "./ctc.js";
 export { scaledDotProductAttention, type SdpaOptions } from "./attention.js";
+export { oneHot } from "./one-hot.js";

@@ -8,14 +8,16 @@ import { Tensor, make } from "../../core/tensor.js";
 import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear";
 
 export interface InterpolateOptions {
   /** Output spatial size (one number for every dim, or one per dim). */
-  size?: number | number[];
+  size?: number | number[] | null;
   /** Multiplier of the spatial size (one number or one per dim). */
-  scaleFactor?: number | number[];
+  scaleFactor?: number | number[] | null;
   /** Resampling mode (default "nearest"). */
   mode?: InterpolateMode;
   /** Align the corner pixels' centres (linear/bicubic modes only; default false). */
@@ -86,7 +88,8 @@ function perDim(v: number | number[] | undefined, n: number, what: string): numb
  * Resizes the spatial dims of x [N, C, *spatial] to `size` or by `scaleFactor`.
  * @example F.interpolate(img, {scaleFactor: 2, mode: "bilinear", alignCorners: false})
  */
-export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
+export function interpolate(x: Tensor, ...args: PyArgs<InterpolateOptions, typeof FS.interpolate.names>): Tensor {
+  const opts = FS.interpolate.parse<InterpolateOptions>(args);
   assertTensor(x, "interpolate");
   const mode = opts.mode ?? "nearest";
   const nsp = x.ndim - 2;
@@ -103,8 +106,8 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
     throw new Error(`interpolate: alignCorners only has an effect for linear, bilinear, bicubic or trilinear modes, not "${mode}"`);
   }
   const alignCorners = opts.alignCorners ?? false;
-  const sizes = perDim(opts.size, nsp, "size");
-  const scales = perDim(opts.scaleFactor, nsp, "scaleFactor");
+  const sizes = perDim(opts.size ?? undefined, nsp, "size");
+  const scales = perDim(opts.scaleFactor ?? undefined, nsp, "scaleFactor");
   if ((sizes === undefined) === (scales === undefined)) {
     throw new Error("interpolate: give exactly one of size or scaleFactor");
   }

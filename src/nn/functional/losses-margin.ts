@@ -11,6 +11,8 @@ import { assertTensor } from "../../ops/util.js";
 import { reduceLoss, type ReductionOptions } from "./losses.js";
 import { pairwiseDistance } from "./distance.js";
 import { logsigmoid } from "./activations.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 function fl(t: Tensor, op: string, what: string): Tensor {
   assertTensor(t, op, what);
@@ -26,7 +28,8 @@ export interface MarginOptions extends ReductionOptions {
  * 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where y = -1; x1, x2 are
  * [N, D] with y [N], or [D] with a 0-dim y.
  */
-export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, opts: MarginOptions = {}): Tensor {
+export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, ...args: PyArgs<MarginOptions, typeof FS.cosineEmbeddingLoss.names>): Tensor {
+  const opts = FS.cosineEmbeddingLoss.parse<MarginOptions>(args);
   const a = fl(x1, "cosineEmbeddingLoss", "x1"), b = fl(x2, "cosineEmbeddingLoss", "x2");
   assertTensor(target, "cosineEmbeddingLoss", "target");
   const td = target.ndim;
@@ -44,7 +47,8 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, opts
 }
 
 /** max(0, -y (x1 - x2) + margin). */
-export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, opts: MarginOptions = {}): Tensor {
+export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, ...args: PyArgs<MarginOptions, typeof FS.marginRankingLoss.names>): Tensor {
+  const opts = FS.marginRankingLoss.parse<MarginOptions>(args);
   const a = fl(x1, "marginRankingLoss", "x1"), b = fl(x2, "marginRankingLoss", "x2");
   assertTensor(target, "marginRankingLoss", "target");
   const l = target.neg().mul(a.sub(b)).add(opts.margin ?? 0).clamp(0);
@@ -52,7 +56,8 @@ export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, opts: 
 }
 
 /** x where y = 1, max(0, margin - x) where y = -1 (margin default 1). */
-export function hingeEmbeddingLoss(input: Tensor, target: Tensor, opts: MarginOptions = {}): Tensor {
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: PyArgs<MarginOptions, typeof FS.hingeEmbeddingLoss.names>): Tensor {
+  const opts = FS.hingeEmbeddingLoss.parse<MarginOptions>(args);
   const x = fl(input, "hingeEmbeddingLoss", "input");
   assertTensor(target, "hingeEmbeddingLoss", "target");
   const margin = opts.margin ?? 1;
@@ -72,7 +77,8 @@ export interface TripletMarginOptions extends ReductionOptions {
 }
 
 /** max(d(a, p) - d(a, n) + margin, 0) with pairwise p-norm distances. */
-export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, opts: TripletMarginOptions = {}): Tensor {
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, ...args: PyArgs<TripletMarginOptions, typeof FS.tripletMarginLoss.names>): Tensor {
+  const opts = FS.tripletMarginLoss.parse<TripletMarginOptions>(args);
   const a = fl(anchor, "tripletMarginLoss", "anchor");
   const p = fl(positive, "tripletMarginLoss", "positive");
   const n = fl(negative, "tripletMarginLoss", "negative");
@@ -100,7 +106,8 @@ export interface MultiMarginOptions extends ReductionOptions {
  * Multi-class hinge loss of scores [N, C] (or [C]) at int32 targets:
  * sum over i != y of max(0, margin - x[y] + x[i])^p * w[y] / C.
  */
-export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMarginOptions = {}): Tensor {
+export function multiMarginLoss(input: Tensor, target: Tensor, ...args: PyArgs<MultiMarginOptions, typeof FS.multiMarginLoss.names>): Tensor {
+  const opts = FS.multiMarginLoss.parse<MultiMarginOptions>(args);
   let x = fl(input, "multiMarginLoss", "input");
   assertTensor(target, "multiMarginLoss", "target");
   const p = opts.p ?? 1;
@@ -129,7 +136,8 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
 }
 
 /** log(1 + e^(-y x)), computed stably. */
-export function softMarginLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+export function softMarginLoss(input: Tensor, target: Tensor, ...args: PyArgs<ReductionOptions, typeof FS.softMarginLoss.names>): Tensor {
+  const opts = FS.softMarginLoss.parse<ReductionOptions>(args);
   const x = fl(input, "softMarginLoss", "input");
   const y = fl(target, "softMarginLoss", "target");
   if (!shapesEqual(x.shape, y.shape)) throw new Error(`softMarginLoss: target shape ${fmtShape(y.shape)} must equal input shape ${fmtShape(x.shape)}`);
@@ -143,7 +151,8 @@ export interface MultilabelSoftMarginOptions extends ReductionOptions {
 }
 
 /** Mean over classes of the binary logistic losses of scores [N, C] against 0/1 targets. */
-export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, opts: MultilabelSoftMarginOptions = {}): Tensor {
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...args: PyArgs<MultilabelSoftMarginOptions, typeof FS.multilabelSoftMarginLoss.names>): Tensor {
+  const opts = FS.multilabelSoftMarginLoss.parse<MultilabelSoftMarginOptions>(args);
   const x = fl(input, "multilabelSoftMarginLoss", "input");
   const y = fl(target, "multilabelSoftMarginLoss", "target");
   if (!shapesEqual(x.shape, y.shape)) throw new Error(`multilabelSoftMarginLoss: target shape ${fmtShape(y.shape)} must equal input shape ${fmtShape(x.shape)}`);

@@ -12,6 +12,8 @@ import { fmtShape, shapesEqual } from "../../core/shape.js";
 import { where } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
 import { logSoftmax } from "./activations.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -41,19 +43,22 @@ function floatPair(input: Tensor, target: Tensor, op: string, sameShape: boolean
 }
 
 /** Mean squared error (input and target broadcast). @example F.mseLoss(pred, y) */
-export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, ...args: PyArgs<ReductionOptions, typeof FS.mseLoss.names>): Tensor {
+  const opts = FS.mseLoss.parse<ReductionOptions>(args);
   const [x, t] = floatPair(input, target, "mseLoss", false);
   return reduceLoss(x.sub(t).square(), opts.reduction, "mseLoss");
 }
 
 /** Mean absolute error. */
-export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, ...args: PyArgs<ReductionOptions, typeof FS.l1Loss.names>): Tensor {
+  const opts = FS.l1Loss.parse<ReductionOptions>(args);
   const [x, t] = floatPair(input, target, "l1Loss", false);
   return reduceLoss(x.sub(t).abs(), opts.reduction, "l1Loss");
 }
 
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (beta default 1; 0 gives L1). */
-export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, ...args: PyArgs<ReductionOptions & { beta?: number }, typeof FS.smoothL1Loss.names>): Tensor {
+  const opts = FS.smoothL1Loss.parse<ReductionOptions & { beta?: number }>(args);
   const [x, t] = floatPair(input, target, "smoothL1Loss", false);
   const beta = opts.beta ?? 1;
   if (beta < 0) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
@@ -63,7 +68,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: ReductionOptio
 }
 
 /** 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (delta default 1). */
-export function huberLoss(input: Tensor, target: Tensor, opts: ReductionOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, ...args: PyArgs<ReductionOptions & { delta?: number }, typeof FS.huberLoss.names>): Tensor {
+  const opts = FS.huberLoss.parse<ReductionOptions & { delta?: number }>(args);
   const [x, t] = floatPair(input, target, "huberLoss", false);
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
@@ -127,7 +133,8 @@ function nllParts(input: Tensor, target: Tensor, weight: Tensor | null | undefin
  * Negative log-likelihood of log-probabilities `input` [N, C, *] (or [C]) at int32
  * class `target` [N, *] (or []); "mean" divides by the sum of the picked weights.
  */
-export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, ...args: PyArgs<NllLossOptions, typeof FS.nllLoss.names>): Tensor {
+  const opts = FS.nllLoss.parse<NllLossOptions>(args);
   assertTensor(input, "nllLoss", "input");
   assertTensor(target, "nllLoss", "target");
   const p = nllParts(input, target, opts.weight, opts.ignoreIndex ?? -100, "nllLoss");
@@ -146,7 +153,8 @@ export interface CrossEntropyOptions extends NllLossOptions {
  * or float class probabilities of the input's shape.
  * @example F.crossEntropy(logits, labels, {labelSmoothing: 0.1})
  */
-export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(input: Tensor, target: Tensor, ...args: PyArgs<CrossEntropyOptions, typeof FS.crossEntropy.names>): Tensor {
+  const opts = FS.crossEntropy.parse<CrossEntropyOptions>(args);
   assertTensor(input, "crossEntropy", "input");
   assertTensor(target, "crossEntropy", "target");
   const ls = opts.labelSmoothing ?? 0;
@@ -203,7 +211,8 @@ export interface WeightedLossOptions extends ReductionOptions {
 }
 
 /** Binary cross-entropy of probabilities `input` in [0, 1] against `target` of the same shape. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: WeightedLossOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: PyArgs<WeightedLossOptions, typeof FS.binaryCrossEntropy.names>): Tensor {
+  const opts = FS.binaryCrossEntropy.parse<WeightedLossOptions>(args);
   const [x, t] = floatPair(input, target, "binaryCrossEntropy", true);
   const xd = x._data;
   for (let i = 0; i < xd.length; i++) {
@@ -225,7 +234,8 @@ export interface BceWithLogitsOptions extends WeightedLossOptions {
  * Binary cross-entropy on logits, computed stably as
  * (1 - t) x + (1 + (posWeight - 1) t) (log(1 + e^-|x|) + max(-x, 0)).
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...args: PyArgs<BceWithLogitsOptions, typeof FS.binaryCrossEntropyWithLogits.names>): Tensor {
+  const opts = FS.binaryCrossEntropyWithLogits.parse<BceWithLogitsOptions>(args);
   const [x, t] = floatPair(input, target, "binaryCrossEntropyWithLogits", true);
   const sp = x.abs().neg().exp().log1p().add(x.neg().relu());
   const lw = opts.posWeight ? opts.posWeight.sub(1).mul(t).add(1) : null;
@@ -242,7 +252,8 @@ export interface KlDivOptions {
 }
 
 /** KL divergence with log-probability `input`: sum target * (log target - input). */
-export function klDiv(input: Tensor, target: Tensor, opts: KlDivOptions = {}): Tensor {
+export function klDiv(input: Tensor, target: Tensor, ...args: PyArgs<KlDivOptions, typeof FS.klDiv.names>): Tensor {
+  const opts = FS.klDiv.parse<KlDivOptions>(args);
   const [x, t] = floatPair(input, target, "klDiv", false);
   let l: Tensor;
   if (opts.logTarget) {
@@ -268,7 +279,8 @@ export interface PoissonNllOptions extends ReductionOptions {
 }
 
 /** Poisson negative log-likelihood: e^x - t x (logInput) or x - t log(x + eps). */
-export function poissonNllLoss(input: Tensor, target: Tensor, opts: PoissonNllOptions = {}): Tensor {
+export function poissonNllLoss(input: Tensor, target: Tensor, ...args: PyArgs<PoissonNllOptions, typeof FS.poissonNllLoss.names>): Tensor {
+  const opts = FS.poissonNllLoss.parse<PoissonNllOptions>(args);
   const [x, t] = floatPair(input, target, "poissonNllLoss", false);
   const eps = opts.eps ?? 1e-8;
   let l = opts.logInput ?? true ? x.exp().sub(t.mul(x)) : x.sub(t.mul(x.add(eps).log()));
@@ -292,7 +304,8 @@ export interface GaussianNllOptions extends ReductionOptions {
  * Gaussian negative log-likelihood 0.5 (log var + (x - t)^2 / var). `variance` has
  * the input's shape, or lacks its last dim, or has size 1 there (one variance per row).
  */
-export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, opts: GaussianNllOptions = {}): Tensor {
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, ...args: PyArgs<GaussianNllOptions, typeof FS.gaussianNllLoss.names>): Tensor {
+  const opts = FS.gaussianNllLoss.parse<GaussianNllOptions>(args);
   const [x, t] = floatPair(input, target, "gaussianNllLoss", false);
   const eps = opts.eps ?? 1e-6;
   let v = variance instanceof Tensor ? variance : make(Float64Array.of(variance), [], "float64").to(x.dtype);

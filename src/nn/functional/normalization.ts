@@ -11,6 +11,8 @@ import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
 import { pad } from "../../ops/shape.js";
 import { fusedLayerNorm } from "./fused-norm.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 /** Reshapes a per-channel vector [C] to broadcast against [N, C, *] (ndim dims). */
 function chan(v: Tensor, ndim: number): Tensor {
@@ -62,8 +64,9 @@ export function batchNorm(
   runningVar: Tensor | undefined | null,
   weight?: Tensor | null,
   bias?: Tensor | null,
-  opts: BatchNormOptions = {},
+  ...args: PyArgs<BatchNormOptions, typeof FS.batchNorm.names>
 ): Tensor {
+  const opts = FS.batchNorm.parse<BatchNormOptions>(args);
   assertTensor(x, "batchNorm");
   const training = opts.training ?? false;
   const momentum = opts.momentum ?? 0.1;
@@ -119,8 +122,9 @@ export function layerNorm(
   normalizedShape: number | readonly number[],
   weight?: Tensor | null,
   bias?: Tensor | null,
-  opts: EpsOptions = {},
+  ...args: PyArgs<EpsOptions, typeof FS.layerNorm.names>
 ): Tensor {
+  const opts = FS.layerNorm.parse<EpsOptions>(args);
   assertTensor(x, "layerNorm");
   const ns = normShape(normalizedShape);
   const eps = opts.eps ?? 1e-5;
@@ -160,7 +164,8 @@ function numelOf(shape: readonly number[]): number {
  * Group normalisation: channels of [N, C, *] are split into `numGroups` groups,
  * each normalised over its channels and spatial positions; then a per-channel affine.
  */
-export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, opts: EpsOptions = {}): Tensor {
+export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, ...args: PyArgs<EpsOptions, typeof FS.groupNorm.names>): Tensor {
+  const opts = FS.groupNorm.parse<EpsOptions>(args);
   assertTensor(x, "groupNorm");
   const eps = opts.eps ?? 1e-5;
   if (x.ndim < 2) throw new Error(`groupNorm: expected input of at least 2 dims [N, C, *], got ${fmtShape(x.shape)}`);
@@ -197,8 +202,9 @@ export function instanceNorm(
   runningVar?: Tensor | null,
   weight?: Tensor | null,
   bias?: Tensor | null,
-  opts: InstanceNormOptions = {},
+  ...args: PyArgs<InstanceNormOptions, typeof FS.instanceNorm.names>
 ): Tensor {
+  const opts = FS.instanceNorm.parse<InstanceNormOptions>(args);
   assertTensor(x, "instanceNorm");
   const useInputStats = opts.useInputStats ?? true;
   const momentum = opts.momentum ?? 0.1;
@@ -241,7 +247,8 @@ export interface RmsNormOptions {
  * RMS normalisation over the trailing `normalizedShape` dims:
  * x / sqrt(mean(x^2) + eps) * weight.
  */
-export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, opts: RmsNormOptions = {}): Tensor {
+export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, ...args: PyArgs<RmsNormOptions, typeof FS.rmsNorm.names>): Tensor {
+  const opts = FS.rmsNorm.parse<RmsNormOptions>(args);
   assertTensor(x, "rmsNorm");
   const ns = normShape(normalizedShape);
   const k = ns.length;
@@ -269,7 +276,8 @@ export interface LocalResponseNormOptions {
  * Local response normalisation across channels of [N, C, *]:
  * x / (k + alpha / size * sum of x^2 over `size` neighbouring channels)^beta.
  */
-export function localResponseNorm(x: Tensor, size: number, opts: LocalResponseNormOptions = {}): Tensor {
+export function localResponseNorm(x: Tensor, size: number, ...args: PyArgs<LocalResponseNormOptions, typeof FS.localResponseNorm.names>): Tensor {
+  const opts = FS.localResponseNorm.parse<LocalResponseNormOptions>(args);
   assertTensor(x, "localResponseNorm");
   const alpha = opts.alpha ?? 1e-4, beta = opts.beta ?? 0.75, k = opts.k ?? 1;
   if (x.ndim < 3) throw new Error(`localResponseNorm: expected input of at least 3 dims [N, C, *], got ${fmtShape(x.shape)}`);

@@ -12,6 +12,8 @@ import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { B, type PoolWindows } from "../../backends/backend.js";
 import { assertTensor } from "../../ops/util.js";
 import { tupleArg } from "./conv.js";
+import { FS } from "./specs.js";
+import type { PyArgs } from "../../ops/args.js";
 
 type IntArg = number | number[];
 
@@ -193,8 +195,9 @@ function avgPoolNd(op: string, nd: number, x: Tensor, kernelSize: IntArg, opts: 
  */
 export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
-export function maxPool1d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool1d.names>): Tensor | [Tensor, Tensor];
+export function maxPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool1d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.maxPool1d.parse<MaxPoolOptions>(args);
   return maxPoolNd("maxPool1d", 1, x, kernelSize, opts);
 }
 
@@ -205,18 +208,21 @@ export function maxPool1d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = 
  */
 export function maxPool2d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
-export function maxPool2d(x: Tensor, kernelSize: IntArg, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool2d(x: Tensor, kernelSize: IntArg, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool2d.names>): Tensor | [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxPoolOptions, typeof FS.maxPool2d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.maxPool2d.parse<MaxPoolOptions>(args);
   return maxPoolNd("maxPool2d", 2, x, kernelSize, opts);
 }
 
 /** 1-D average pooling over x [N, C, L] or [C, L]. @example F.avgPool1d(x, 3, {stride: 2, padding: 1}) */
-export function avgPool1d(x: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = {}): Tensor {
+export function avgPool1d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<AvgPoolOptions, typeof FS.avgPool1d.names>): Tensor {
+  const opts = FS.avgPool1d.parse<AvgPoolOptions>(args);
   return avgPoolNd("avgPool1d", 1, x, kernelSize, opts);
 }
 
 /** 2-D average pooling over x [N, C, H, W] or [C, H, W]. @example F.avgPool2d(x, 2) */
-export function avgPool2d(x: Tensor, kernelSize: IntArg, opts: AvgPoolOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernelSize: IntArg, ...args: PyArgs<AvgPoolOptions, typeof FS.avgPool2d.names>): Tensor {
+  const opts = FS.avgPool2d.parse<AvgPoolOptions>(args);
   return avgPoolNd("avgPool2d", 2, x, kernelSize, opts);
 }
 
@@ -268,14 +274,16 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | (number | null
 /** Adaptive 1-D max pooling; `{returnIndices: true}` also returns the int32 argmax positions. */
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], opts: { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], opts?: { returnIndices?: false }): Tensor;
-export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], opts: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool1d(x: Tensor, outputSize: number | number[], ...args: PyArgs<{ returnIndices?: boolean }, typeof FS.adaptiveMaxPool1d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.adaptiveMaxPool1d.parse<{ returnIndices?: boolean }>(args);
   return adaptiveMaxNd("adaptiveMaxPool1d", 1, x, outputSize, !!opts.returnIndices);
 }
 
 /** Adaptive 2-D max pooling; `{returnIndices: true}` also returns int32 flat per-plane argmax indices. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], opts: { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], opts?: { returnIndices?: false }): Tensor;
-export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], opts: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool2d(x: Tensor, outputSize: number | (number | null)[], ...args: PyArgs<{ returnIndices?: boolean }, typeof FS.adaptiveMaxPool2d.names>): Tensor | [Tensor, Tensor] {
+  const opts = FS.adaptiveMaxPool2d.parse<{ returnIndices?: boolean }>(args);
   return adaptiveMaxNd("adaptiveMaxPool2d", 2, x, outputSize, !!opts.returnIndices);
 }
 
@@ -313,7 +321,8 @@ function maxUnpoolNd(op: string, nd: number, x: Tensor, indices: Tensor, kernelS
 }
 
 /** Inverse of maxPool1d: places x at `indices` in a zero tensor of the pre-pooling length. */
-export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: IntArg, opts: MaxUnpoolOptions = {}): Tensor {
+export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxUnpoolOptions, typeof FS.maxUnpool1d.names>): Tensor {
+  const opts = FS.maxUnpool1d.parse<MaxUnpoolOptions>(args);
   return maxUnpoolNd("maxUnpool1d", 1, x, indices, kernelSize, opts);
 }
 
@@ -322,7 +331,8 @@ export function maxUnpool1d(x: Tensor, indices: Tensor, kernelSize: IntArg, opts
  * in a zero tensor; output size (H-1)*stride - 2*padding + kernelSize unless outputSize is given.
  * Duplicate indices (overlapping windows) add up.
  */
-export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: IntArg, opts: MaxUnpoolOptions = {}): Tensor {
+export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: IntArg, ...args: PyArgs<MaxUnpoolOptions, typeof FS.maxUnpool2d.names>): Tensor {
+  const opts = FS.maxUnpool2d.parse<MaxUnpoolOptions>(args);
   return maxUnpoolNd("maxUnpool2d", 2, x, indices, kernelSize, opts);
 }
 
@@ -341,11 +351,13 @@ function lpPoolNd(nd: number, x: Tensor, normType: number, kernelSize: IntArg, o
 }
 
 /** Power-average pooling (sum of x^p over each window)^(1/p), 1-D. */
-export function lpPool1d(x: Tensor, normType: number, kernelSize: IntArg, opts: LpPoolOptions = {}): Tensor {
+export function lpPool1d(x: Tensor, normType: number, kernelSize: IntArg, ...args: PyArgs<LpPoolOptions, typeof FS.lpPool1d.names>): Tensor {
+  const opts = FS.lpPool1d.parse<LpPoolOptions>(args);
   return lpPoolNd(1, x, normType, kernelSize, opts);
 }
 
 /** Power-average pooling (sum of x^p over each window)^(1/p), 2-D. @example F.lpPool2d(x, 2, 3) */
-export function lpPool2d(x: Tensor, normType: number, kernelSize: IntArg, opts: LpPoolOptions = {}): Tensor {
+export function lpPool2d(x: Tensor, normType: number, kernelSize: IntArg, ...args: PyArgs<LpPoolOptions, typeof FS.lpPool2d.names>): Tensor {
+  const opts = FS.lpPool2d.parse<LpPoolOptions>(args);
   return lpPoolNd(2, x, normType, kernelSize, opts);
 }

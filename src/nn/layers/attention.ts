@@ -18,6 +18,7 @@ import { linear } from "../functional/linear.js";
 import { attentionCore } from "../functional/attention.js";
 import { packedSelfAttention } from "../functional/packed-attention.js";
 import * as init from "../init.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 /** Options of `nn.MultiheadAttention` (PyTorch's names, camelCased). */
 export interface MultiheadAttentionOptions {
@@ -58,6 +59,9 @@ export interface MultiheadAttentionForwardOptions {
 /** PyTorch's name for the output projection of MultiheadAttention: a plain Linear. */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 
+const MHA = argSpec("nn.MultiheadAttention", 2,
+  ["dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst", "device", "dtype"]);
+
 /**
  * Multi-head attention (Vaswani et al.) with PyTorch's parameters: `in_proj_weight`
  * [3E, E] and `in_proj_bias` [3E] (or `q_proj_weight`, `k_proj_weight`,
@@ -83,8 +87,9 @@ export class MultiheadAttention extends Module {
   readonly addZeroAttn: boolean;
   readonly qkvSameEmbedDim: boolean;
 
-  constructor(public readonly embedDim: number, public readonly numHeads: number, opts: MultiheadAttentionOptions = {}) {
+  constructor(public readonly embedDim: number, public readonly numHeads: number, ...args: PyArgs<MultiheadAttentionOptions, typeof MHA.names>) {
     super();
+    const opts = MHA.parse<MultiheadAttentionOptions>(args);
     if (!Number.isInteger(embedDim) || embedDim <= 0) throw new Error(`MultiheadAttention: embedDim must be a positive integer, got ${embedDim}`);
     if (!Number.isInteger(numHeads) || numHeads <= 0) throw new Error(`MultiheadAttention: numHeads must be a positive integer, got ${numHeads}`);
     if (embedDim % numHeads !== 0) throw new Error(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);

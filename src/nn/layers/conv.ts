@@ -9,6 +9,19 @@ import { Module, Parameter, pyRepr } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
 import { checkPositive } from "./linear.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const CONV_NAMES = ["stride", "padding", "dilation", "groups", "bias", "paddingMode", "device", "dtype"] as const;
+const CONVT_NAMES = ["stride", "padding", "outputPadding", "groups", "bias", "dilation", "paddingMode", "device", "dtype"] as const;
+const ZEROS_ONLY = { paddingMode: [(v: unknown) => v === "zeros", "\"zeros\" (the only mode transposed convolutions support)"] as [(v: unknown) => boolean, string] };
+const SPECS = {
+  Conv1d: argSpec("nn.Conv1d", 3, CONV_NAMES),
+  Conv2d: argSpec("nn.Conv2d", 3, CONV_NAMES),
+  ConvTranspose1d: argSpec("nn.ConvTranspose1d", 3, CONVT_NAMES, [], ZEROS_ONLY),
+  ConvTranspose2d: argSpec("nn.ConvTranspose2d", 3, CONVT_NAMES, [], ZEROS_ONLY),
+};
+type ConvArgs = PyArgs<ConvLayerOptions, typeof CONV_NAMES>;
+type ConvTArgs = PyArgs<ConvTransposeLayerOptions & { paddingMode?: "zeros" }, typeof CONVT_NAMES>;
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -139,8 +152,8 @@ abstract class ConvNd extends Module {
  * @example const conv = new nn.Conv1d(16, 33, 3, {stride: 2});
  */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvLayerOptions = {}) {
-    super("Conv1d", 1, false, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvArgs) {
+    super("Conv1d", 1, false, inChannels, outChannels, kernelSize, SPECS.Conv1d.parse(args));
   }
 
   override forward(x: Tensor): Tensor {
@@ -154,8 +167,8 @@ export class Conv1d extends ConvNd {
  * @example const conv = new nn.Conv2d(1, 6, 5, {padding: 2});
  */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvLayerOptions = {}) {
-    super("Conv2d", 2, false, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvArgs) {
+    super("Conv2d", 2, false, inChannels, outChannels, kernelSize, SPECS.Conv2d.parse(args));
   }
 
   override forward(x: Tensor): Tensor {
@@ -166,8 +179,8 @@ export class Conv2d extends ConvNd {
 
 /** 1-D transposed convolution; weight [in, out/groups, k]. */
 export class ConvTranspose1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
-    super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvTArgs) {
+    super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, SPECS.ConvTranspose1d.parse(args));
   }
 
   override forward(x: Tensor): Tensor {
@@ -180,8 +193,8 @@ export class ConvTranspose1d extends ConvNd {
  * @example const up = new nn.ConvTranspose2d(16, 8, 4, {stride: 2, padding: 1}); // doubles H, W
  */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeLayerOptions = {}) {
-    super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, opts);
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], ...args: ConvTArgs) {
+    super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, SPECS.ConvTranspose2d.parse(args));
   }
 
   override forward(x: Tensor): Tensor {

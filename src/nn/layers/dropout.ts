@@ -5,10 +5,25 @@
 import type { Tensor } from "../../core/tensor.js";
 import { Module, pyFloat, pyRepr } from "../module.js";
 import * as F from "../functional/index.js";
+import { argSpec, type ArgSpec, type PyArgs } from "../../ops/args.js";
 
+const NAMES = ["p", "inplace"] as const;
+const S = {
+  Dropout: argSpec("nn.Dropout", 0, NAMES), Dropout1d: argSpec("nn.Dropout1d", 0, NAMES),
+  Dropout2d: argSpec("nn.Dropout2d", 0, NAMES), AlphaDropout: argSpec("nn.AlphaDropout", 0, NAMES),
+};
+type DropoutArgs = PyArgs<{ p?: number; inplace?: boolean }, typeof NAMES>;
+
+// `inplace` is accepted and recorded; the output is always a new tensor.
 abstract class DropoutBase extends Module {
-  constructor(public readonly p = 0.5, public readonly inplace = false) {
+  readonly p: number;
+  readonly inplace: boolean;
+
+  constructor(spec: ArgSpec<readonly string[]>, args: readonly unknown[]) {
     super();
+    const o = spec.parse<{ p?: number; inplace?: boolean }>(args);
+    const p = (this.p = o.p ?? 0.5);
+    this.inplace = o.inplace ?? false;
     if (!(p >= 0 && p <= 1)) throw new Error(`${new.target.name}: dropout probability has to be between 0 and 1, got ${p}`);
   }
 
@@ -22,6 +37,10 @@ abstract class DropoutBase extends Module {
  * @example const drop = new nn.Dropout(0.1);
  */
 export class Dropout extends DropoutBase {
+  constructor(...args: DropoutArgs) {
+    super(S.Dropout, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.dropout(x, this.p, this.training);
   }
@@ -29,6 +48,10 @@ export class Dropout extends DropoutBase {
 
 /** Zeroes whole channels of [N, C, L] during training. */
 export class Dropout1d extends DropoutBase {
+  constructor(...args: DropoutArgs) {
+    super(S.Dropout1d, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.dropout1d(x, this.p, this.training);
   }
@@ -36,6 +59,10 @@ export class Dropout1d extends DropoutBase {
 
 /** Zeroes whole channels of [N, C, H, W] during training. */
 export class Dropout2d extends DropoutBase {
+  constructor(...args: DropoutArgs) {
+    super(S.Dropout2d, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.dropout2d(x, this.p, this.training);
   }
@@ -43,6 +70,10 @@ export class Dropout2d extends DropoutBase {
 
 /** Dropout that keeps SELU's self-normalising mean and variance. */
 export class AlphaDropout extends DropoutBase {
+  constructor(...args: DropoutArgs) {
+    super(S.AlphaDropout, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.alphaDropout(x, this.p, this.training);
   }

@@ -8,6 +8,22 @@ import { fmtShape } from "../../core/shape.js";
 import { Module, Parameter, pyFloat } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const EMBEDDING = argSpec("nn.Embedding", 2,
+  ["paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse", "weight", "device", "dtype"], [], {
+    scaleGradByFreq: [(v) => v === false, "false (not implemented)"],
+    sparse: [(v) => v === false, "false (sparse gradients are not implemented)"],
+    weight: [(v) => v instanceof Tensor, "a Tensor [num, dim]"],
+  });
+
+const FROM_PRETRAINED = argSpec("nn.Embedding.fromPretrained", 1,
+  ["freeze", "paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse"], [], {
+    freeze: [(v) => typeof v === "boolean", "a boolean"],
+    scaleGradByFreq: [(v) => v === false, "false (not implemented)"],
+    sparse: [(v) => v === false, "false (sparse gradients are not implemented)"],
+  });
+type PretrainedOpts = { freeze?: boolean; scaleGradByFreq?: false; sparse?: false } & Omit<EmbeddingLayerOptions, "weight" | "dtype">;
 
 /** Options of Embedding. */
 export interface EmbeddingLayerOptions {
@@ -31,8 +47,9 @@ export class Embedding extends Module {
   readonly maxNorm: number | null;
   readonly normType: number;
 
-  constructor(public readonly numEmbeddings: number, public readonly embeddingDim: number, opts: EmbeddingLayerOptions = {}) {
+  constructor(public readonly numEmbeddings: number, public readonly embeddingDim: number, ...args: PyArgs<EmbeddingLayerOptions & { scaleGradByFreq?: false; sparse?: false }, typeof EMBEDDING.names>) {
     super();
+    const opts = EMBEDDING.parse<EmbeddingLayerOptions>(args);
     let pad = opts.paddingIdx ?? null;
     if (pad !== null) {
       if (pad >= numEmbeddings || pad < -numEmbeddings) {
@@ -58,10 +75,11 @@ export class Embedding extends Module {
    * An Embedding whose weight is `embeddings` [num, dim] (frozen unless `freeze: false`).
    * @example const emb = nn.Embedding.fromPretrained(vectors, {freeze: true});
    */
-  static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean } & Omit<EmbeddingLayerOptions, "weight" | "dtype"> = {}): Embedding {
+  static fromPretrained(embeddings: Tensor, ...args: PyArgs<PretrainedOpts, typeof FROM_PRETRAINED.names>): Embedding {
+    const { freeze, ...opts } = FROM_PRETRAINED.parse<PretrainedOpts>(args);
     if (embeddings.ndim !== 2) throw new Error(`Embedding.fromPretrained: embeddings must be 2-D [num, dim], got ${fmtShape(embeddings.shape)}`);
     const e = new Embedding(embeddings.shape[0], embeddings.shape[1], { ...opts, weight: embeddings.detach() });
-    e.weight.requiresGrad_(!(opts.freeze ?? true));
+    e.weight.requiresGrad_(!(freeze ?? true));
     return e;
   }
 

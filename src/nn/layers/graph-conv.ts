@@ -16,6 +16,7 @@ import {
   addSelfLoops, checkEdgeIndex, checkEdgeWeight, gcnNorm, propagate, removeSelfLoops, softmax, splitEdges, spmm,
 } from "../graph-utils.js";
 import { linearSparseAware } from "./graph-linear.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 type FloatDType = "float32" | "float64";
 
@@ -34,6 +35,14 @@ function glorot(t: Tensor): void {
 }
 
 /** Options of `GCNConv`. */
+// PyTorch Geometric's argument orders (PyG 2.x); `dtype` is myelin's extra option.
+const S = {
+  GCNConv: argSpec("nn.GCNConv", 2, ["improved", "cached", "addSelfLoops", "normalize", "bias", "*", "dtype"]),
+  GATConv: argSpec("nn.GATConv", 2, ["heads", "concat", "negativeSlope", "dropout", "addSelfLoops", "*", "bias", "dtype"]),
+  SAGEConv: argSpec("nn.SAGEConv", 2, ["aggr", "normalize", "rootWeight", "*", "bias", "dtype"]),
+  GINConv: argSpec("nn.GINConv", 1, ["eps", "trainEps", "*", "dtype"]),
+};
+
 export interface GCNConvOptions {
   /** Use Â = A + 2I instead of A + I (default false). */
   improved?: boolean;
@@ -64,8 +73,9 @@ export class GCNConv extends Module {
   readonly normalize: boolean;
   private _cache: [Tensor, Tensor, Tensor] | null = null;
 
-  constructor(public readonly inChannels: number, public readonly outChannels: number, opts: GCNConvOptions = {}) {
+  constructor(public readonly inChannels: number, public readonly outChannels: number, ...args: PyArgs<GCNConvOptions, typeof S.GCNConv.names>) {
     super();
+    const opts = S.GCNConv.parse<GCNConvOptions>(args);
     checkPositive("GCNConv", { inChannels, outChannels });
     this.improved = opts.improved ?? false;
     this.cached = opts.cached ?? false;
@@ -148,8 +158,9 @@ export class GATConv extends Module {
   readonly dropout: number;
   readonly addSelfLoops: boolean;
 
-  constructor(public readonly inChannels: number, public readonly outChannels: number, opts: GATConvOptions = {}) {
+  constructor(public readonly inChannels: number, public readonly outChannels: number, ...args: PyArgs<GATConvOptions, typeof S.GATConv.names>) {
     super();
+    const opts = S.GATConv.parse<GATConvOptions>(args);
     this.heads = opts.heads ?? 1;
     checkPositive("GATConv", { inChannels, outChannels, heads: this.heads });
     this.concat = opts.concat ?? true;
@@ -236,8 +247,9 @@ export class SAGEConv extends Module {
   readonly normalize: boolean;
   readonly rootWeight: boolean;
 
-  constructor(public readonly inChannels: number, public readonly outChannels: number, opts: SAGEConvOptions = {}) {
+  constructor(public readonly inChannels: number, public readonly outChannels: number, ...args: PyArgs<SAGEConvOptions, typeof S.SAGEConv.names>) {
     super();
+    const opts = S.SAGEConv.parse<SAGEConvOptions>(args);
     checkPositive("SAGEConv", { inChannels, outChannels });
     this.aggr = opts.aggr ?? "mean";
     if (!["mean", "max", "sum", "add"].includes(this.aggr)) {
@@ -293,8 +305,9 @@ export class GINConv extends Module {
   eps!: Tensor;
   readonly initialEps: number;
 
-  constructor(net: Module, opts: GINConvOptions = {}) {
+  constructor(net: Module, ...args: PyArgs<GINConvOptions, typeof S.GINConv.names>) {
     super();
+    const opts = S.GINConv.parse<GINConvOptions>(args);
     if (!(net instanceof Module)) throw new TypeError("GINConv: nn must be an nn.Module (e.g. an nn.Sequential MLP)");
     this.nn = net;
     this.initialEps = opts.eps ?? 0;

@@ -6,6 +6,13 @@ import { empty } from "../../core/tensor.js";
 import { Module, Parameter } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const LINEAR = argSpec("nn.Linear", 2, ["bias", "device", "dtype"]);
+const BILINEAR = argSpec("nn.Bilinear", 3, ["bias", "device", "dtype"]);
+const FLATTEN = argSpec("nn.Flatten", 0, ["startDim", "endDim"], [], {
+  startDim: [Number.isInteger, "an integer"], endDim: [Number.isInteger, "an integer"],
+});
 
 /** Options of layers with an optional bias. */
 export interface BiasOptions {
@@ -35,8 +42,9 @@ export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(public readonly inFeatures: number, public readonly outFeatures: number, opts: BiasOptions = {}) {
+  constructor(public readonly inFeatures: number, public readonly outFeatures: number, ...args: PyArgs<BiasOptions, typeof LINEAR.names>) {
     super();
+    const opts = LINEAR.parse<BiasOptions>(args);
     checkPositive("Linear", { inFeatures, outFeatures });
     const dtype = opts.dtype ?? "float32";
     this.weight = Parameter(empty([outFeatures, inFeatures], dtype));
@@ -69,8 +77,9 @@ export class Bilinear extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(public readonly in1Features: number, public readonly in2Features: number, public readonly outFeatures: number, opts: BiasOptions = {}) {
+  constructor(public readonly in1Features: number, public readonly in2Features: number, public readonly outFeatures: number, ...args: PyArgs<BiasOptions, typeof BILINEAR.names>) {
     super();
+    const opts = BILINEAR.parse<BiasOptions>(args);
     checkPositive("Bilinear", { in1Features, in2Features, outFeatures });
     const dtype = opts.dtype ?? "float32";
     this.weight = Parameter(empty([outFeatures, in1Features, in2Features], dtype));
@@ -96,8 +105,14 @@ export class Bilinear extends Module {
 
 /** Flattens dims startDim..endDim (defaults 1, -1: everything but the batch). */
 export class Flatten extends Module {
-  constructor(public readonly startDim = 1, public readonly endDim = -1) {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  constructor(...args: PyArgs<{ startDim?: number; endDim?: number }, typeof FLATTEN.names>) {
     super();
+    const o = FLATTEN.parse<{ startDim?: number; endDim?: number }>(args);
+    this.startDim = o.startDim ?? 1;
+    this.endDim = o.endDim ?? -1;
   }
 
   override forward(x: Tensor): Tensor {
@@ -115,6 +130,10 @@ export class Unflatten extends Module {
 
   constructor(public readonly dim: number, sizes: readonly number[]) {
     super();
+    if (!Number.isInteger(dim)) throw new Error(`nn.Unflatten: argument 'dim' must be an integer, got ${String(dim)}`);
+    if (!Array.isArray(sizes) || !sizes.every(Number.isInteger)) {
+      throw new Error(`nn.Unflatten: argument 'unflattenedSize' must be an array of integers, got ${JSON.stringify(sizes)}`);
+    }
     this.unflattenedSize = sizes.slice();
   }
 

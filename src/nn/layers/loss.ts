@@ -6,6 +6,28 @@
 import type { Tensor } from "../../core/tensor.js";
 import { Module } from "../module.js";
 import * as F from "../functional/index.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+/** PyTorch's deprecated `size_average` / `reduce`: accepted only as null (use `reduction`). */
+type Legacy = { sizeAverage?: null; reduce?: null };
+const LS = {
+  MSELoss: argSpec("nn.MSELoss", 0, ["sizeAverage", "reduce", "reduction"]),
+  L1Loss: argSpec("nn.L1Loss", 0, ["sizeAverage", "reduce", "reduction"]),
+  SmoothL1Loss: argSpec("nn.SmoothL1Loss", 0, ["sizeAverage", "reduce", "reduction", "beta"]),
+  HuberLoss: argSpec("nn.HuberLoss", 0, ["reduction", "delta"]),
+  CrossEntropyLoss: argSpec("nn.CrossEntropyLoss", 0, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"]),
+  NLLLoss: argSpec("nn.NLLLoss", 0, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"]),
+  BCELoss: argSpec("nn.BCELoss", 0, ["weight", "sizeAverage", "reduce", "reduction"]),
+  BCEWithLogitsLoss: argSpec("nn.BCEWithLogitsLoss", 0, ["weight", "sizeAverage", "reduce", "reduction", "posWeight"]),
+  KLDivLoss: argSpec("nn.KLDivLoss", 0, ["sizeAverage", "reduce", "reduction", "logTarget"]),
+  CosineEmbeddingLoss: argSpec("nn.CosineEmbeddingLoss", 0, ["margin", "sizeAverage", "reduce", "reduction"]),
+  MarginRankingLoss: argSpec("nn.MarginRankingLoss", 0, ["margin", "sizeAverage", "reduce", "reduction"]),
+  HingeEmbeddingLoss: argSpec("nn.HingeEmbeddingLoss", 0, ["margin", "sizeAverage", "reduce", "reduction"]),
+  TripletMarginLoss: argSpec("nn.TripletMarginLoss", 0, ["margin", "p", "eps", "swap", "sizeAverage", "reduce", "reduction"]),
+  PoissonNLLLoss: argSpec("nn.PoissonNLLLoss", 0, ["logInput", "full", "sizeAverage", "eps", "reduce", "reduction"]),
+  GaussianNLLLoss: argSpec("nn.GaussianNLLLoss", 0, ["*", "full", "eps", "reduction"]),
+  CTCLoss: argSpec("nn.CTCLoss", 0, ["blank", "reduction", "zeroInfinity"]),
+};
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -34,6 +56,10 @@ abstract class WeightedLoss extends Loss {
 
 /** Mean squared error. @example new nn.MSELoss().forward(pred, target) */
 export class MSELoss extends Loss {
+  constructor(...args: PyArgs<{ reduction?: Reduction } & Legacy, typeof LS.MSELoss.names>) {
+    super(LS.MSELoss.parse(args));
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.mseLoss(input, target, { reduction: this.reduction });
   }
@@ -41,6 +67,10 @@ export class MSELoss extends Loss {
 
 /** Mean absolute error. */
 export class L1Loss extends Loss {
+  constructor(...args: PyArgs<{ reduction?: Reduction } & Legacy, typeof LS.L1Loss.names>) {
+    super(LS.L1Loss.parse(args));
+  }
+
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.l1Loss(input, target, { reduction: this.reduction });
   }
@@ -50,7 +80,8 @@ export class L1Loss extends Loss {
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
 
-  constructor(opts: { reduction?: Reduction; beta?: number } = {}) {
+  constructor(...args: PyArgs<{ reduction?: Reduction; beta?: number } & Legacy, typeof LS.SmoothL1Loss.names>) {
+    const opts = LS.SmoothL1Loss.parse<{ reduction?: Reduction; beta?: number }>(args);
     super(opts);
     this.beta = opts.beta ?? 1;
   }
@@ -64,7 +95,8 @@ export class SmoothL1Loss extends Loss {
 export class HuberLoss extends Loss {
   readonly delta: number;
 
-  constructor(opts: { reduction?: Reduction; delta?: number } = {}) {
+  constructor(...args: PyArgs<{ reduction?: Reduction; delta?: number } & Legacy, typeof LS.HuberLoss.names>) {
+    const opts = LS.HuberLoss.parse<{ reduction?: Reduction; delta?: number }>(args);
     super(opts);
     this.delta = opts.delta ?? 1;
   }
@@ -83,7 +115,8 @@ export class CrossEntropyLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
 
-  constructor(opts: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
+  constructor(...args: PyArgs<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } & Legacy, typeof LS.CrossEntropyLoss.names>) {
+    const opts = LS.CrossEntropyLoss.parse<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }>(args);
     super(opts);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
     this.labelSmoothing = opts.labelSmoothing ?? 0;
@@ -98,7 +131,8 @@ export class CrossEntropyLoss extends WeightedLoss {
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
 
-  constructor(opts: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } & Legacy, typeof LS.NLLLoss.names>) {
+    const opts = LS.NLLLoss.parse<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>(args);
     super(opts);
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
@@ -110,7 +144,8 @@ export class NLLLoss extends WeightedLoss {
 
 /** Binary cross entropy of probabilities in (0, 1). */
 export class BCELoss extends WeightedLoss {
-  constructor(opts: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ weight?: Tensor | null; reduction?: Reduction } & Legacy, typeof LS.BCELoss.names>) {
+    const opts = LS.BCELoss.parse<{ weight?: Tensor | null; reduction?: Reduction }>(args);
     super(opts);
   }
 
@@ -123,7 +158,8 @@ export class BCELoss extends WeightedLoss {
 export class BCEWithLogitsLoss extends WeightedLoss {
   declare posWeight: Tensor | null;
 
-  constructor(opts: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
+  constructor(...args: PyArgs<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } & Legacy, typeof LS.BCEWithLogitsLoss.names>) {
+    const opts = LS.BCEWithLogitsLoss.parse<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>(args);
     super(opts);
     this.registerBuffer("pos_weight", opts.posWeight ?? null);
   }
@@ -138,7 +174,8 @@ export class KLDivLoss extends Module {
   readonly reduction: Reduction | "batchmean";
   readonly logTarget: boolean;
 
-  constructor(opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
+  constructor(...args: PyArgs<{ reduction?: Reduction | "batchmean"; logTarget?: boolean } & Legacy, typeof LS.KLDivLoss.names>) {
+    const opts = LS.KLDivLoss.parse<{ reduction?: Reduction | "batchmean"; logTarget?: boolean }>(args);
     super();
     this.reduction = opts.reduction ?? "mean";
     this.logTarget = opts.logTarget ?? false;
@@ -153,7 +190,8 @@ export class KLDivLoss extends Module {
 export class CosineEmbeddingLoss extends Loss {
   readonly margin: number;
 
-  constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ margin?: number; reduction?: Reduction } & Legacy, typeof LS.CosineEmbeddingLoss.names>) {
+    const opts = LS.CosineEmbeddingLoss.parse<{ margin?: number; reduction?: Reduction }>(args);
     super(opts);
     this.margin = opts.margin ?? 0;
   }
@@ -167,7 +205,8 @@ export class CosineEmbeddingLoss extends Loss {
 export class MarginRankingLoss extends Loss {
   readonly margin: number;
 
-  constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ margin?: number; reduction?: Reduction } & Legacy, typeof LS.MarginRankingLoss.names>) {
+    const opts = LS.MarginRankingLoss.parse<{ margin?: number; reduction?: Reduction }>(args);
     super(opts);
     this.margin = opts.margin ?? 0;
   }
@@ -181,7 +220,8 @@ export class MarginRankingLoss extends Loss {
 export class HingeEmbeddingLoss extends Loss {
   readonly margin: number;
 
-  constructor(opts: { margin?: number; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ margin?: number; reduction?: Reduction } & Legacy, typeof LS.HingeEmbeddingLoss.names>) {
+    const opts = LS.HingeEmbeddingLoss.parse<{ margin?: number; reduction?: Reduction }>(args);
     super(opts);
     this.margin = opts.margin ?? 1;
   }
@@ -198,7 +238,8 @@ export class TripletMarginLoss extends Loss {
   readonly eps: number;
   readonly swap: boolean;
 
-  constructor(opts: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } & Legacy, typeof LS.TripletMarginLoss.names>) {
+    const opts = LS.TripletMarginLoss.parse<{ margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }>(args);
     super(opts);
     this.margin = opts.margin ?? 1;
     this.p = opts.p ?? 2;
@@ -217,7 +258,8 @@ export class PoissonNLLLoss extends Loss {
   readonly full: boolean;
   readonly eps: number;
 
-  constructor(opts: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } & Legacy, typeof LS.PoissonNLLLoss.names>) {
+    const opts = LS.PoissonNLLLoss.parse<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>(args);
     super(opts);
     this.logInput = opts.logInput ?? true;
     this.full = opts.full ?? false;
@@ -234,7 +276,8 @@ export class GaussianNLLLoss extends Loss {
   readonly full: boolean;
   readonly eps: number;
 
-  constructor(opts: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ full?: boolean; eps?: number; reduction?: Reduction } & Legacy, typeof LS.GaussianNLLLoss.names>) {
+    const opts = LS.GaussianNLLLoss.parse<{ full?: boolean; eps?: number; reduction?: Reduction }>(args);
     super(opts);
     this.full = opts.full ?? false;
     this.eps = opts.eps ?? 1e-6;
@@ -253,7 +296,8 @@ export class CTCLoss extends Loss {
   readonly blank: number;
   readonly zeroInfinity: boolean;
 
-  constructor(opts: { blank?: number; zeroInfinity?: boolean; reduction?: Reduction } = {}) {
+  constructor(...args: PyArgs<{ blank?: number; zeroInfinity?: boolean; reduction?: Reduction } & Legacy, typeof LS.CTCLoss.names>) {
+    const opts = LS.CTCLoss.parse<{ blank?: number; zeroInfinity?: boolean; reduction?: Reduction }>(args);
     super(opts);
     this.blank = opts.blank ?? 0;
     this.zeroInfinity = opts.zeroInfinity ?? false;

@@ -10,6 +10,23 @@ import { zeros, ones } from "../../ops/creation.js";
 import { Module, Parameter, pyFloat, pyRepr } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const NORM = ["eps", "momentum", "affine", "trackRunningStats", "device", "dtype"] as const;
+const MOMENTUM = { momentum: [(v: unknown) => v === null || typeof v === "number", "a number or null"] as [(v: unknown) => boolean, string] };
+const S = {
+  BatchNorm1d: argSpec("nn.BatchNorm1d", 1, NORM, [], MOMENTUM),
+  BatchNorm2d: argSpec("nn.BatchNorm2d", 1, NORM, [], MOMENTUM),
+  InstanceNorm1d: argSpec("nn.InstanceNorm1d", 1, NORM, [], MOMENTUM),
+  InstanceNorm2d: argSpec("nn.InstanceNorm2d", 1, NORM, [], MOMENTUM),
+  LayerNorm: argSpec("nn.LayerNorm", 1, ["eps", "elementwiseAffine", "device", "dtype", "*", "bias"]),
+  GroupNorm: argSpec("nn.GroupNorm", 2, ["eps", "affine", "device", "dtype"]),
+  RMSNorm: argSpec("nn.RMSNorm", 1, ["eps", "elementwiseAffine", "device", "dtype"]),
+};
+type NormArgs = PyArgs<NormLayerOptions, typeof NORM>;
+type LayerNormOptions = { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: "float32" | "float64" };
+type GroupNormOptions = { eps?: number; affine?: boolean; dtype?: "float32" | "float64" };
+type RMSNormOptions = { eps?: number | null; elementwiseAffine?: boolean; dtype?: "float32" | "float64" };
 
 /** Options of BatchNorm and InstanceNorm layers. */
 export interface NormLayerOptions {
@@ -104,8 +121,8 @@ abstract class BatchNormBase extends NormBase {
  * @example const bn = new nn.BatchNorm1d(64, {momentum: 0.01});
  */
 export class BatchNorm1d extends BatchNormBase {
-  constructor(numFeatures: number, opts: NormLayerOptions = {}) {
-    super(numFeatures, opts);
+  constructor(numFeatures: number, ...args: NormArgs) {
+    super(numFeatures, S.BatchNorm1d.parse(args));
   }
 
   protected checkInput(x: Tensor): void {
@@ -118,8 +135,8 @@ export class BatchNorm1d extends BatchNormBase {
  * @example const bn = new nn.BatchNorm2d(16);
  */
 export class BatchNorm2d extends BatchNormBase {
-  constructor(numFeatures: number, opts: NormLayerOptions = {}) {
-    super(numFeatures, opts);
+  constructor(numFeatures: number, ...args: NormArgs) {
+    super(numFeatures, S.BatchNorm2d.parse(args));
   }
 
   protected checkInput(x: Tensor): void {
@@ -147,15 +164,15 @@ abstract class InstanceNormBase extends NormBase {
 
 /** Instance normalisation over [N, C, L] (each sample and channel on its own). */
 export class InstanceNorm1d extends InstanceNormBase {
-  constructor(numFeatures: number, opts: NormLayerOptions = {}) {
-    super(numFeatures, opts, 1, "InstanceNorm1d");
+  constructor(numFeatures: number, ...args: NormArgs) {
+    super(numFeatures, S.InstanceNorm1d.parse(args), 1, "InstanceNorm1d");
   }
 }
 
 /** Instance normalisation over [N, C, H, W]. */
 export class InstanceNorm2d extends InstanceNormBase {
-  constructor(numFeatures: number, opts: NormLayerOptions = {}) {
-    super(numFeatures, opts, 2, "InstanceNorm2d");
+  constructor(numFeatures: number, ...args: NormArgs) {
+    super(numFeatures, S.InstanceNorm2d.parse(args), 2, "InstanceNorm2d");
   }
 }
 
@@ -172,8 +189,9 @@ export class LayerNorm extends Module {
   readonly eps: number;
   readonly elementwiseAffine: boolean;
 
-  constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean; dtype?: "float32" | "float64" } = {}) {
+  constructor(normalizedShape: number | readonly number[], ...args: PyArgs<LayerNormOptions, typeof S.LayerNorm.names>) {
     super();
+    const opts = S.LayerNorm.parse<LayerNormOptions>(args);
     this.normalizedShape = shapeOf(normalizedShape);
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -209,8 +227,9 @@ export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
 
-  constructor(public readonly numGroups: number, public readonly numChannels: number, opts: { eps?: number; affine?: boolean; dtype?: "float32" | "float64" } = {}) {
+  constructor(public readonly numGroups: number, public readonly numChannels: number, ...args: PyArgs<GroupNormOptions, typeof S.GroupNorm.names>) {
     super();
+    const opts = S.GroupNorm.parse<GroupNormOptions>(args);
     if (numChannels % numGroups !== 0) throw new Error(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     this.eps = opts.eps ?? 1e-5;
     this.affine = opts.affine ?? true;
@@ -246,8 +265,9 @@ export class RMSNorm extends Module {
   readonly eps: number | null;
   readonly elementwiseAffine: boolean;
 
-  constructor(normalizedShape: number | readonly number[], opts: { eps?: number | null; elementwiseAffine?: boolean; dtype?: "float32" | "float64" } = {}) {
+  constructor(normalizedShape: number | readonly number[], ...args: PyArgs<RMSNormOptions, typeof S.RMSNorm.names>) {
     super();
+    const opts = S.RMSNorm.parse<RMSNormOptions>(args);
     this.normalizedShape = shapeOf(normalizedShape);
     this.eps = opts.eps ?? null;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;

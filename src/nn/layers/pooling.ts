@@ -6,6 +6,27 @@
 import type { Tensor } from "../../core/tensor.js";
 import { Module, pyRepr } from "../module.js";
 import * as F from "../functional/index.js";
+import { argSpec, type ArgSpec, type ArgTypes, type PyArgs } from "../../ops/args.js";
+
+const intsOrNull = (v: unknown) => v === null || Number.isInteger(v) || (Array.isArray(v) && v.every(Number.isInteger));
+/** Pool strides default to the kernel size (null); `returnIndices` only exists in F (the layers return values). */
+const POOL_TYPES: ArgTypes = {
+  stride: [intsOrNull, "an integer, an array of integers or null (= kernel size)"],
+  returnIndices: [(v) => v === false, "false (the pooling layers return values only; use F.maxPool2d(..., {returnIndices: true}))"],
+};
+const MAXPOOL = ["stride", "padding", "dilation", "returnIndices", "ceilMode"] as const;
+const AVGPOOL1 = ["stride", "padding", "ceilMode", "countIncludePad"] as const;
+const AVGPOOL2 = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
+const S = {
+  MaxPool1d: argSpec("nn.MaxPool1d", 1, MAXPOOL, [], POOL_TYPES),
+  MaxPool2d: argSpec("nn.MaxPool2d", 1, MAXPOOL, [], POOL_TYPES),
+  AvgPool1d: argSpec("nn.AvgPool1d", 1, AVGPOOL1, [], POOL_TYPES),
+  AvgPool2d: argSpec("nn.AvgPool2d", 1, AVGPOOL2, [], POOL_TYPES),
+  AdaptiveAvgPool1d: argSpec("nn.AdaptiveAvgPool1d", 1, []),
+  AdaptiveAvgPool2d: argSpec("nn.AdaptiveAvgPool2d", 1, []),
+  AdaptiveMaxPool2d: argSpec("nn.AdaptiveMaxPool2d", 1, ["returnIndices"], [], POOL_TYPES),
+};
+type MaxArgs = PyArgs<MaxPoolLayerOptions & { returnIndices?: false }, typeof MAXPOOL>;
 
 type Size = number | number[];
 
@@ -54,8 +75,8 @@ abstract class MaxPoolNd extends Module {
 
 /** Max over sliding windows of [N, C, L]. @example new nn.MaxPool1d(2) */
 export class MaxPool1d extends MaxPoolNd {
-  constructor(kernelSize: Size, opts: MaxPoolLayerOptions = {}) {
-    super(kernelSize, opts);
+  constructor(kernelSize: Size, ...args: MaxArgs) {
+    super(kernelSize, S.MaxPool1d.parse(args));
   }
 
   override forward(x: Tensor): Tensor {
@@ -65,8 +86,8 @@ export class MaxPool1d extends MaxPoolNd {
 
 /** Max over sliding windows of [N, C, H, W]. @example new nn.MaxPool2d(2) // halves H and W */
 export class MaxPool2d extends MaxPoolNd {
-  constructor(kernelSize: Size, opts: MaxPoolLayerOptions = {}) {
-    super(kernelSize, opts);
+  constructor(kernelSize: Size, ...args: MaxArgs) {
+    super(kernelSize, S.MaxPool2d.parse(args));
   }
 
   override forward(x: Tensor): Tensor {
@@ -84,8 +105,9 @@ export class AvgPool1d extends Module {
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
 
-  constructor(kernelSize: Size, opts: AvgPoolLayerOptions = {}) {
+  constructor(kernelSize: Size, ...args: PyArgs<AvgPoolLayerOptions, typeof AVGPOOL1>) {
     super();
+    const opts = S.AvgPool1d.parse<AvgPoolLayerOptions>(args);
     // PyTorch stores AvgPool1d's sizes as 1-tuples.
     this.kernelSize = single(kernelSize);
     this.stride = single(opts.stride ?? kernelSize);
@@ -111,8 +133,9 @@ export class AvgPool2d extends Module {
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
 
-  constructor(public readonly kernelSize: Size, opts: AvgPoolLayerOptions = {}) {
+  constructor(public readonly kernelSize: Size, ...args: PyArgs<AvgPoolLayerOptions, typeof AVGPOOL2>) {
     super();
+    const opts = S.AvgPool2d.parse<AvgPoolLayerOptions>(args);
     this.stride = opts.stride ?? kernelSize;
     this.padding = opts.padding ?? 0;
     this.ceilMode = opts.ceilMode ?? false;
@@ -133,8 +156,9 @@ export class AvgPool2d extends Module {
 }
 
 abstract class AdaptivePool extends Module {
-  constructor(public readonly outputSize: Size) {
+  constructor(public readonly outputSize: Size, spec: ArgSpec<readonly string[]>, args: readonly unknown[]) {
     super();
+    spec.parse(args);
   }
 
   override extraRepr(): string {
@@ -144,6 +168,10 @@ abstract class AdaptivePool extends Module {
 
 /** Averages [N, C, L] down to [N, C, outputSize]. */
 export class AdaptiveAvgPool1d extends AdaptivePool {
+  constructor(outputSize: Size, ...args: []) {
+    super(outputSize, S.AdaptiveAvgPool1d, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.adaptiveAvgPool1d(x, this.outputSize);
   }
@@ -151,6 +179,10 @@ export class AdaptiveAvgPool1d extends AdaptivePool {
 
 /** Averages [N, C, H, W] down to [N, C, *outputSize]. @example new nn.AdaptiveAvgPool2d(1) // global average pool */
 export class AdaptiveAvgPool2d extends AdaptivePool {
+  constructor(outputSize: Size, ...args: []) {
+    super(outputSize, S.AdaptiveAvgPool2d, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.adaptiveAvgPool2d(x, this.outputSize);
   }
@@ -158,6 +190,10 @@ export class AdaptiveAvgPool2d extends AdaptivePool {
 
 /** Max-pools [N, C, H, W] down to [N, C, *outputSize]. */
 export class AdaptiveMaxPool2d extends AdaptivePool {
+  constructor(outputSize: Size, ...args: PyArgs<{ returnIndices?: false }, typeof S.AdaptiveMaxPool2d.names>) {
+    super(outputSize, S.AdaptiveMaxPool2d, args);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.adaptiveMaxPool2d(x, this.outputSize) as Tensor;
   }

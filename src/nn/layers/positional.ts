@@ -11,8 +11,17 @@ import { Dropout } from "./dropout.js";
 import { Embedding } from "./embedding.js";
 import "../../ops/shape.js";
 import "../../ops/elementwise.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 /** Options of the positional encodings. */
+// Not in PyTorch itself; the sinusoidal one follows the PyTorch tutorial's (d_model, dropout, max_len).
+const S = {
+  Sinusoidal: argSpec("nn.SinusoidalPositionalEncoding", 1, ["dropout", "maxLen", "*", "batchFirst", "dtype"]),
+  Learned: argSpec("nn.LearnedPositionalEncoding", 2, ["*", "dropout", "batchFirst", "dtype"]),
+};
+type SinOpts = PositionalEncodingOptions & { maxLen?: number; dtype?: "float32" | "float64" };
+type LearnedOpts = PositionalEncodingOptions & { dtype?: "float32" | "float64" };
+
 export interface PositionalEncodingOptions {
   /** Dropout applied after adding the encoding (default 0). */
   dropout?: number;
@@ -45,8 +54,9 @@ export class SinusoidalPositionalEncoding extends Module {
   declare pe: Tensor;
   readonly batchFirst: boolean;
 
-  constructor(public readonly dModel: number, opts: PositionalEncodingOptions & { maxLen?: number; dtype?: "float32" | "float64" } = {}) {
+  constructor(public readonly dModel: number, ...args: PyArgs<SinOpts, typeof S.Sinusoidal.names>) {
     super();
+    const opts = S.Sinusoidal.parse<SinOpts>(args);
     const maxLen = opts.maxLen ?? 5000;
     if (!Number.isInteger(dModel) || dModel <= 0) throw new Error(`SinusoidalPositionalEncoding: dModel must be a positive integer, got ${dModel}`);
     if (!Number.isInteger(maxLen) || maxLen <= 0) throw new Error(`SinusoidalPositionalEncoding: maxLen must be a positive integer, got ${maxLen}`);
@@ -82,8 +92,9 @@ export class LearnedPositionalEncoding extends Module {
   dropout: Dropout;
   readonly batchFirst: boolean;
 
-  constructor(public readonly maxLen: number, public readonly dModel: number, opts: PositionalEncodingOptions & { dtype?: "float32" | "float64" } = {}) {
+  constructor(public readonly maxLen: number, public readonly dModel: number, ...args: PyArgs<LearnedOpts, typeof S.Learned.names>) {
     super();
+    const opts = S.Learned.parse<LearnedOpts>(args);
     this.embedding = new Embedding(maxLen, dModel, { dtype: opts.dtype });
     this.dropout = new Dropout(opts.dropout ?? 0);
     this.batchFirst = opts.batchFirst ?? false;

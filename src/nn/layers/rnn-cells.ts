@@ -17,6 +17,7 @@ import { cat } from "../../ops/shape.js";
 import { zeros } from "../../ops/creation.js";
 import "../../ops/elementwise.js";
 import { checkPositive } from "./linear.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 /** Splits a [2, n, H] tensor into its two [n, H] halves (differentiable). */
 function halves(hc: Tensor): [Tensor, Tensor] {
@@ -87,6 +88,14 @@ export function gruCellStep(gx: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
   return out;
 }
 
+const CELL = ["bias", "device", "dtype"] as const;
+const S = {
+  RNNCell: argSpec("nn.RNNCell", 2, ["bias", "nonlinearity", "device", "dtype"]),
+  LSTMCell: argSpec("nn.LSTMCell", 2, CELL),
+  GRUCell: argSpec("nn.GRUCell", 2, CELL),
+};
+type RNNCellOpts = CellOptions & { nonlinearity?: "tanh" | "relu" };
+
 /** Options shared by the cells. */
 export interface CellOptions {
   /** Learn b_ih and b_hh (default true). */
@@ -155,7 +164,8 @@ abstract class CellBase extends Module {
 export class RNNCell extends CellBase {
   readonly nonlinearity: "tanh" | "relu";
 
-  constructor(inputSize: number, hiddenSize: number, opts: CellOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
+  constructor(inputSize: number, hiddenSize: number, ...args: PyArgs<RNNCellOpts, typeof S.RNNCell.names>) {
+    const opts = S.RNNCell.parse<RNNCellOpts>(args);
     super("RNNCell", inputSize, hiddenSize, 1, opts);
     const nl = opts.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new Error(`RNNCell: unknown nonlinearity ${JSON.stringify(nl)}; expected "tanh" or "relu"`);
@@ -179,8 +189,8 @@ export class RNNCell extends CellBase {
  * @example const [h, c] = new nn.LSTMCell(10, 20).forward(x); // [B, 10] → [B, 20] twice
  */
 export class LSTMCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
-    super("LSTMCell", inputSize, hiddenSize, 4, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: PyArgs<CellOptions, typeof CELL>) {
+    super("LSTMCell", inputSize, hiddenSize, 4, S.LSTMCell.parse(args));
   }
 
   override forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, Tensor] {
@@ -200,8 +210,8 @@ export class LSTMCell extends CellBase {
  * @example const h1 = new nn.GRUCell(10, 20).forward(x, h0);
  */
 export class GRUCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts: CellOptions = {}) {
-    super("GRUCell", inputSize, hiddenSize, 3, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: PyArgs<CellOptions, typeof CELL>) {
+    super("GRUCell", inputSize, hiddenSize, 3, S.GRUCell.parse(args));
   }
 
   override forward(x: Tensor, h?: Tensor): Tensor {

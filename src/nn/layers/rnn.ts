@@ -18,6 +18,7 @@ import "../../ops/elementwise.js";
 import { PackedSequence } from "../rnn-utils.js";
 import { GATES, scan, type RnnMode } from "./rnn-scan.js";
 import { checkPositive } from "./linear.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 export { RNNCell, LSTMCell, GRUCell, lstmCellStep, gruCellStep, type CellOptions } from "./rnn-cells.js";
 
@@ -38,6 +39,16 @@ export interface RNNOptions {
 }
 
 interface LayerParams { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null; whr: Tensor | null }
+
+const RNN_NAMES = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "device", "dtype"] as const;
+const S = {
+  RNN: argSpec("nn.RNN", 2, ["numLayers", "nonlinearity", "bias", "batchFirst", "dropout", "bidirectional", "device", "dtype"]),
+  LSTM: argSpec("nn.LSTM", 2, ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "projSize", "device", "dtype"]),
+  // projSize is "known" to GRU only so that RNNBase can say it is LSTM-only.
+  GRU: argSpec("nn.GRU", 2, RNN_NAMES, ["projSize"]),
+};
+type RNNOpts = RNNOptions & { nonlinearity?: "tanh" | "relu" };
+type LSTMOpts = RNNOptions & { projSize?: number };
 
 /** Shared machinery of RNN, LSTM and GRU (PyTorch's RNNBase). */
 export class RNNBase extends Module {
@@ -214,7 +225,8 @@ export class RNNBase extends Module {
 export class RNN extends RNNBase {
   readonly nonlinearity: "tanh" | "relu";
 
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
+  constructor(inputSize: number, hiddenSize: number, ...args: PyArgs<RNNOpts, typeof S.RNN.names>) {
+    const opts = S.RNN.parse<RNNOpts>(args);
     const nl = opts.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new Error(`RNN: unknown nonlinearity ${JSON.stringify(nl)}; expected "tanh" or "relu"`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
@@ -236,8 +248,8 @@ export class RNN extends RNNBase {
  * @example const [out, [h, c]] = new nn.LSTM(64, 128, {batchFirst: true}).forward(x);
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { projSize?: number } = {}) {
-    super("LSTM", inputSize, hiddenSize, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: PyArgs<LSTMOpts, typeof S.LSTM.names>) {
+    super("LSTM", inputSize, hiddenSize, S.LSTM.parse(args));
   }
 
   override forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
@@ -257,8 +269,8 @@ export class LSTM extends RNNBase {
  * @example const [out, hN] = new nn.GRU(8, 16, {bidirectional: true}).forward(x);
  */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    super("GRU", inputSize, hiddenSize, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: PyArgs<RNNOptions, typeof RNN_NAMES>) {
+    super("GRU", inputSize, hiddenSize, S.GRU.parse(args));
   }
 
   override forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor];

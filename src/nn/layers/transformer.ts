@@ -17,6 +17,7 @@ import { Dropout } from "./dropout.js";
 import { MultiheadAttention } from "./attention.js";
 import { relu, gelu } from "../functional/activations.js";
 import * as init from "../init.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 /** An activation name, a function of a tensor, or a module with `forward(x)`. */
 export type TransformerActivation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
@@ -64,6 +65,18 @@ export interface EncoderLayerForwardOptions {
   isCausal?: boolean;
 }
 
+const LAYER = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "device", "dtype", "*", "bias"] as const;
+const NORM_TYPE = { norm: [(v: unknown) => v === null || v instanceof Module, "a Module or null"] as [(v: unknown) => boolean, string] };
+const S = {
+  TransformerEncoderLayer: argSpec("nn.TransformerEncoderLayer", 2, LAYER),
+  TransformerDecoderLayer: argSpec("nn.TransformerDecoderLayer", 2, LAYER),
+  TransformerEncoder: argSpec("nn.TransformerEncoder", 2, ["norm", "enableNestedTensor", "maskCheck"], [], NORM_TYPE),
+  TransformerDecoder: argSpec("nn.TransformerDecoder", 2, ["norm"], [], NORM_TYPE),
+  Transformer: argSpec("nn.Transformer", 0, ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward",
+    "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst", "device", "dtype", "*", "bias"]),
+};
+type EncoderOpts = { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean };
+
 /**
  * Self-attention + feed-forward block, as PyTorch's `TransformerEncoderLayer`.
  * Post-norm: x = norm1(x + sa(x)); x = norm2(x + ff(x)). Pre-norm (`normFirst`):
@@ -83,8 +96,9 @@ export class TransformerEncoderLayer extends Module {
   readonly normFirst: boolean;
   readonly batchFirst: boolean;
 
-  constructor(public readonly dModel: number, public readonly nhead: number, opts: TransformerLayerOptions = {}) {
+  constructor(public readonly dModel: number, public readonly nhead: number, ...args: PyArgs<TransformerLayerOptions, typeof S.TransformerEncoderLayer.names>) {
     super();
+    const opts = S.TransformerEncoderLayer.parse<TransformerLayerOptions>(args);
     checkDims("TransformerEncoderLayer", dModel, nhead);
     const p = opts.dropout ?? 0.1, bias = opts.bias ?? true, dtype = opts.dtype ?? "float32";
     const ff = opts.dimFeedforward ?? 2048, eps = opts.layerNormEps ?? 1e-5;
@@ -160,8 +174,9 @@ export class TransformerDecoderLayer extends Module {
   readonly normFirst: boolean;
   readonly batchFirst: boolean;
 
-  constructor(public readonly dModel: number, public readonly nhead: number, opts: TransformerLayerOptions = {}) {
+  constructor(public readonly dModel: number, public readonly nhead: number, ...args: PyArgs<TransformerLayerOptions, typeof S.TransformerDecoderLayer.names>) {
     super();
+    const opts = S.TransformerDecoderLayer.parse<TransformerLayerOptions>(args);
     checkDims("TransformerDecoderLayer", dModel, nhead);
     const p = opts.dropout ?? 0.1, bias = opts.bias ?? true, dtype = opts.dtype ?? "float32";
     const ff = opts.dimFeedforward ?? 2048, eps = opts.layerNormEps ?? 1e-5;
@@ -223,8 +238,9 @@ export class TransformerEncoder extends Module {
   layers: ModuleList<TransformerEncoderLayer>;
   norm: Module | null;
 
-  constructor(encoderLayer: TransformerEncoderLayer, public readonly numLayers: number, opts: { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean } = {}) {
+  constructor(encoderLayer: TransformerEncoderLayer, public readonly numLayers: number, ...args: PyArgs<EncoderOpts, typeof S.TransformerEncoder.names>) {
     super();
+    const opts = S.TransformerEncoder.parse<EncoderOpts>(args);
     if (!(encoderLayer instanceof Module)) throw new TypeError("TransformerEncoder: encoderLayer must be a Module");
     if (!Number.isInteger(numLayers) || numLayers < 0) throw new Error(`TransformerEncoder: numLayers must be a non-negative integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(encoderLayer)));
@@ -247,8 +263,9 @@ export class TransformerDecoder extends Module {
   layers: ModuleList<TransformerDecoderLayer>;
   norm: Module | null;
 
-  constructor(decoderLayer: TransformerDecoderLayer, public readonly numLayers: number, opts: { norm?: Module | null } = {}) {
+  constructor(decoderLayer: TransformerDecoderLayer, public readonly numLayers: number, ...args: PyArgs<{ norm?: Module | null }, typeof S.TransformerDecoder.names>) {
     super();
+    const opts = S.TransformerDecoder.parse<{ norm?: Module | null }>(args);
     if (!(decoderLayer instanceof Module)) throw new TypeError("TransformerDecoder: decoderLayer must be a Module");
     if (!Number.isInteger(numLayers) || numLayers < 0) throw new Error(`TransformerDecoder: numLayers must be a non-negative integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => cloneModule(decoderLayer)));
@@ -300,8 +317,9 @@ export class Transformer extends Module {
   readonly nhead: number;
   readonly batchFirst: boolean;
 
-  constructor(opts: TransformerOptions = {}) {
+  constructor(...args: PyArgs<TransformerOptions, typeof S.Transformer.names>) {
     super();
+    const opts = S.Transformer.parse<TransformerOptions>(args);
     this.dModel = opts.dModel ?? 512;
     this.nhead = opts.nhead ?? 8;
     this.batchFirst = opts.batchFirst ?? false;

@@ -5,6 +5,18 @@
  */
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, type SchedulerOptions, type SchedulerStateDict } from "./base.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const S = {
+  LambdaLR: argSpec("optim.lrScheduler.LambdaLR", 1, ["lrLambda", "lastEpoch", "verbose"]),
+  MultiplicativeLR: argSpec("optim.lrScheduler.MultiplicativeLR", 1, ["lrLambda", "lastEpoch", "verbose"]),
+  StepLR: argSpec("optim.lrScheduler.StepLR", 1, ["stepSize", "gamma", "lastEpoch", "verbose"]),
+  MultiStepLR: argSpec("optim.lrScheduler.MultiStepLR", 1, ["milestones", "gamma", "lastEpoch", "verbose"]),
+  ConstantLR: argSpec("optim.lrScheduler.ConstantLR", 1, ["factor", "totalIters", "lastEpoch", "verbose"]),
+  LinearLR: argSpec("optim.lrScheduler.LinearLR", 1, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]),
+  ExponentialLR: argSpec("optim.lrScheduler.ExponentialLR", 1, ["gamma", "lastEpoch", "verbose"]),
+  PolynomialLR: argSpec("optim.lrScheduler.PolynomialLR", 1, ["totalIters", "power", "lastEpoch", "verbose"]),
+};
 
 /** An lr function of the epoch, one for all groups or one per group. */
 export type LrLambda = ((epoch: number) => number) | Array<(epoch: number) => number>;
@@ -21,7 +33,8 @@ function lambdas(opt: Optimizer, f: LrLambda, name: string): Array<(epoch: numbe
  */
 export class LambdaLR extends LRScheduler {
   lrLambdas: Array<(epoch: number) => number>;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { lrLambda: LrLambda }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { lrLambda: LrLambda }, typeof S.LambdaLR.names>) {
+    const opts = S.LambdaLR.parse<SchedulerOptions & { lrLambda: LrLambda }>(args);
     super(optimizer, opts);
     this.lrLambdas = lambdas(optimizer, opts.lrLambda, "LambdaLR");
     this.initialStep();
@@ -40,7 +53,8 @@ export class LambdaLR extends LRScheduler {
  */
 export class MultiplicativeLR extends LRScheduler {
   lrLambdas: Array<(epoch: number) => number>;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { lrLambda: LrLambda }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { lrLambda: LrLambda }, typeof S.MultiplicativeLR.names>) {
+    const opts = S.MultiplicativeLR.parse<SchedulerOptions & { lrLambda: LrLambda }>(args);
     super(optimizer, opts);
     this.lrLambdas = lambdas(optimizer, opts.lrLambda, "MultiplicativeLR");
     this.initialStep();
@@ -61,7 +75,8 @@ export class MultiplicativeLR extends LRScheduler {
 export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { stepSize: number; gamma?: number }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { stepSize: number; gamma?: number }, typeof S.StepLR.names>) {
+    const opts = S.StepLR.parse<SchedulerOptions & { stepSize: number; gamma?: number }>(args);
     super(optimizer, opts);
     if (!(opts.stepSize > 0)) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${opts.stepSize}`);
     this.stepSize = opts.stepSize;
@@ -84,7 +99,8 @@ export class StepLR extends LRScheduler {
 export class MultiStepLR extends LRScheduler {
   milestones: number[];
   gamma: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { milestones: number[]; gamma?: number }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { milestones: number[]; gamma?: number }, typeof S.MultiStepLR.names>) {
+    const opts = S.MultiStepLR.parse<SchedulerOptions & { milestones: number[]; gamma?: number }>(args);
     super(optimizer, opts);
     this.milestones = opts.milestones.slice().sort((a, b) => a - b);
     this.gamma = opts.gamma ?? 0.1;
@@ -108,7 +124,8 @@ export class MultiStepLR extends LRScheduler {
 export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { factor?: number; totalIters?: number } = {}) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { factor?: number; totalIters?: number }, typeof S.ConstantLR.names>) {
+    const opts = S.ConstantLR.parse<SchedulerOptions & { factor?: number; totalIters?: number }>(args);
     super(optimizer, opts);
     this.factor = opts.factor ?? 1 / 3;
     if (this.factor > 1 || this.factor < 0) throw new RangeError(`ConstantLR: factor must be in [0, 1], got ${this.factor}`);
@@ -133,7 +150,8 @@ export class LinearLR extends LRScheduler {
   startFactor: number;
   endFactor: number;
   totalIters: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { startFactor?: number; endFactor?: number; totalIters?: number }, typeof S.LinearLR.names>) {
+    const opts = S.LinearLR.parse<SchedulerOptions & { startFactor?: number; endFactor?: number; totalIters?: number }>(args);
     super(optimizer, opts);
     this.startFactor = opts.startFactor ?? 1 / 3;
     this.endFactor = opts.endFactor ?? 1;
@@ -161,7 +179,8 @@ export class LinearLR extends LRScheduler {
  */
 export class ExponentialLR extends LRScheduler {
   gamma: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { gamma: number }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { gamma: number }, typeof S.ExponentialLR.names>) {
+    const opts = S.ExponentialLR.parse<SchedulerOptions & { gamma: number }>(args);
     super(optimizer, opts);
     this.gamma = opts.gamma;
     this.initialStep();
@@ -182,7 +201,8 @@ export class ExponentialLR extends LRScheduler {
 export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { totalIters?: number; power?: number } = {}) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { totalIters?: number; power?: number }, typeof S.PolynomialLR.names>) {
+    const opts = S.PolynomialLR.parse<SchedulerOptions & { totalIters?: number; power?: number }>(args);
     super(optimizer, opts);
     this.totalIters = opts.totalIters ?? 5;
     this.power = opts.power ?? 1;

@@ -4,6 +4,11 @@
  */
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, loadSchedulerState, schedulerState, type SchedulerStateDict } from "./base.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const S = {
+  SequentialLR: argSpec("optim.lrScheduler.SequentialLR", 1, ["schedulers", "milestones", "lastEpoch", "verbose"]),
+};
 
 /** Anything with PyTorch's scheduler protocol. */
 interface Steppable {
@@ -32,7 +37,8 @@ function bisectRight(a: readonly number[], x: number): number {
 export class SequentialLR extends LRScheduler {
   _schedulers: LRScheduler[];
   _milestones: number[];
-  constructor(optimizer: Optimizer, opts: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<{ schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }, typeof S.SequentialLR.names>) {
+    const opts = S.SequentialLR.parse<{ schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number }>(args);
     super(optimizer, { lastEpoch: -1 });
     const { schedulers, milestones } = opts;
     if (!Array.isArray(schedulers) || schedulers.length === 0) throw new Error("SequentialLR: expected a non-empty array of schedulers");

@@ -4,6 +4,12 @@
  */
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, type SchedulerOptions } from "./base.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const S = {
+  CosineAnnealingLR: argSpec("optim.lrScheduler.CosineAnnealingLR", 1, ["TMax", "etaMin", "lastEpoch", "verbose"]),
+  CosineAnnealingWarmRestarts: argSpec("optim.lrScheduler.CosineAnnealingWarmRestarts", 1, ["T0", "TMult", "etaMin", "lastEpoch", "verbose"]),
+};
 
 /**
  * Cosine annealing from the initial lr to `etaMin` over `TMax` epochs, computed
@@ -14,7 +20,8 @@ import { LRScheduler, type SchedulerOptions } from "./base.js";
 export class CosineAnnealingLR extends LRScheduler {
   TMax: number;
   etaMin: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { TMax: number; etaMin?: number }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { TMax: number; etaMin?: number }, typeof S.CosineAnnealingLR.names>) {
+    const opts = S.CosineAnnealingLR.parse<SchedulerOptions & { TMax: number; etaMin?: number }>(args);
     super(optimizer, opts);
     if (!(opts.TMax > 0)) throw new RangeError(`CosineAnnealingLR: TMax must be positive, got ${opts.TMax}`);
     this.TMax = opts.TMax;
@@ -55,7 +62,8 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   TMult: number;
   etaMin: number;
   TCur: number;
-  constructor(optimizer: Optimizer, opts: SchedulerOptions & { T0: number; TMult?: number; etaMin?: number }) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<SchedulerOptions & { T0: number; TMult?: number; etaMin?: number }, typeof S.CosineAnnealingWarmRestarts.names>) {
+    const opts = S.CosineAnnealingWarmRestarts.parse<SchedulerOptions & { T0: number; TMult?: number; etaMin?: number }>(args);
     super(optimizer, opts);
     const T0 = opts.T0, TMult = opts.TMult ?? 1;
     if (!(T0 > 0) || !Number.isInteger(T0)) throw new RangeError(`CosineAnnealingWarmRestarts: expected positive integer T0, but got ${T0}`);

@@ -5,6 +5,11 @@
  */
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, type SchedulerOptions } from "./base.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
+
+const S = {
+  OneCycleLR: argSpec("optim.lrScheduler.OneCycleLR", 1, ["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch", "verbose"]),
+};
 
 /** OneCycleLR options (PyTorch's names, camelCase). */
 export interface OneCycleLROptions extends SchedulerOptions {
@@ -50,7 +55,8 @@ export class OneCycleLR extends LRScheduler {
   cycleMomentum: boolean;
   useBeta1 = false;
   _schedulePhases: Phase[];
-  constructor(optimizer: Optimizer, opts: OneCycleLROptions) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<OneCycleLROptions, typeof S.OneCycleLR.names>) {
+    const opts = S.OneCycleLR.parse<OneCycleLROptions>(args);
     super(optimizer, { lastEpoch: opts.lastEpoch });
     const name = "OneCycleLR";
     const groups = optimizer.paramGroups;

@@ -5,6 +5,7 @@
 import { Tensor } from "../../core/tensor.js";
 import type { Optimizer } from "../optimizer.js";
 import { loadSchedulerState, schedulerState, type SchedulerStateDict } from "./base.js";
+import { argSpec, type PyArgs } from "../../ops/args.js";
 
 /** ReduceLROnPlateau options (PyTorch's names, camelCase). */
 export interface ReduceLROnPlateauOptions {
@@ -31,6 +32,9 @@ export interface ReduceLROnPlateauOptions {
  * once per epoch.
  * @example const s = new ReduceLROnPlateau(opt, {patience: 2}); s.step(valLoss);
  */
+const SPEC = argSpec("optim.lrScheduler.ReduceLROnPlateau", 1,
+  ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"]);
+
 export class ReduceLROnPlateau {
   optimizer: Optimizer;
   factor: number;
@@ -48,7 +52,8 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   _lastLr: number[];
 
-  constructor(optimizer: Optimizer, opts: ReduceLROnPlateauOptions = {}) {
+  constructor(optimizer: Optimizer, ...args: PyArgs<ReduceLROnPlateauOptions, typeof SPEC.names>) {
+    const opts = SPEC.parse<ReduceLROnPlateauOptions>(args);
     const name = "ReduceLROnPlateau";
     this.factor = opts.factor ?? 0.1;
     if (this.factor >= 1) throw new RangeError(`${name}: factor should be < 1.0, got ${this.factor}`);
