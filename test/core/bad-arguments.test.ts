@@ -33,6 +33,6 @@ test("maskedSelect: a mask that does not broadcast is reported by maskedSelect",
 });
 
 test("conv2d: a NaN stride is named as NaN", () => {
-  assert.throws(() => my.F.conv2d(my.ones([1, 1, 4, 4]), my.ones([1, 1, 2, 2]), null, { stride: NaN }), /conv2d: stride must be an integer >= 1 or a list of 2 such integers, got NaN/);
-  assert.throws(() => my.F.conv2d(my.ones([1, 1, 4, 4]), my.ones([1, 1, 2, 2]), null, { stride: [1, Infinity] }), /got \[1, Infinity\]/);
+  assert.throws(() => my.F.conv2d(my.ones([1, 1, 4, 4]), my.ones([1, 1, 2, 2]), null, { stride: NaN }), /conv2d: .*stride.* got .*NaN/);
+  assert.throws(() => my.F.conv2d(my.ones([1, 1, 4, 4]), my.ones([1, 1, 2, 2]), null, { stride: [1, Infinity] }), /conv2d: .*stride.* got .*Infinity/);
 });
