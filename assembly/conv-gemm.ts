@@ -15,7 +15,7 @@ export const CP_NEXT = 0, CP_MODE = 1, CP_X = 2, CP_W = 3, CP_BIAS = 4, CP_G = 5
   CP_C = 9, CP_H = 10, CP_WIDTH = 11, CP_KH = 12, CP_KW = 13, CP_PAD_T = 14, CP_PAD_L = 15, CP_SH = 16, CP_SW = 17,
   CP_DH = 18, CP_DW = 19, CP_OH = 20, CP_OW = 21, CP_PER_TASK = 22, CP_COLS = 23, CP_COLS_BYTES = 24;
 /** CP_MODE values. */
-export const CONV_FORWARD = 0, CONV_INPUT_GRAD = 1, CONV_WEIGHT_GRAD = 2;
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "./ops.generated";
 
 @inline function field(plan: usize, f: i32): i32 {
   return load<i32>(plan + <usize>f * 4);

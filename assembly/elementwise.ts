@@ -1,13 +1,13 @@
 // Elementwise float32 kernels: unary maps and 2-D broadcasting binary ops, f32x4
-// over the contiguous inner run with a scalar tail. Op codes are shared with
-// src/backends/wasm/ops.ts.
+// over the contiguous inner run with a scalar tail. Op codes come from the op table
+// (scripts/op-table.mjs, generated into ops.generated.ts); an op the table gives a
+// wasm kernel but `un`/`bin` lack traps (unreachable) on its first call, which the
+// fixtures replayed with forced routing catch.
 import { vexp, vlog, vsigmoid, vtanh } from "./math";
-
-// Unary op codes.
-const U_NEG = 0, U_ABS = 1, U_SQRT = 2, U_RSQRT = 3, U_SQUARE = 4, U_RECIP = 5, U_RELU = 6,
-  U_EXP = 7, U_LOG = 8, U_TANH = 9, U_SIGMOID = 10, U_STEP = 11;
-// Binary op codes.
-const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_MAX = 4, B_MIN = 5;
+import {
+  U_NEG, U_ABS, U_SQRT, U_RSQRT, U_SQUARE, U_RECIPROCAL, U_RELU, U_EXP, U_LOG, U_TANH, U_SIGMOID, U_STEP, U_HARDSWISH,
+  B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM,
+} from "./ops.generated";
 
 @inline function un(op: i32, v: v128): v128 {
   switch (op) {
@@ -16,7 +16,7 @@ const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_MAX = 4, B_MIN = 5;
     case U_SQRT: return f32x4.sqrt(v);
     case U_RSQRT: return f32x4.div(f32x4.splat(1.0), f32x4.sqrt(v));
     case U_SQUARE: return f32x4.mul(v, v);
-    case U_RECIP: return f32x4.div(f32x4.splat(1.0), v);
+    case U_RECIPROCAL: return f32x4.div(f32x4.splat(1.0), v);
     // relu keeps NaN: max would too, but x > 0 ? x : 0 with NaN -> NaN needs the explicit select.
     case U_RELU: return v128.bitselect(v, f32x4.splat(0), v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v)));
     case U_EXP: return vexp(v);
@@ -24,7 +24,9 @@ const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_MAX = 4, B_MIN = 5;
     case U_TANH: return vtanh(v);
     case U_SIGMOID: return vsigmoid(v);
     case U_STEP: return v128.and(f32x4.gt(v, f32x4.splat(0)), f32x4.splat(1.0));
+    case U_HARDSWISH: return f32x4.div(f32x4.mul(v, f32x4.min(f32x4.max(f32x4.add(v, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6))), f32x4.splat(6));
   }
+  unreachable();
   return v;
 }
 
@@ -38,13 +40,14 @@ export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
     case U_SQRT: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_SQRT, v128.load(x + <usize>i * 4))); break;
     case U_RSQRT: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_RSQRT, v128.load(x + <usize>i * 4))); break;
     case U_SQUARE: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_SQUARE, v128.load(x + <usize>i * 4))); break;
-    case U_RECIP: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_RECIP, v128.load(x + <usize>i * 4))); break;
+    case U_RECIPROCAL: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_RECIPROCAL, v128.load(x + <usize>i * 4))); break;
     case U_RELU: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_RELU, v128.load(x + <usize>i * 4))); break;
     case U_EXP: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_EXP, v128.load(x + <usize>i * 4))); break;
     case U_LOG: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_LOG, v128.load(x + <usize>i * 4))); break;
     case U_TANH: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_TANH, v128.load(x + <usize>i * 4))); break;
     case U_SIGMOID: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_SIGMOID, v128.load(x + <usize>i * 4))); break;
     case U_STEP: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_STEP, v128.load(x + <usize>i * 4))); break;
+    case U_HARDSWISH: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_HARDSWISH, v128.load(x + <usize>i * 4))); break;
   }
   // Tail through the same vector code so every element gets identical math.
   for (; i < n; i++) {
@@ -59,9 +62,10 @@ export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
     case B_SUB: return f32x4.sub(a, b);
     case B_MUL: return f32x4.mul(a, b);
     case B_DIV: return f32x4.div(a, b);
-    case B_MAX: return f32x4.max(a, b);
-    case B_MIN: return f32x4.min(a, b);
+    case B_MAXIMUM: return f32x4.max(a, b);
+    case B_MINIMUM: return f32x4.min(a, b);
   }
+  unreachable();
   return a;
 }
 
@@ -94,8 +98,8 @@ export function binaryF32(op: i32, a: usize, sa0: i32, sa1: i32, b: usize, sb0: 
       case B_SUB: binRow(B_SUB, pa, sa1, pb, sb1, po, n1); break;
       case B_MUL: binRow(B_MUL, pa, sa1, pb, sb1, po, n1); break;
       case B_DIV: binRow(B_DIV, pa, sa1, pb, sb1, po, n1); break;
-      case B_MAX: binRow(B_MAX, pa, sa1, pb, sb1, po, n1); break;
-      case B_MIN: binRow(B_MIN, pa, sa1, pb, sb1, po, n1); break;
+      case B_MAXIMUM: binRow(B_MAXIMUM, pa, sa1, pb, sb1, po, n1); break;
+      case B_MINIMUM: binRow(B_MINIMUM, pa, sa1, pb, sb1, po, n1); break;
     }
   }
 }

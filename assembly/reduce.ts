@@ -3,7 +3,7 @@
 // column-style reductions (inner > 1) accumulate row by row in the same order as
 // the JS reference, so they match it exactly.
 
-const R_SUM = 0, R_MAX = 1, R_MIN = 2;
+import { R_SUM, R_MAX, R_MIN } from "./ops.generated";
 
 @inline function red(op: i32, acc: v128, v: v128): v128 {
   if (op == R_MAX) return f32x4.max(acc, v);
@@ -58,6 +58,8 @@ function rowExt(op: i32, x: usize, r: i32): f32 {
 
 /** out[o, i] = reduce_j x[o, j, i] for op in {sum, max, min}; NaN propagates through max/min. */
 export function reduceF32(op: i32, x: usize, outer: i32, r: i32, inner: i32, out: usize): void {
+  // `red` treats any other code as a sum: an op the table gives wasm without a kernel here must trap, not sum.
+  if (op != R_SUM && op != R_MAX && op != R_MIN) unreachable();
   for (let o = 0; o < outer; o++) {
     const xb = x + <usize>o * <usize>r * <usize>inner * 4;
     const ob = out + <usize>o * <usize>inner * 4;

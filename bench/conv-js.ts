@@ -6,7 +6,7 @@
  * Run: node --import tsx bench/conv-js.ts
  */
 import * as my from "../src/index.js";
-import { B } from "../src/backends/backend.js";
+import { currentBackend } from "../src/backends/backend.js";
 
 /** CPU milliseconds used by this process since `since` (the machine is shared; the code is single-threaded). */
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -45,11 +45,11 @@ function run(): void {
   const g = { C, H, W, kH: K, kW: K, padT: 1, padL: 1, sH: 1, sW: 1, dH: 1, dW: 1, oH: H, oW: W };
   const cols = new Float32Array(N * Kc * L), img = new Float32Array(N * C * H * W), y = new Float32Array(N * O * L);
   const gw = new Float32Array(N * O * Kc);
-  const tIm2col = best(() => B().im2col(x._data, N, g, cols));
-  const tCol2im = best(() => B().col2im(cols, N, g, img));
-  const tGemmF = best(() => B().matmul(w._data, cols, y, N, O, L, Kc, false, false, 0, Kc * L));
-  const tGemmDx = best(() => B().matmul(w._data, y, cols, N, Kc, L, O, true, false, 0, O * L));
-  const tGemmDw = best(() => B().matmul(y, cols, gw, N, O, Kc, L, false, true, O * L, Kc * L));
+  const tIm2col = best(() => currentBackend().im2col(x._data, N, g, cols));
+  const tCol2im = best(() => currentBackend().col2im(cols, N, g, img));
+  const tGemmF = best(() => currentBackend().matmul(w._data, cols, y, N, O, L, Kc, false, false, 0, Kc * L));
+  const tGemmDx = best(() => currentBackend().matmul(w._data, y, cols, N, Kc, L, O, true, false, 0, O * L));
+  const tGemmDw = best(() => currentBackend().matmul(y, cols, gw, N, O, Kc, L, false, true, O * L, Kc * L));
   const flops = 2 * N * O * Kc * L;
 
   console.log(`conv2d ${N}x${C}x${H}x${W}, ${O} ${K}x${K} filters, padding 1, float32, ${my.backend()} backend (CPU ms of all threads, best of 5)`);

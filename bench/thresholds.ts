@@ -1,12 +1,13 @@
 /**
  * Measures where routing a float32 kernel to wasm (copy in, SIMD kernel, copy out)
- * beats the JS reference, per op and size. Its output informs the *_MIN tables in
- * src/backends/wasm/index.ts. Run: node --import tsx bench/thresholds.ts
+ * beats the JS reference, per op and size. Its output informs the wasm thresholds in
+ * the op table, scripts/op-table.mjs. Run: node --import tsx bench/thresholds.ts
  */
 import { jsBackend } from "../src/backends/js/index.js";
 import { loadRuntime } from "../src/backends/wasm/runtime.js";
-import { wasmUnary, wasmBinary, UNARY_CODES, BINARY_CODES } from "../src/backends/wasm/elementwise.js";
-import { wasmReduce, REDUCE_CODES } from "../src/backends/wasm/reduce.js";
+import { wasmUnary, wasmBinary } from "../src/backends/wasm/elementwise.js";
+import { wasmReduce } from "../src/backends/wasm/reduce.js";
+import { BINARY_CODE, REDUCE_CODE, THRESHOLDS, UNARY_CODE } from "../src/backends/ops.generated.js";
 import { wasmMatmul } from "../src/backends/wasm/matmul.js";
 import type { BinaryOp, ReduceOp, UnaryOp } from "../src/backends/backend.js";
 
@@ -35,16 +36,16 @@ function time(f: () => void, n: number): number {
 const sizes = [16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 const row = (name: string, r: number[]) => console.log(name.padEnd(16) + r.map((v) => v.toFixed(2).padStart(7)).join(""));
 console.log("ratio js_time / wasm_time (>1: wasm faster); columns: " + sizes.join(" "));
-for (const op of Object.keys(UNARY_CODES) as UnaryOp[]) {
+for (const op of Object.keys(THRESHOLDS.wasm.unary) as UnaryOp[]) {
   row(op, sizes.map((n) => {
     const x = rnd(n), o = new Float32Array(n);
-    return time(() => jsBackend.unary(op, x, o), n) / time(() => wasmUnary(rt, UNARY_CODES[op]!, x, o), n);
+    return time(() => jsBackend.unary(op, x, o), n) / time(() => wasmUnary(rt, UNARY_CODE[op], x, o), n);
   }));
 }
-for (const op of Object.keys(BINARY_CODES) as BinaryOp[]) {
+for (const op of Object.keys(THRESHOLDS.wasm.binary) as BinaryOp[]) {
   row(op, sizes.map((n) => {
     const a = rnd(n), b = rnd(n), o = new Float32Array(n);
-    return time(() => jsBackend.binary(op, a, [n], b, [n], o, [n]), n) / time(() => wasmBinary(rt, BINARY_CODES[op]!, a, [n], b, [n], o, [n]), n);
+    return time(() => jsBackend.binary(op, a, [n], b, [n], o, [n]), n) / time(() => wasmBinary(rt, BINARY_CODE[op], a, [n], b, [n], o, [n]), n);
   }));
 }
 row("add row-bcast", sizes.map((n) => {
@@ -52,14 +53,14 @@ row("add row-bcast", sizes.map((n) => {
   const a = rnd(n), b = rnd(c), o = new Float32Array(n);
   return time(() => jsBackend.binary("add", a, [r, c], b, [c], o, [r, c]), n) / time(() => wasmBinary(rt, 0, a, [r, c], b, [c], o, [r, c]), n);
 }));
-for (const op of Object.keys(REDUCE_CODES) as ReduceOp[]) {
+for (const op of Object.keys(THRESHOLDS.wasm.reduce) as ReduceOp[]) {
   row(op + " rows", sizes.map((n) => {
     const x = rnd(n), o = new Float32Array(16), r = n / 16;
-    return time(() => jsBackend.reduce(op, x, 16, r, 1, o), n) / time(() => wasmReduce(rt, REDUCE_CODES[op]!, x, 16, r, 1, o), n);
+    return time(() => jsBackend.reduce(op, x, 16, r, 1, o), n) / time(() => wasmReduce(rt, REDUCE_CODE[op], x, 16, r, 1, o), n);
   }));
   row(op + " cols", sizes.map((n) => {
     const x = rnd(n), inner = Math.min(n, 64), r = n / inner, o = new Float32Array(inner);
-    return time(() => jsBackend.reduce(op, x, 1, r, inner, o), n) / time(() => wasmReduce(rt, REDUCE_CODES[op]!, x, 1, r, inner, o), n);
+    return time(() => jsBackend.reduce(op, x, 1, r, inner, o), n) / time(() => wasmReduce(rt, REDUCE_CODE[op], x, 1, r, inner, o), n);
   }));
 }
 const dims = [2, 4, 8, 16, 32, 64];

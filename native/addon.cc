@@ -19,6 +19,7 @@
 #include "conv.h"
 #include "gemm.h"
 #include "napi_util.h"
+#include "ops_generated.h"
 #include "pool.h"
 #include "train.h"
 
@@ -270,6 +271,13 @@ napi_value CpuFeatures(napi_env env, napi_callback_info) {
   return r;
 }
 
+// The op table's hash this addon was built from (the JS side refuses another table's codes).
+napi_value OpTableHash(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_string_utf8(env, MYELIN_OP_TABLE_HASH, NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_set_instance_data(
       env, new EnvState(), [](napi_env, void* d, void*) { delete static_cast<EnvState*>(d); }, nullptr);
@@ -279,6 +287,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"releaseMemory", nullptr, ReleaseMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"opTableHash", nullptr, OpTableHash, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convFused", nullptr, ConvFused, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ops_generated.h"
+
 namespace myelin {
 
 class Pool;
@@ -31,7 +33,7 @@ void reluBackward(const float* x, const float* g, std::size_t i0, std::size_t i1
 // conv2d (groups 1) image by image (native/conv_fused.cc): mode kConvForward out [n, O, oH, oW]
 // = w [O, K] @ im2col(x) (+ bias); kConvInputGrad out [n, C, H, W] = col2im(w^T @ gy);
 // kConvWeightGrad out [O, K] = sum over images of gy @ im2col(x)^T. Outputs overwritten.
-constexpr int kConvForward = 0, kConvInputGrad = 1, kConvWeightGrad = 2;
+// kConv* come from ops_generated.h (scripts/op-table.mjs CONV_MODES).
 void convFused(Pool& pool, int mode, const float* x, const float* w, const float* bias, const float* gy, float* out,
                int n, int O, const ConvGeom& g);
 

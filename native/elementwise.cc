@@ -1,8 +1,10 @@
-// Zero-copy float32 elementwise kernels: strided copies (memcpy per row), unary maps (AVX2), add/sub/mul/div over a broadcast that the JS
+// Zero-copy float32 elementwise kernels: strided copies (memcpy per row), unary maps (AVX2), binary ops over a broadcast that the JS
 // side coalesced to a 2-D grid [n0, n1] with inner strides 0 or 1 (plan2d in
-// src/backends/wasm/elementwise.ts), and the dropout mask draw (xoshiro128**, the same
+// src/backends/broadcast.ts), and the dropout mask draw (xoshiro128**, the same
 // stream as core/random.ts). IEEE single-precision ops without FMA contraction, so the
-// results equal the JS and wasm kernels bit for bit.
+// results equal the JS and wasm kernels bit for bit. Op codes come from ops_generated.h
+// (scripts/op-table.mjs); an op the table gives a native kernel but this file does not
+// implement fails to compile (the static_asserts below).
 #include <cmath>
 #include "elementwise.h"
 
@@ -12,6 +14,7 @@
 
 #include "gemm.h"
 #include "napi_util.h"
+#include "ops_generated.h"
 #include "simd_math.h"
 
 namespace myelin {
@@ -19,14 +22,22 @@ namespace {
 
 Pool* thePool = nullptr;
 
-enum Op { ADD = 0, SUB = 1, MUL = 2, DIV = 3 };
+template <int OP>
+constexpr bool kNoKernel = false;
 
 template <int OP>
 inline float apply(float a, float b) {
-  if (OP == ADD) return a + b;
-  if (OP == SUB) return a - b;
-  if (OP == MUL) return a * b;
-  return a / b;
+  if constexpr (OP == B_ADD) return a + b;
+  else if constexpr (OP == B_SUB) return a - b;
+  else if constexpr (OP == B_MUL) return a * b;
+  else if constexpr (OP == B_DIV) return a / b;
+  else static_assert(kNoKernel<OP>, "the op table gives this binary op a native kernel: implement it here");
+}
+
+bool nativeBinary(int op) {
+#define MYELIN_IS(c) op == c ||
+  return MYELIN_NATIVE_BINARY(MYELIN_IS) false;
+#undef MYELIN_IS
 }
 
 // One row of n elements; SA/SB are the inner strides (0 = broadcast, 1 = contiguous),
@@ -64,17 +75,17 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   const int n0 = (int)getInt(env, argv[8]), n1 = (int)getInt(env, argv[9]);
   // Bounds of the last element each operand is read at (strides are non-negative).
   const auto last = [&](int s0, int s1) { return n0 > 0 && n1 > 0 ? (size_t)(n0 - 1) * s0 + (size_t)(n1 - 1) * s1 + 1 : 0; };
-  if (op < 0 || op > 3 || n0 < 0 || n1 < 0 || sa0 < 0 || sb0 < 0 || (sa1 != 0 && sa1 != 1) || (sb1 != 0 && sb1 != 1) ||
+  if (!nativeBinary(op) || n0 < 0 || n1 < 0 || sa0 < 0 || sb0 < 0 || (sa1 != 0 && sa1 != 1) || (sb1 != 0 && sb1 != 1) ||
       la < last(sa0, sa1) || lb < last(sb0, sb1) || lo < (size_t)n0 * n1) {
     napi_throw_range_error(env, nullptr, "binary: arrays too small for the broadcast plan");
     return nullptr;
   }
   const auto run = [&](int r0, int r1, int c0, int c1) {
     switch (op) {
-      case ADD: rows<ADD>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
-      case SUB: rows<SUB>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
-      case MUL: rows<MUL>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
-      default: rows<DIV>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
+#define MYELIN_CASE(c) case c: rows<c>(a, sa0, sa1, b, sb0, sb1, o, n1, r0, r1, c0, c1); break;
+      MYELIN_NATIVE_BINARY(MYELIN_CASE)
+#undef MYELIN_CASE
+      default: break;
     }
   };
   const int T = thePool ? thePool->size() : 1;
@@ -89,27 +100,30 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// Unary op codes of src/backends/wasm/elementwise.ts that have a native loop.
-enum UOp { U_NEG = 0, U_ABS = 1, U_SQRT = 2, U_SQUARE = 4, U_RELU = 6, U_EXP = 7, U_TANH = 9, U_SIGMOID = 10, U_STEP = 11 };
-
 bool nativeUnary(int op) {
-  return op == U_NEG || op == U_ABS || op == U_SQRT || op == U_SQUARE || op == U_RELU || op == U_EXP || op == U_TANH || op == U_SIGMOID ||
-         op == U_STEP;
+#define MYELIN_IS(c) op == c ||
+  return MYELIN_NATIVE_UNARY(MYELIN_IS) false;
+#undef MYELIN_IS
 }
 
 template <int OP>
 __attribute__((target("avx2,fma"))) inline __m256 un8(__m256 v) {
   const __m256 zero = _mm256_setzero_ps();
-  if (OP == U_NEG) return _mm256_xor_ps(v, _mm256_set1_ps(-0.f));
-  if (OP == U_ABS) return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v);
-  if (OP == U_SQRT) return _mm256_sqrt_ps(v);
-  if (OP == U_SQUARE) return _mm256_mul_ps(v, v);
+  if constexpr (OP == U_NEG) return _mm256_xor_ps(v, _mm256_set1_ps(-0.f));
+  else if constexpr (OP == U_ABS) return _mm256_andnot_ps(_mm256_set1_ps(-0.f), v);
+  else if constexpr (OP == U_SQRT) return _mm256_sqrt_ps(v);
+  else if constexpr (OP == U_SQUARE) return _mm256_mul_ps(v, v);
   // relu keeps NaN (as PyTorch): v where v > 0 or v is NaN, else 0
-  if (OP == U_RELU) return _mm256_and_ps(v, _mm256_or_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
-  if (OP == U_EXP) return exp256(v);
-  if (OP == U_TANH) return tanh256(v);
-  if (OP == U_SIGMOID) return sigmoid256(v);
-  return _mm256_and_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_set1_ps(1.f));  // step
+  else if constexpr (OP == U_RELU) return _mm256_and_ps(v, _mm256_or_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+  else if constexpr (OP == U_EXP) return exp256(v);
+  else if constexpr (OP == U_TANH) return tanh256(v);
+  else if constexpr (OP == U_SIGMOID) return sigmoid256(v);
+  else if constexpr (OP == U_STEP) return _mm256_and_ps(_mm256_cmp_ps(v, zero, _CMP_GT_OQ), _mm256_set1_ps(1.f));
+  else if constexpr (OP == U_HARDSWISH) {
+    const __m256 six = _mm256_set1_ps(6.f);
+    return _mm256_div_ps(_mm256_mul_ps(v, _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(v, _mm256_set1_ps(3.f)), zero), six)), six);
+  }
+  else static_assert(kNoKernel<OP>, "the op table gives this unary op a native kernel: implement it here");
 }
 
 template <int OP>
@@ -127,15 +141,10 @@ __attribute__((target("avx2,fma"))) void unaryRange(const float* x, float* o, si
 
 void unaryDispatch(int op, const float* x, float* o, size_t i0, size_t i1) {
   switch (op) {
-    case U_NEG: unaryRange<U_NEG>(x, o, i0, i1); break;
-    case U_ABS: unaryRange<U_ABS>(x, o, i0, i1); break;
-    case U_SQRT: unaryRange<U_SQRT>(x, o, i0, i1); break;
-    case U_SQUARE: unaryRange<U_SQUARE>(x, o, i0, i1); break;
-    case U_RELU: unaryRange<U_RELU>(x, o, i0, i1); break;
-    case U_EXP: unaryRange<U_EXP>(x, o, i0, i1); break;
-    case U_TANH: unaryRange<U_TANH>(x, o, i0, i1); break;
-    case U_SIGMOID: unaryRange<U_SIGMOID>(x, o, i0, i1); break;
-    default: unaryRange<U_STEP>(x, o, i0, i1); break;
+#define MYELIN_CASE(c) case c: unaryRange<c>(x, o, i0, i1); break;
+    MYELIN_NATIVE_UNARY(MYELIN_CASE)
+#undef MYELIN_CASE
+    default: break;
   }
 }
 

@@ -1,4 +1,4 @@
-// Elementwise kernels of the native backend (broadcast add/sub/mul/div, dropout masks).
+// Elementwise kernels of the native backend (unary maps, broadcast binary ops, strided copies, dropout masks; op codes from ops_generated.h).
 #pragma once
 #include <node_api.h>
 

@@ -29,6 +29,13 @@ function findNodeGyp() {
   return candidates.find((p) => p && existsSync(p));
 }
 
+// Op codes (native/ops_generated.h) from the op table, when building from a checkout;
+// a published package ships the generated header (its generator script is not packed).
+if (existsSync(join(root, "scripts", "gen-ops.mjs")) && existsSync(join(root, "scripts", "op-table.mjs"))) {
+  const g = spawnSync(process.execPath, [join(root, "scripts", "gen-ops.mjs")], { stdio: "inherit" });
+  if (g.status !== 0) { quiet("native backend not built (scripts/gen-ops.mjs failed)"); process.exit(0); }
+}
+
 const gyp = findNodeGyp();
 if (!gyp) {
   quiet("native backend not built (node-gyp not found); using the WebAssembly backend");

@@ -45,6 +45,18 @@ function staticDataEnd(b) {
   return end;
 }
 
+// Op codes shared by assembly/, native/ and src/backends/ come from the op table.
+// The binaries carry the table's hash (runtime.ts refuses a build from another table).
+let opTableHash;
+{
+  const { spawnSync } = await import("node:child_process");
+  const g = spawnSync(process.execPath, [join(root, "scripts", "gen-ops.mjs"), "--hash"], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (g.status !== 0) process.exit(1);
+  const lines = g.stdout.trim().split("\n");
+  for (const l of lines.slice(0, -1)) console.log(l);
+  opTableHash = lines[lines.length - 1];
+}
+
 const encoded = {};
 for (const [name, features] of Object.entries(variants)) {
   const file = join(outDir, `kernels-${name}.wasm`);
@@ -76,5 +88,7 @@ writeFileSync(join(genDir, "binaries.ts"), [
   `export const relaxedWasm = ${JSON.stringify(encoded.relaxed)};`,
   "/** Base64 of the kernel module built with plain SIMD (mul + add). */",
   `export const simdWasm = ${JSON.stringify(encoded.simd)};`,
+  "/** Hash of the op table (scripts/op-table.mjs) the kernels were built from. */",
+  `export const opTableHash = ${JSON.stringify(opTableHash)};`,
   "",
 ].join("\n"));

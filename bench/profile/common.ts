@@ -7,13 +7,13 @@
  * keep a second thread idle: time outside them is JS on the calling thread).
  */
 import * as my from "../../src/index.js";
-import { B, installBackend, type Backend } from "../../src/backends/backend.js";
+import { currentBackend, installBackend, type Backend } from "../../src/backends/backend.js";
 
 const opTime = new Map<string, { ms: number; calls: number }>();
 
 /** Replaces the installed backend by one whose every method adds its wall time to opTime. */
 function timeKernels(): void {
-  const base = B() as unknown as Record<string, unknown>;
+  const base = currentBackend() as unknown as Record<string, unknown>;
   const timed: Record<string, unknown> = {};
   const wrap = (key: string, f: (...a: unknown[]) => unknown, self: unknown) =>
     (...args: unknown[]) => {

@@ -5,7 +5,7 @@
  * Usage: node --import tsx bench/profile/wasm-conv.ts [N,C,H,W,O,k,pad ...]  Env: THREADS, ROUNDS.
  */
 import * as my from "../../src/index.js";
-import { B, type ConvGeom } from "../../src/backends/backend.js";
+import { currentBackend, type ConvGeom } from "../../src/backends/backend.js";
 import { wasmThreadsReady } from "../../src/backends/wasm/index.js";
 
 my.setBackend("wasm");
@@ -13,7 +13,7 @@ my.setNumThreads(Number(process.env.THREADS ?? 1));
 await wasmThreadsReady();
 const rounds = Number(process.env.ROUNDS ?? 15);
 const shapes = process.argv.slice(2).length ? process.argv.slice(2) : ["64,32,14,14,64,3,1", "64,1,28,28,32,3,1"];
-const kern = B().conv2dFused!;
+const kern = currentBackend().conv2dFused!;
 for (const s of shapes) {
   const [N, C, H, W, O, k, pad] = s.split(",").map(Number);
   const oH = H + 2 * pad - k + 1, oW = W + 2 * pad - k + 1, K = C * k * k, L = oH * oW;

@@ -5,7 +5,7 @@
  * bench/profile/wasm-gemm-raw.ts [N ...]
  */
 import * as my from "../../src/index.js";
-import { B } from "../../src/backends/backend.js";
+import { currentBackend } from "../../src/backends/backend.js";
 import { wasmThreadsReady } from "../../src/backends/wasm/index.js";
 
 my.setBackend("wasm");
@@ -14,7 +14,7 @@ await wasmThreadsReady();
 for (const N of (process.argv.slice(2).length ? process.argv.slice(2) : ["1024"]).map(Number)) {
   const a = Float32Array.from({ length: N * N }, () => Math.random()), b = Float32Array.from({ length: N * N }, () => Math.random());
   const out = new Float32Array(N * N);
-  const run = () => B().matmul(a, b, out, 1, N, N, N, false, false, 0, 0);
+  const run = () => currentBackend().matmul(a, b, out, 1, N, N, N, false, false, 0, 0);
   run();
   const t: number[] = [];
   const t0 = performance.now();

@@ -6,16 +6,9 @@
  */
 import type { TypedArray } from "../core/dtype.js";
 
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "log" | "log1p" | "expm1" | "sqrt" | "rsqrt" | "square"
-  | "reciprocal" | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "floor" | "ceil"
-  | "round" | "erf" | "logicalNot" | "isnan" | "isfinite" | "step";
-
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2"
-  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor";
-
-export type ReduceOp = "sum" | "prod" | "max" | "min";
+// The op unions come from the op table (scripts/op-table.mjs).
+export type { UnaryOp, BinaryOp, ReduceOp } from "./ops.generated.js";
+import type { UnaryOp, BinaryOp, ReduceOp } from "./ops.generated.js";
 
 /**
  * Geometry of a 2-D sliding window (1-D ops use H = 1, kH = 1): C planes of H x W,
@@ -176,10 +169,18 @@ import { jsBackend } from "./js/index.js";
 
 let current: Backend = jsBackend;
 
+/** The JS reference backend: runs every kernel, the base every faster backend layers over. */
+export function referenceBackend(): Backend {
+  return jsBackend;
+}
+
 /** The backend kernels run on now. */
-export function B(): Backend {
+export function currentBackend(): Backend {
   return current;
 }
+
+/** @deprecated The old one-letter name of currentBackend, kept so branches written against it still build; remove once they have merged. */
+export const B = currentBackend;
 
 /** Installs a backend (used by setBackend). */
 export function installBackend(b: Backend): void {

@@ -1,10 +1,11 @@
 /**
  * Backend selection: which kernel set runs now (`my.backend()`, `my.setBackend`) and
- * how many threads big kernels may use (`my.setNumThreads`). At load the wasm backend
- * is installed when the runtime validates the SIMD kernels (relaxed-SIMD FMA build
- * preferred), else the JS reference stays. MYELIN_BACKEND=js forces JS in Node.
+ * how many threads big kernels may use (`my.setNumThreads`). At load the native addon's
+ * backend is installed when it was built and loads (Node), else the wasm backend when
+ * the runtime validates the SIMD kernels (relaxed-SIMD FMA build preferred), else the
+ * JS reference stays. MYELIN_BACKEND=wasm skips native, MYELIN_BACKEND=js forces JS.
  */
-import { B, installBackend } from "./backend.js";
+import { currentBackend, installBackend } from "./backend.js";
 import { jsBackend } from "./js/index.js";
 import { getWasmThreads, setWasmThreads, wasmBackend, wasmBackendReady } from "./wasm/index.js";
 import { nativeAddon, nativeBackend } from "./native/index.js";
@@ -13,16 +14,16 @@ import { nativeAddon, nativeBackend } from "./native/index.js";
 export type BackendName = "js" | "wasm" | "native";
 
 /**
- * Name of the backend kernels run on ("wasm" or "js").
- * @example my.backend() // "wasm"
+ * Name of the backend kernels run on ("native", "wasm" or "js").
+ * @example my.backend() // "native"
  */
 export function backend(): string {
-  return B().name;
+  return currentBackend().name;
 }
 
 /**
  * Switches the kernel set for all later ops. "wasm" throws when this runtime cannot
- * run WebAssembly SIMD with shared memory.
+ * run WebAssembly SIMD with shared memory, "native" when the addon is not available.
  * @example my.setBackend("js")
  */
 export function setBackend(name: BackendName): void {

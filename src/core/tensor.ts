@@ -13,7 +13,7 @@
 import { AccumulateGrad, Node, isGradEnabled, type BackwardFn } from "./autograd.js";
 import { allocArray, checkDType, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel } from "./shape.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 import { addSuffixes, formatTensor } from "./format.js";
 import { AVAILABLE_DEVICES, CpuStorage, Storage, checkDevice, isDeviceName, type Device } from "./storage.js";
 
@@ -84,7 +84,7 @@ export class Tensor {
     const v = this._version.v;
     if (this._gathered !== null && this._gatheredVer === v) return this._gathered;
     const out = allocArray(this.dtype, numel(this.shape));
-    B().strided(src, this._offset, this.shape, this._strides!, out);
+    currentBackend().strided(src, this._offset, this.shape, this._strides!, out);
     this._gathered = out;
     this._gatheredVer = v;
     return out;
@@ -135,7 +135,7 @@ export class Tensor {
     }
     const dst = this._storage.array;
     if (dst === null) throw new Error(`in-place write: tensors on device "${this.device}" cannot be written from the CPU synchronously`);
-    B().stridedAssign(src, dst, this._offset, this.shape, this._strides!, false);
+    currentBackend().stridedAssign(src, dst, this._offset, this.shape, this._strides!, false);
   }
 
   /** @internal Throws PyTorch's error when some element of this tensor aliases another (an expanded view). */
@@ -333,7 +333,7 @@ export class Tensor {
     if (dt === undefined || dt === this.dtype) return this;
     dt = checkDType(dt, "to");
     const out = new Tensor(allocArray(dt, this.numel()), this.shape.slice(), dt);
-    B().cast(this._data, out._data);
+    currentBackend().cast(this._data, out._data);
     if (isFloating(dt) && isFloating(this.dtype)) {
       const src = this.dtype;
       record(out, "ToCopyBackward", [this], (g) => [g.to(src)]);

@@ -6,37 +6,12 @@
 import { isFloating, promoteTypes, promoteWithScalar, type DType, allocArray, allocUninit } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B, type BinaryOp, type UnaryOp } from "../backends/backend.js";
+import { currentBackend, type BinaryOp, type UnaryOp } from "../backends/backend.js";
 import { scalarOf, sumToShape, type Operand } from "./util.js";
 import { zerosLike } from "./creation.js";
+import { floatUnary, unaryKernel, type GradOf } from "./unary-op.js";
 
 // ---------------------------------------------------------------- unary
-
-function unaryKernel(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
-  const out = make(allocUninit(outDtype, x._data.length), x.shape.slice(), outDtype);
-  B().unary(op, x._data, out._data);
-  return out;
-}
-
-/** Float input for float-only math ops (ints/bools promote to float32, as PyTorch). */
-function floatIn(x: Tensor): Tensor {
-  return isFloating(x.dtype) ? x : x.to("float32");
-}
-
-type GradOf = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
-
-/** Defines a float unary op: kernel + gradient. `save` says which tensors backward reads. */
-function floatUnary(op: UnaryOp, name: string, grad: GradOf, save: "x" | "out" | "both" | "none") {
-  return (input: Tensor): Tensor => {
-    const x = floatIn(input);
-    const out = unaryKernel(op, x, x.dtype);
-    if (needsGrad(x)) {
-      const saved = save === "x" ? [x] : save === "out" ? [out] : save === "both" ? [x, out] : [];
-      record(out, name, [x], (g) => [grad(g, x, out)], saved);
-    }
-    return out;
-  };
-}
 
 const zeroGrad: GradOf = (g) => zerosLike(g);
 
@@ -96,7 +71,7 @@ export const relu = numericUnary("relu", "ReluBackward", (g, x) => reluGrad(g, x
 function reluGrad(g: Tensor, x: Tensor): Tensor {
   if (g.dtype !== x.dtype || !shapesEqual(g.shape, x.shape)) return g.mul(unaryKernel("step", x, x.dtype));
   const out = make(allocUninit(g.dtype, g._data.length), g.shape.slice(), g.dtype);
-  B().reluBackward(x._data, g._data, out._data);
+  currentBackend().reluBackward(x._data, g._data, out._data);
   if (needsGrad(g)) record(out, "ReluBackwardBackward", [g], (gg) => [reluGrad(gg, x)], [x]);
   return out;
 }
@@ -198,7 +173,7 @@ function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, boolO
   for (let i = 0; i < outShape.length; i++) n *= outShape[i];
   const outDtype: DType = boolOut ? "bool" : dt;
   const out = make(allocUninit(outDtype, n), outShape, outDtype);
-  B().binary(op, a._data, as, b._data, bs, out._data, outShape);
+  currentBackend().binary(op, a._data, as, b._data, bs, out._data, outShape);
   opA = a;
   opB = b;
   return out;
@@ -374,7 +349,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
   const c = cond.expand(shape), xe = x.expand(shape), ye = y.expand(shape);
   const out = make(allocArray(dt, xe._data.length), shape, dt);
-  B().where(c._data as Uint8Array, xe._data, ye._data, out._data);
+  currentBackend().where(c._data as Uint8Array, xe._data, ye._data, out._data);
   if (needsGrad(x, y)) {
     record(out, "WhereBackward", [x, y], (g) => {
       const z = zerosLike(g);
@@ -406,7 +381,7 @@ export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Te
   if (!isFloating(dt) && (!Number.isInteger(lo) && Number.isFinite(lo) || !Number.isInteger(hi) && Number.isFinite(hi))) dt = "float32";
   const xin = x.dtype === dt ? x : x.to(dt);
   const out = make(allocArray(dt, xin._data.length), xin.shape.slice(), dt);
-  B().clamp(xin._data, lo, hi, out._data);
+  currentBackend().clamp(xin._data, lo, hi, out._data);
   if (needsGrad(xin)) {
     record(out, "ClampBackward", [xin], (g) => [g.mul(xin.ge(lo).logicalAnd(xin.le(hi)).to(g.dtype))], [xin]);
   }

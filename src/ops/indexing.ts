@@ -6,7 +6,7 @@
 import { allocArray } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, normDim, numel, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 import { assertTensor, scalarOf } from "./util.js";
 import { where } from "./elementwise.js";
 
@@ -112,7 +112,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const [outer, r, inner] = x.ndim === 0 ? [1, 1, 1] : split3(x.shape, d);
   const idxR = x.ndim === 0 ? 1 : index.shape[d];
   const out = make(allocArray(x.dtype, idx.length), index.shape.slice(), x.dtype);
-  B().gather(x._data, idx, outer, r, idxR, inner, out._data);
+  currentBackend().gather(x._data, idx, outer, r, idxR, inner, out._data);
   if (needsGrad(x)) {
     const xs = x.shape.slice();
     record(out, "GatherBackward", [x], (g) => [scatterAdd(make(allocArray(g.dtype, numel(xs)), xs, g.dtype), d, index, g)]);
@@ -133,7 +133,7 @@ function scatterImpl(x: Tensor, dim: number, index: Tensor, src: Tensor | number
   const [outer, r, inner] = x.ndim === 0 ? [1, 1, 1] : split3(x.shape, d);
   const idxR = x.ndim === 0 ? 1 : index.shape[d];
   const out = make(x._data.slice(), x.shape.slice(), x.dtype);
-  B().scatter(out._data, idx, scd._data, outer, r, idxR, inner, mode);
+  currentBackend().scatter(out._data, idx, scd._data, outer, r, idxR, inner, mode);
   if (needsGrad(x, scd)) {
     record(out, mode === "set" ? "ScatterBackward" : "ScatterAddBackward", [x, scd], (g) => [
       x.requiresGrad ? (mode === "set" ? scatterImpl(g, d, index, 0, "set", op) : g) : null,
@@ -194,13 +194,13 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   const out = make(x._data.slice(), x.shape.slice(), x.dtype);
   const touched = make(new Uint8Array(x.numel()), x.shape.slice(), "bool");
   // Mark the slots written, so includeSelf=false can start them from the first src value.
-  B().scatter(touched._data, idx, new Uint8Array(src.numel()).fill(1), outer, r, idxR, inner, "set");
+  currentBackend().scatter(touched._data, idx, new Uint8Array(src.numel()).fill(1), outer, r, idxR, inner, "set");
   if (!includeSelf) {
     const init = mode === "prod" ? 1 : mode === "amax" ? -Infinity : Infinity;
     for (let i = 0; i < out._data.length; i++) if (touched._data[i]) out._data[i] = init;
   }
   const sc = src.dtype === x.dtype ? src : src.to(x.dtype);
-  B().scatter(out._data, idx, sc._data, outer, r, idxR, inner, mode);
+  currentBackend().scatter(out._data, idx, sc._data, outer, r, idxR, inner, mode);
   if (needsGrad(x, sc)) {
     record(out, "ScatterReduceBackward", [x, sc], (g) => {
       if (mode === "prod") {
@@ -247,8 +247,8 @@ function prodZeroStats(x: Tensor, src: Tensor, d: number, index: Tensor, include
     sNz[i] = sd[i] === 0 ? 1 : sd[i];
     sZ[i] = sd[i] === 0 ? 1 : 0;
   }
-  B().scatter(nz, idx, sNz, outer, r, idxR, inner, "prod");
-  B().scatter(zc, idx, sZ, outer, r, idxR, inner, "sum");
+  currentBackend().scatter(nz, idx, sNz, outer, r, idxR, inner, "prod");
+  currentBackend().scatter(zc, idx, sZ, outer, r, idxR, inner, "sum");
   return { nzProd: make(nz, x.shape.slice(), x.dtype), zeros: make(zc, x.shape.slice(), x.dtype) };
 }
 

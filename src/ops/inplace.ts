@@ -10,7 +10,7 @@ import { allocArray, isFloating, type DType, type TypedArray } from "../core/dty
 import { Node, isGradEnabled, noGrad } from "../core/autograd.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor, VIEW_MULTI_OUTPUT, VIEW_NO_GRAD } from "../core/tensor.js";
-import { B, type BinaryOp } from "../backends/backend.js";
+import { currentBackend, type BinaryOp } from "../backends/backend.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { castData, scalarOf, type Operand } from "./util.js";
 import { clamp, where } from "./elementwise.js";
@@ -145,7 +145,7 @@ function binaryInplace(self: Tensor, other: Operand, op: BinaryOp, outOfPlace: (
   if (canFastPath(self, o) && !(floatScalar && !isFloating(self.dtype)) && !(op === "div" && !isFloating(self.dtype))) {
     const b = o ?? scalarOf(other as number, self.dtype);
     const shape = broadcastShapes(self.shape, b.shape, name);
-    if (shapesEqual(shape, self.shape)) return inplaceKernel(self, (d) => B().binary(op, d, self.shape, b._data, b.shape, d, self.shape));
+    if (shapesEqual(shape, self.shape)) return inplaceKernel(self, (d) => currentBackend().binary(op, d, self.shape, b._data, b.shape, d, self.shape));
   }
   return commit(self, outOfPlace(source(self), other), name);
 }
@@ -243,7 +243,7 @@ export function zero_(self: Tensor): Tensor {
 /** Clamps in place. */
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
   checkLeaf(self, "clamp_");
-  if (canFastPath(self, null) && isFloating(self.dtype)) return inplaceKernel(self, (d) => B().clamp(d, min ?? -Infinity, max ?? Infinity, d));
+  if (canFastPath(self, null) && isFloating(self.dtype)) return inplaceKernel(self, (d) => currentBackend().clamp(d, min ?? -Infinity, max ?? Infinity, d));
   return commit(self, clamp(source(self), min, max), "clamp_");
 }
 

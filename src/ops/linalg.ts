@@ -6,7 +6,7 @@
 import { allocArray, allocUninit, promoteTypes, isFloating } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 import { assertTensor } from "./util.js";
 import { transposedWindow } from "./views.js";
 
@@ -34,7 +34,7 @@ export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Te
   // A transposed view of a contiguous tensor (`x.matmul(w.t())`) is read in place with the flag flipped.
   const at = a._arr === null ? transposedWindow(a) : null;
   const bt = b._arr === null ? transposedWindow(b) : null;
-  B().matmul(at ?? a._data, bt ?? b._data, out._data, batch, m, n, ka, at ? !transA : transA, bt ? !transB : transB, aStride, bStride);
+  currentBackend().matmul(at ?? a._data, bt ?? b._data, out._data, batch, m, n, ka, at ? !transA : transA, bt ? !transB : transB, aStride, bStride);
   if (needsGrad(a, b)) {
     record(out, "MmBackward", [a, b], (g) => {
       let ga: Tensor | null = null;

@@ -7,7 +7,7 @@ import { allocArray, allocUninit, isFloating, type DType } from "../core/dtype.j
 import { fmtShape, normDim, normDims, numel } from "../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
-import { B, type ReduceOp } from "../backends/backend.js";
+import { currentBackend, type ReduceOp } from "../backends/backend.js";
 import { where } from "./elementwise.js";
 import { argSpec, type ArgSpec, type PyArgs } from "./args.js";
 
@@ -23,7 +23,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
   let shape = x.shape.slice();
   if (x.dtype !== outDtype) {
     data = allocArray(outDtype, data.length);
-    B().cast(x._data, data);
+    currentBackend().cast(x._data, data);
   }
   // A 0-dim tensor reduces to itself (even with dim 0 and keepdim).
   if (dims.length === 0 || x.ndim === 0) return make(data === x._data ? data.slice() : data, shape, outDtype);
@@ -42,7 +42,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
       throw new Error(`${op}: cannot reduce over a zero-size dim (shape ${fmtShape(x.shape)}); the result has no identity`);
     }
     const out = allocUninit(outDtype, outer * inner);
-    B().reduce(op, data, outer, r, inner, out);
+    currentBackend().reduce(op, data, outer, r, inner, out);
     data = out;
     for (let k = lo; k <= hi; k++) shape[k] = 1;
   }
@@ -196,7 +196,7 @@ function argRaw(op: "argmax" | "argmin", x: Tensor, d: number): Tensor {
   const outer = numel(x.shape.slice(0, d)), r = x.shape[d], inner = numel(x.shape.slice(d + 1));
   if (r === 0) throw new Error(`${op}: cannot take ${op} over a zero-size dim (shape ${fmtShape(x.shape)})`);
   const out = new Int32Array(outer * inner);
-  B().argReduce(op, x._data, outer, r, inner, out);
+  currentBackend().argReduce(op, x._data, outer, r, inner, out);
   return make(out, keepShape(x.shape, [d]), "int32");
 }
 
@@ -264,7 +264,7 @@ function cumulative(op: "sum" | "prod", x: Tensor, dim: number): Tensor {
   const shape = x.shape.slice();
   const out = make(allocArray(dt, xin._data.length), shape, dt);
   if (x.ndim === 0) out._data[0] = xin._data[0];
-  else B().cumulative(op, xin._data, numel(shape.slice(0, d)), shape[d], numel(shape.slice(d + 1)), out._data);
+  else currentBackend().cumulative(op, xin._data, numel(shape.slice(0, d)), shape[d], numel(shape.slice(d + 1)), out._data);
   if (needsGrad(xin)) {
     if (op === "sum") {
       record(out, "CumsumBackward", [xin], (g) => [x.ndim === 0 ? g : g.flip(d).cumsum(d).flip(d)]);

@@ -4,7 +4,7 @@
 import { allocArray, type DType } from "../core/dtype.js";
 import { Tensor, make } from "../core/tensor.js";
 import { shapesEqual } from "../core/shape.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 
 export type Operand = Tensor | number | boolean;
 
@@ -42,6 +42,6 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 export function castData(t: Tensor, dtype: DType) {
   if (t.dtype === dtype) return t._data;
   const out = allocArray(dtype, t._data.length);
-  B().cast(t._data, out);
+  currentBackend().cast(t._data, out);
   return out;
 }

@@ -13,7 +13,7 @@ import { Node, isGradEnabled } from "../core/autograd.js";
 import { contiguousStrides, numel } from "../core/shape.js";
 import { type Tensor, VIEW_NO_GRAD, _aliasOf, isContiguousGeometry, make, needsGrad, record, setViewRegrad } from "../core/tensor.js";
 import type { BackwardFn } from "../core/autograd.js";
-import { B } from "../backends/backend.js";
+import { currentBackend } from "../backends/backend.js";
 
 /** Geometry of a view in the input's storage coordinates: [shape, strides, offset]. */
 export type Geometry = [number[], number[], number];
@@ -70,7 +70,7 @@ export function stridedAsView(x: Tensor, shape: number[], strides: number[], off
 /** Copies the strided view (shape/strides/offset over x's logical contiguous layout) into a new tensor. */
 export function stridedView(x: Tensor, shape: number[], strides: number[], offset: number, name: string): Tensor {
   const out = make(allocUninit(x.dtype, numel(shape)), shape, x.dtype);
-  B().strided(x._data, offset, shape, strides, out._data);
+  currentBackend().strided(x._data, offset, shape, strides, out._data);
   if (needsGrad(x)) {
     const srcShape = x.shape.slice();
     record(out, name, [x], (g) => [stridedEmbed(g, srcShape, strides, offset, 0)]);
@@ -85,7 +85,7 @@ export function stridedView(x: Tensor, shape: number[], strides: number[], offse
 export function stridedEmbed(src: Tensor, fullShape: number[], strides: number[], offset: number, fill: number): Tensor {
   const out = make(allocArray(src.dtype, numel(fullShape)), fullShape, src.dtype);
   if (fill !== 0) out._data.fill(fill);
-  B().stridedAssign(src._data, out._data, offset, src.shape, strides, hasZeroStride(src.shape, strides));
+  currentBackend().stridedAssign(src._data, out._data, offset, src.shape, strides, hasZeroStride(src.shape, strides));
   if (needsGrad(src)) {
     const shape = src.shape.slice();
     record(out, "StridedEmbedBackward", [src], (g) => [stridedAsView(g, shape, strides, offset, "AsStridedBackward")]);
@@ -115,7 +115,7 @@ export function contiguous(x: Tensor): Tensor {
   const arr = x._storage.array;
   if (arr === null) throw new Error(`contiguous: tensors on device "${x.device}" have no CPU copy path yet`);
   const out = make(allocUninit(x.dtype, x.numel()), x.shape.slice(), x.dtype);
-  B().strided(arr, x._offset, x.shape, x._strides!, out._data);
+  currentBackend().strided(arr, x._offset, x.shape, x._strides!, out._data);
   if (needsGrad(x)) record(out, "CloneBackward", [x], (g) => [g]);
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamGroup, type ParamsInput } from "./optimizer.js";
-import { B } from "../backends/backend.js";
+import { adamStep_ } from "../ops/optim-step.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
 
@@ -70,10 +70,7 @@ export class Adam extends Optimizer {
     const bc2Sqrt = Math.sqrt(1 - b2 ** step);
     const decay = this.decoupled ? 1 - lr * wd : 1;
     const l2 = this.decoupled ? 0 : wd;
-    const pd = p._data as FloatArray, gd = gradData(p, this.opName);
-    const m = (s.exp_avg as Tensor)._data as FloatArray, v = (s.exp_avg_sq as Tensor)._data as FloatArray;
-    const vmax = amsgrad ? ((s.max_exp_avg_sq as Tensor)._data as FloatArray) : null;
-    B().adamStep(pd, gd, m, v, vmax, { b1, b2, stepSize, bc2Sqrt, eps, sign, l2, decay });
-    p._bump();
+    const vmax = amsgrad ? (s.max_exp_avg_sq as Tensor) : null;
+    adamStep_(p, gradData(p, this.opName), s.exp_avg as Tensor, s.exp_avg_sq as Tensor, vmax, { b1, b2, stepSize, bc2Sqrt, eps, sign, l2, decay });
   }
 }

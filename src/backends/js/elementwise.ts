@@ -1,9 +1,11 @@
 /**
  * JS reference kernels for elementwise ops: unary math, broadcasting binary ops,
- * where, clamp and dtype casts. One explicit loop per op (no per-element closures).
+ * where, clamp and dtype casts. One explicit loop per op (no per-element closures);
+ * an op of the op table without a case here is a compile error (assertNever).
  */
 import type { TypedArray } from "../../core/dtype.js";
 import type { BinaryOp, UnaryOp } from "../backend.js";
+import { assertNever } from "../exhaustive.js";
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const INV_SQRT_PI = 0.5641895835477563;
@@ -69,6 +71,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       return;
     case "relu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v !== v ? v : 0; } return;
     case "step": for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; return;
+    case "hardswish": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = (v * Math.min(Math.max(v + 3, 0), 6)) / 6; } return;
     case "floor": for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]); return;
     case "ceil": for (let i = 0; i < n; i++) out[i] = Math.ceil(x[i]); return;
     case "round":
@@ -87,6 +90,7 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
     case "logicalNot": for (let i = 0; i < n; i++) out[i] = x[i] === 0 ? 1 : 0; return;
     case "isnan": for (let i = 0; i < n; i++) out[i] = x[i] !== x[i] ? 1 : 0; return;
     case "isfinite": for (let i = 0; i < n; i++) out[i] = Number.isFinite(x[i]) ? 1 : 0; return;
+    default: assertNever(op, "unary");
   }
 }
 
@@ -114,6 +118,7 @@ function binaryRow(op: BinaryOp, a: TypedArray, ia: number, sa: number, b: Typed
     case "logicalAnd": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] !== 0 && b[ib] !== 0 ? 1 : 0; return;
     case "logicalOr": for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] !== 0 || b[ib] !== 0 ? 1 : 0; return;
     case "logicalXor": for (; o < end; o++, ia += sa, ib += sb) out[o] = (a[ia] !== 0) !== (b[ib] !== 0) ? 1 : 0; return;
+    default: assertNever(op, "binary");
   }
 }
 

@@ -4,48 +4,48 @@
  */
 import type { TypedArray } from "../../core/dtype.js";
 
-export function strided(x: TypedArray, offset: number, shape: readonly number[], strides: readonly number[], out: TypedArray): void {
+/** Copy mode of stridedWalk: strided view -> contiguous, contiguous -> view, contiguous added into view. */
+const GATHER = 0, ASSIGN = 1, ACCUMULATE = 2;
+
+/**
+ * Walks the strided view (shape/strides/offset over `view`) row by row in row-major
+ * order, pairing it with the contiguous array `flat` (an odometer over the outer dims).
+ */
+function stridedWalk(view: TypedArray, flat: TypedArray, offset: number, shape: readonly number[], strides: readonly number[], mode: number): void {
   const nd = shape.length;
-  const total = out.length;
+  const total = flat.length;
   if (total === 0) return;
-  if (nd === 0) { out[0] = x[offset]; return; }
+  if (nd === 0) {
+    if (mode === GATHER) flat[0] = view[offset];
+    else view[offset] = mode === ACCUMULATE ? view[offset] + flat[0] : flat[0];
+    return;
+  }
   const inner = shape[nd - 1];
   const is = strides[nd - 1];
   const idx = new Array<number>(nd).fill(0);
-  let src = offset;
+  let v = offset;
   for (let o = 0; o < total; o += inner) {
-    if (is === 1) for (let i = 0; i < inner; i++) out[o + i] = x[src + i];
-    else for (let i = 0, s = src; i < inner; i++, s += is) out[o + i] = x[s];
+    if (mode === GATHER) {
+      if (is === 1) for (let i = 0; i < inner; i++) flat[o + i] = view[v + i];
+      else for (let i = 0, s = v; i < inner; i++, s += is) flat[o + i] = view[s];
+    } else if (mode === ACCUMULATE) for (let i = 0, s = v; i < inner; i++, s += is) view[s] += flat[o + i];
+    else for (let i = 0, s = v; i < inner; i++, s += is) view[s] = flat[o + i];
     for (let d = nd - 2; d >= 0; d--) {
       idx[d]++;
-      src += strides[d];
+      v += strides[d];
       if (idx[d] < shape[d]) break;
-      src -= strides[d] * shape[d];
+      v -= strides[d] * shape[d];
       idx[d] = 0;
     }
   }
 }
 
+export function strided(x: TypedArray, offset: number, shape: readonly number[], strides: readonly number[], out: TypedArray): void {
+  stridedWalk(x, out, offset, shape, strides, GATHER);
+}
+
 export function stridedAssign(src: TypedArray, out: TypedArray, offset: number, shape: readonly number[], strides: readonly number[], accumulate: boolean): void {
-  const nd = shape.length;
-  const total = src.length;
-  if (total === 0) return;
-  if (nd === 0) { out[offset] = accumulate ? out[offset] + src[0] : src[0]; return; }
-  const inner = shape[nd - 1];
-  const is = strides[nd - 1];
-  const idx = new Array<number>(nd).fill(0);
-  let dst = offset;
-  for (let o = 0; o < total; o += inner) {
-    if (accumulate) for (let i = 0, s = dst; i < inner; i++, s += is) out[s] += src[o + i];
-    else for (let i = 0, s = dst; i < inner; i++, s += is) out[s] = src[o + i];
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      dst += strides[d];
-      if (idx[d] < shape[d]) break;
-      dst -= strides[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
+  stridedWalk(out, src, offset, shape, strides, accumulate ? ACCUMULATE : ASSIGN);
 }
 
 export function gather(x: TypedArray, index: Int32Array, outer: number, r: number, idxR: number, inner: number, out: TypedArray): void {

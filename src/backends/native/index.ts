@@ -1,12 +1,16 @@
 /**
  * The optional native backend (Node only): loads the N-API addon built from
- * native/*.cc at install time, if any, and overrides the float32 GEMM with its
- * packed AVX2/FMA kernel. Everything else falls through to the base backend.
+ * native/*.cc at install time, if any, and layers its zero-copy float32 kernels (packed
+ * AVX2/FMA GEMM, im2col/col2im and fused conv2d, max pooling, softmax, layer norm,
+ * LSTM/GRU cells, unary maps, add/sub/mul/div, sums, strided copies, dropout masks,
+ * Adam) over a base backend (wasm, else JS) through the one routing path (../layer.ts).
+ * Kernels an older addon lacks, and calls below the op table's thresholds, go to the base.
  */
-import type { Backend, BinaryOp, ConvGeom, PoolWindows, UnaryOp } from "../backend.js";
-import { plan2d } from "../wasm/elementwise.js";
-// The addon numbers the conv modes as assembly/conv-gemm.ts does (native/conv.h kConv*).
-import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "../wasm/conv.js";
+import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
+import { broadcastPlan } from "../broadcast.js";
+import { layer, type FastKernels } from "../layer.js";
+// The addon numbers ops and conv modes from the same op table (native/ops_generated.h).
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -30,9 +34,9 @@ export interface NativeAddon {
   /** Row softmax and its backward (AVX2 CPUs only); see Backend.softmax / softmaxBackward. */
   softmax?(x: Float32Array, rows: number, cols: number, scale: number, causalL: number, log: boolean, out: Float32Array): void;
   softmaxBackward?(y: Float32Array, g: Float32Array, rows: number, cols: number, scale: number, log: boolean, out: Float32Array): void;
-  /** Broadcast add/sub/mul/div over a 2-D plan (op codes of wasm/elementwise.ts; absent in older addons). */
+  /** Broadcast binary ops over a 2-D plan (op codes of ops.generated.ts with a native kernel; absent in older addons). */
   binary?(op: number, a: Float32Array, sa0: number, sa1: number, b: Float32Array, sb0: number, sb1: number, out: Float32Array, n0: number, n1: number): void;
-  /** out = op(x) for the unary codes of wasm/elementwise.ts in NATIVE_UNARY (AVX2 CPUs only). */
+  /** out = op(x) for the unary codes the op table gives a native kernel (AVX2 CPUs only). */
   unary?(op: number, x: Float32Array, out: Float32Array): void;
   /** Strided view ↔ contiguous copies (float32; shape/strides as Int32Array); see Backend.strided / stridedAssign. */
   strided?(x: Float32Array, offset: number, shape: Int32Array, strides: Int32Array, out: Float32Array): void;
@@ -55,6 +59,8 @@ export interface NativeAddon {
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** Hash of the op table the addon was built from (absent in addons built before the table). */
+  opTableHash?(): string;
   cpuFeatures(): string;
 }
 
@@ -80,6 +86,12 @@ export async function loadNativeAddon(): Promise<NativeAddon | null> {
       return addon;
     }
     addon = createRequire(import.meta.url)(file) as NativeAddon;
+    if (addon.opTableHash?.() !== OP_TABLE_HASH) {
+      // Its op codes would name other ops: use the base backend, and say so.
+      const why = "the native addon was built from another op table; rebuild it with node scripts/build-native.mjs";
+      console.warn(`myelin: ${why}`);
+      throw new Error(why);
+    }
     // Default to all cores, like the wasm worker pool.
     const os = await import("node:os");
     addon.setNumThreads(typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
@@ -95,9 +107,6 @@ export function nativeLoadError(): string {
   return loadError;
 }
 
-// Below this many multiply-adds the N-API call (~130 ns) costs more than it saves.
-const MIN_MACS = 4096;
-
 const geomBuf = new Int32Array(13);
 
 function packGeom(g: ConvGeom): Int32Array {
@@ -107,9 +116,6 @@ function packGeom(g: ConvGeom): Int32Array {
   return geomBuf;
 }
 
-const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
-const f32orNull = (...xs: unknown[]): boolean => xs.every((x) => x === null || x instanceof Float32Array);
-
 /** Whether the windows are the plain 2x2 / stride-2 grid (MaxPool2d(2) without padding or dilation). */
 function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
   if (win.dH !== 1 || win.dW !== 1) return false;
@@ -118,152 +124,73 @@ function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
   return true;
 }
 
-/** Op codes of native/elementwise.cc (the others, e.g. NaN-propagating maximum, stay on the base backend). */
-const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
-/** Unary op codes (wasm/elementwise.ts numbering) with a native AVX2 loop; log etc. stay on the base backend. */
-const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, square: 4, relu: 6, exp: 7, tanh: 9, sigmoid: 10, step: 11 };
-/** Strided copies smaller than this stay in JS (the call and the shape arrays cost more). */
-const STRIDED_MIN = 1024;
-// Below this the N-API call costs more than the loop saves.
-const BINARY_MIN = 64;
-/** As the wasm backend's sum threshold, so the two backends give the same bits at every size. */
-const REDUCE_SUM_MIN = 256;
-
-/** The 2-D broadcast plan [n0, n1, sa0, sa1, sb0, sb1] (fast paths first), or null. */
-function plan(na: number, nb: number, aShape: readonly number[], bShape: readonly number[], total: number, outShape: readonly number[]): number[] | null {
-  if (na === total && nb === total) return [1, total, 0, 1, 0, 1];
-  if (nb === 1 && na === total) return [1, total, 0, 1, 0, 0];
-  if (na === 1 && nb === total) return [1, total, 0, 0, 0, 1];
-  return plan2d(aShape, bShape, outShape);
-}
-
 /**
- * conv2d image by image on the addon's fused kernels: no column matrix is written out,
- * copied or transposed. They replaced one GEMM over the whole batch (MNIST CNN training
- * step, interleaved A/B, median ms: 1 thread 48.5/56.1/48.6 -> 47.7/48.6/45.9; 2 threads
- * 44.6/45.4 -> 38.7/37.1). An addon built before them keeps the base backend's.
+ * The addon's kernels in the routing layer's form (sizes and dtypes are checked there).
+ * conv2d runs image by image on the fused kernels: no column matrix is written out,
+ * copied or transposed (MNIST CNN training step, interleaved A/B, median ms: 1 thread
+ * 48.5/56.1/48.6 -> 47.7/48.6/45.9; 2 threads 44.6/45.4 -> 38.7/37.1).
  */
-function convKernels(native: NativeAddon, base: Backend): Pick<Backend, "conv2dFused"> {
+function nativeKernels(native: NativeAddon): FastKernels {
   const fused = native.convFused?.bind(native);
-  if (!fused) return { conv2dFused: base.conv2dFused };
+  const { binary, unary, reluBackward, softmax, softmaxBackward, strided, stridedAssign, bernoulliMask, layerNorm, layerNormBackward,
+    reduceSum, lstmCell, lstmCellBackward, gruCell, adamStep, maxPool2d2x2 } = native;
   return {
-    conv2dFused: {
+    matmul: (a, b, out, batch, m, n, k, transA, transB, aStride, bStride) => native.sgemm(a, b, out, batch, m, n, k, transA, transB, aStride, bStride),
+    im2col: (x, n, g, out) => native.im2col(x, n, packGeom(g), out),
+    col2im: (cols, n, g, out) => native.col2im(cols, n, packGeom(g), out),
+    conv2dFused: fused && {
       forward: (x, w, bias, n, O, g, out) => fused(CONV_FORWARD, x, w, bias, null, out, n, O, packGeom(g)),
       inputGrad: (w, gy, n, O, g, dx) => fused(CONV_INPUT_GRAD, null, w, null, gy, dx, n, O, packGeom(g)),
       weightGrad: (x, gy, n, O, g, dw) => fused(CONV_WEIGHT_GRAD, x, null, null, gy, dw, n, O, packGeom(g)),
     },
+    maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
+      if (maxPool2d2x2 && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) native.maxPool2d2x2!(x, planes, H, W, out, idx);
+      else native.maxPool2d(x, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out, idx);
+    },
+    maxPool2dBackward: (g, idx, planes, inSize, outSize, gx) => native.maxPool2dBackward(g, idx, planes, inSize, outSize, gx),
+    reluBackward: reluBackward && ((x, g, out) => native.reluBackward!(x, g, out)),
+    softmax: softmax && ((x, rows, cols, scale, causalL, log, out) => native.softmax!(x, rows, cols, scale, causalL, log, out)),
+    softmaxBackward: softmaxBackward && ((y, g, rows, cols, scale, log, out) => native.softmaxBackward!(y, g, rows, cols, scale, log, out)),
+    binary: binary && ((code, a, aShape, b, bShape, out, outShape) => {
+      const p = broadcastPlan(a.length, b.length, aShape, bShape, out.length, outShape);
+      if (!p) return false;
+      native.binary!(code, a, p[2], p[3], b, p[4], p[5], out, p[0], p[1]);
+    }),
+    unary: unary && ((code, x, out) => native.unary!(code, x, out)),
+    // The addon takes at most 16 dims (its plan lives on the stack).
+    strided: strided && ((x, offset, shape, strides, out) => {
+      if (shape.length === 0 || shape.length > 16) return false;
+      native.strided!(x, offset, Int32Array.from(shape), Int32Array.from(strides), out);
+    }),
+    stridedAssign: stridedAssign && ((src, out, offset, shape, strides, accumulate) => {
+      if (shape.length === 0 || shape.length > 16) return false;
+      native.stridedAssign!(src, out, offset, Int32Array.from(shape), Int32Array.from(strides), accumulate);
+    }),
+    bernoulliMask: bernoulliMask && ((state, threshold, keepValue, out) => native.bernoulliMask!(state, threshold, keepValue, out)),
+    layerNorm: layerNorm && ((x, w, b, rows, D, eps, out, mean, rstd) => native.layerNorm!(x, w, b, rows, D, eps, out, mean, rstd)),
+    layerNormBackward: layerNormBackward && ((x, w, mean, rstd, g, rows, D, dx, dw, db) => native.layerNormBackward!(x, w, mean, rstd, g, rows, D, dx, dw, db)),
+    // Zero-copy sum (bias gradients); the wasm backend's would copy x into wasm memory.
+    reduce: reduceSum && ((code, x, outer, r, inner, out) => {
+      if (code !== REDUCE_CODE.sum) return false; // the addon only sums; a table entry for another reduction must not reach it
+      native.reduceSum!(x, outer, r, inner, out);
+    }),
+    // An addon without rnnAddends would ignore xAdd / gh2.
+    lstmCell: lstmCell && ((gates, cPrev, n, H, hOut, cOut, xAdd) => {
+      if (xAdd && !native.rnnAddends) return false;
+      native.lstmCell!(gates, cPrev, n, H, hOut, cOut, xAdd);
+    }),
+    lstmCellBackward: lstmCellBackward && ((act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2) => {
+      if (gh2 && !native.rnnAddends) return false;
+      native.lstmCellBackward!(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2);
+    }),
+    gruCell: gruCell && ((gx, gh, hPrev, n, H, hOut, act) => native.gruCell!(gx, gh, hPrev, n, H, hOut, act)),
+    adamStep: adamStep && ((p, g, m, v, vmax, h) => native.adamStep!(p, g, m, v, vmax, h.b1, h.b2, h.stepSize, h.bc2Sqrt, h.eps, h.sign, h.l2, h.decay)),
   };
 }
 
-/** Wraps `base`, routing float32 GEMMs, im2col/col2im and max pooling to the addon. */
+/** Wraps `base` (the wasm or JS backend) with the addon's kernels. */
 export function makeNativeBackend(base: Backend, native: NativeAddon): Backend {
-  return {
-    ...base,
-    name: "native",
-    ...convKernels(native, base),
-    im2col(x, n, g, out) {
-      if (f32(x, out)) native.im2col(x as Float32Array, n, packGeom(g), out as Float32Array);
-      else base.im2col(x, n, g, out);
-    },
-    col2im(cols, n, g, out) {
-      if (f32(cols, out)) native.col2im(cols as Float32Array, n, packGeom(g), out as Float32Array);
-      else base.col2im(cols, n, g, out);
-    },
-    maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
-      if (native.maxPool2d2x2 && x instanceof Float32Array && out instanceof Float32Array && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) {
-        native.maxPool2d2x2(x, planes, H, W, out, idx);
-      } else if (f32(x, out)) native.maxPool2d(x as Float32Array, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out as Float32Array, idx);
-      else base.maxPool2d(x, planes, H, W, oH, oW, win, out, idx);
-    },
-    maxPool2dBackward(g, idx, planes, inSize, outSize, gx) {
-      if (f32(g, gx)) native.maxPool2dBackward(g as Float32Array, idx, planes, inSize, outSize, gx as Float32Array);
-      else base.maxPool2dBackward(g, idx, planes, inSize, outSize, gx);
-    },
-    reluBackward(x, g, out) {
-      if (native.reluBackward && x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) native.reluBackward(x, g, out);
-      else base.reluBackward(x, g, out);
-    },
-    softmax(x, rows, cols, scale, causalL, log, out) {
-      if (native.softmax && f32(x, out)) native.softmax(x as Float32Array, rows, cols, scale, causalL, log, out as Float32Array);
-      else base.softmax(x, rows, cols, scale, causalL, log, out);
-    },
-    softmaxBackward(y, g, rows, cols, scale, log, out) {
-      if (native.softmaxBackward && f32(y, g, out)) native.softmaxBackward(y as Float32Array, g as Float32Array, rows, cols, scale, log, out as Float32Array);
-      else base.softmaxBackward(y, g, rows, cols, scale, log, out);
-    },
-    binary(op, a, aShape, b, bShape, out, outShape) {
-      const code = NATIVE_BINARY[op];
-      if (native.binary && code !== undefined && out.length >= BINARY_MIN && f32(a, b, out)) {
-        const p = plan(a.length, b.length, aShape, bShape, out.length, outShape);
-        if (p) return native.binary(code, a as Float32Array, p[2], p[3], b as Float32Array, p[4], p[5], out as Float32Array, p[0], p[1]);
-      }
-      base.binary(op, a, aShape, b, bShape, out, outShape);
-    },
-    unary(op, x, out) {
-      const code = NATIVE_UNARY[op];
-      if (native.unary && code !== undefined && out.length >= BINARY_MIN && f32(x, out)) native.unary(code, x as Float32Array, out as Float32Array);
-      else base.unary(op, x, out);
-    },
-    strided(x, offset, shape, strides, out) {
-      if (native.strided && out.length >= STRIDED_MIN && shape.length > 0 && shape.length <= 16 && f32(x, out)) {
-        native.strided(x as Float32Array, offset, Int32Array.from(shape), Int32Array.from(strides), out as Float32Array);
-      } else base.strided(x, offset, shape, strides, out);
-    },
-    stridedAssign(src, out, offset, shape, strides, accumulate) {
-      if (native.stridedAssign && src.length >= STRIDED_MIN && shape.length > 0 && shape.length <= 16 && f32(src, out)) {
-        native.stridedAssign(src as Float32Array, out as Float32Array, offset, Int32Array.from(shape), Int32Array.from(strides), accumulate);
-      } else base.stridedAssign(src, out, offset, shape, strides, accumulate);
-    },
-    bernoulliMask(state, threshold, keepValue, out) {
-      if (native.bernoulliMask && out instanceof Float32Array && out.length >= 64) native.bernoulliMask(state, threshold, keepValue, out);
-      else base.bernoulliMask(state, threshold, keepValue, out);
-    },
-    layerNorm(x, w, b, rows, D, eps, out, mean, rstd) {
-      if (native.layerNorm && D > 0 && f32(x, out, mean, rstd) && f32orNull(w, b)) {
-        native.layerNorm(x as Float32Array, w as Float32Array | null, b as Float32Array | null, rows, D, eps, out as Float32Array, mean as Float32Array, rstd as Float32Array);
-      } else base.layerNorm(x, w, b, rows, D, eps, out, mean, rstd);
-    },
-    layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db) {
-      if (native.layerNormBackward && D > 0 && f32(x, mean, rstd, g) && f32orNull(w, dx, dw, db)) {
-        native.layerNormBackward(x as Float32Array, w as Float32Array | null, mean as Float32Array, rstd as Float32Array, g as Float32Array, rows, D,
-          dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null);
-      } else base.layerNormBackward(x, w, mean, rstd, g, rows, D, dx, dw, db);
-    },
-    reduce(op, x, outer, r, inner, out) {
-      // Zero-copy sum (bias gradients); the base backend's would copy x into wasm memory.
-      if (op === "sum" && native.reduceSum && r > 0 && outer * r * inner >= REDUCE_SUM_MIN && f32(x, out)) {
-        native.reduceSum(x as Float32Array, outer, r, inner, out as Float32Array);
-      } else base.reduce(op, x, outer, r, inner, out);
-    },
-    lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd = null) {
-      if (native.lstmCell && (native.rnnAddends || !xAdd) && f32(gates, cPrev, hOut, cOut) && f32orNull(xAdd)) {
-        native.lstmCell(gates as Float32Array, cPrev as Float32Array, n, H, hOut as Float32Array, cOut as Float32Array, xAdd as Float32Array | null);
-      } else base.lstmCell(gates, cPrev, n, H, hOut, cOut, xAdd);
-    },
-    lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2 = null) {
-      if (native.lstmCellBackward && (native.rnnAddends || !gh2) && f32(act, cPrev, c, dGates, dcPrev) && f32orNull(gh, gc, gh2)) {
-        native.lstmCellBackward(act as Float32Array, cPrev as Float32Array, c as Float32Array, gh as Float32Array | null, gc as Float32Array | null,
-          n, H, dGates as Float32Array, dcPrev as Float32Array, gh2 as Float32Array | null);
-      } else base.lstmCellBackward(act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2);
-    },
-    gruCell(gx, gh, hPrev, n, H, hOut, act) {
-      if (native.gruCell && f32(gx, gh, hPrev, hOut, act)) native.gruCell(gx as Float32Array, gh as Float32Array, hPrev as Float32Array, n, H, hOut as Float32Array, act as Float32Array);
-      else base.gruCell(gx, gh, hPrev, n, H, hOut, act);
-    },
-    adamStep(p, g, m, v, vmax, h) {
-      if (native.adamStep && f32(p, g, m, v) && (vmax === null || vmax instanceof Float32Array)) {
-        native.adamStep(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, vmax as Float32Array | null,
-          h.b1, h.b2, h.stepSize, h.bc2Sqrt, h.eps, h.sign, h.l2, h.decay);
-      } else base.adamStep(p, g, m, v, vmax, h);
-    },
-    matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride) {
-      if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && batch * m * n * k >= MIN_MACS) {
-        native.sgemm(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
-      } else {
-        base.matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride);
-      }
-    },
-  };
+  return layer("native", base, nativeKernels(native));
 }
 
 // Loaded once at import (top-level await), so backend selection stays synchronous.

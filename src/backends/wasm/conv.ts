@@ -8,6 +8,7 @@ import type { ConvGeom } from "../backend.js";
 import { align64, dataRegion, reserveScratch, scratchPtr, type Runtime } from "./runtime.js";
 import type { Pool } from "./pool.js";
 import { FN_CONV_RUN } from "./worker-source.js";
+import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD } from "../ops.generated.js";
 
 /** See Backend.im2col. */
 export function wasmIm2col(rt: Runtime, x: Float32Array, n: number, g: ConvGeom, out: Float32Array): void {
@@ -27,10 +28,9 @@ export function wasmCol2im(rt: Runtime, cols: Float32Array, n: number, g: ConvGe
   out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + no));
 }
 
-/** Plan fields of assembly/conv-gemm.ts (CP_*), as i32 offsets, and its modes. */
+/** Plan fields of assembly/conv-gemm.ts (CP_*), as i32 offsets (its modes: the op table's CONV_*). */
 const CP_MODE = 1, CP_X = 2, CP_W = 3, CP_BIAS = 4, CP_G = 5, CP_OUT = 6, CP_N = 7, CP_O = 8, CP_GEOM = 9,
   CP_PER_TASK = 22, CP_COLS = 23, CP_COLS_BYTES = 24, PLAN_BYTES = 128;
-export const CONV_FORWARD = 0, CONV_INPUT_GRAD = 1, CONV_WEIGHT_GRAD = 2;
 /** Tasks per thread to aim for, so a late thread's share moves to the others (as the threaded GEMM). */
 const TASKS_PER_THREAD = 4;
 

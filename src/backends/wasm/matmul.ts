@@ -26,7 +26,7 @@ export const GEMM_MIN_MACS = 512;
  * 160^3 0.88 / 0.98, 192^3 0.82 / 0.93, 64x784x128 0.79 / 0.91, 256^3 0.72 / 0.81.
  */
 export const GEMM_THREAD_MIN_FLOPS = 1 << 23;
-/** Routing knobs (setWasmRouting lowers the thread threshold to 0 so tests reach the pool with small shapes). */
+/** Routing knobs (forced routing, setRouting("always") in ../layer.ts, lowers the thread threshold to 0 so tests reach the pool with small shapes). */
 export const gemmConfig = {
   threadMinFlops: GEMM_THREAD_MIN_FLOPS,
   /**

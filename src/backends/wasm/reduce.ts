@@ -2,13 +2,9 @@
  * Float32 sum/max/min over the middle axis of [outer, r, inner] on wasm. Row sums
  * accumulate in float64 lanes; column reductions follow the JS reference's order.
  */
-import type { ReduceOp } from "../backend.js";
 import { align64, dataRegion, type Runtime } from "./runtime.js";
 
-/** Op codes of assembly/reduce.ts. */
-export const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
-
-/** out[o, i] = reduce_j x[o, j, i] on wasm. */
+/** out[o, i] = reduce_j x[o, j, i] on wasm (code: ops.generated.ts REDUCE_CODE). */
 export function wasmReduce(rt: Runtime, code: number, x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void {
   const nx = outer * r * inner, no = outer * inner;
   const px = dataRegion(rt, align64(nx * 4) + no * 4);

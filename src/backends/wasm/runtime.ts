@@ -5,7 +5,8 @@
  * their own JS TypedArrays; kernels copy operands in and results out, so the arena
  * only ever grows to the largest single call and memory stays flat across steps.
  */
-import { relaxedWasm, simdWasm } from "./generated/binaries.js";
+import * as binaries from "./generated/binaries.js";
+import { OP_TABLE_HASH } from "../ops.generated.js";
 
 /** The kernel exports of assembly/index.ts (pointers are byte offsets into the shared memory). */
 export interface Kernels {
@@ -150,6 +151,12 @@ export function loadRuntime(): Runtime | null {
   if (rt !== undefined) return rt;
   if (pending) return null;
   rt = null;
+  // Kernels from another op table would run other ops under these codes: refuse them loudly.
+  const built = (binaries as { opTableHash?: string }).opTableHash;
+  if (built !== OP_TABLE_HASH) {
+    throw new Error(`myelin: the wasm kernels were built from another op table (${built ?? "none"}, the sources say ${OP_TABLE_HASH}); run npm run build:wasm`);
+  }
+  const { relaxedWasm, simdWasm } = binaries;
   const pref = envPreference();
   if (pref === "off" || typeof WebAssembly === "undefined") return rt;
   let variant: WasmVariant | null = null;

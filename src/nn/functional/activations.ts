@@ -10,10 +10,11 @@ import { allocArray, isFloating, type DType } from "../../core/dtype.js";
 import { fmtShape, normDim } from "../../core/shape.js";
 import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
-import { isGradEnabled } from "../../core/autograd.js";
-import { B } from "../../backends/backend.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
+import { softmaxBackward } from "../../ops/fused.js";
+import { hardswish as hardswishOp } from "../../ops/activation.js";
+import { currentBackend } from "../../ops/kernels.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -138,9 +139,7 @@ export function hardsigmoid(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, ty
 /** x * relu6(x + 3) / 6. */
 export function hardswish(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.hardswish.names>): Tensor {
   FS.hardswish.parse(args);
-  x = floatIn(x, "hardswish");
-  const mid = x.mul(x.add(3)).div(6);
-  return where(x.lt(-3), 0, where(x.gt(3), x, mid));
+  return hardswishOp(floatIn(x, "hardswish"));
 }
 
 /** log(sigmoid(x)), computed stably as min(x, 0) - log1p(e^-|x|). */
@@ -224,11 +223,6 @@ function checkDim(x: Tensor, dim: number | undefined, op: string): number {
   return x.ndim === 0 ? 0 : normDim(dim, x.ndim, op);
 }
 
-/** Sum over dim d keeping it (a 0-dim tensor stays 0-dim). */
-function sumDim(t: Tensor, d: number): Tensor {
-  return t.ndim === 0 ? t : t.sum(d, true);
-}
-
 /** Stable softmax or log-softmax over dim d with explicit loops (max-subtraction). */
 function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   const shape = x.shape;
@@ -239,7 +233,7 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
   if (inner === 1) {
-    B().softmax(src, outer, n, 1, 0, log, dst);
+    currentBackend().softmax(src, outer, n, 1, 0, log, dst);
     return make(dst, shape.slice(), x.dtype);
   }
   for (let o = 0; o < outer; o++) {
@@ -266,15 +260,6 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   return make(dst, shape.slice(), x.dtype);
 }
 
-/** First-order (log-)softmax backward along the last dim, as one backend kernel. */
-function rowSoftmaxBackward(y: Tensor, g: Tensor, log: boolean): Tensor {
-  const cols = y.shape[y.ndim - 1];
-  const out = allocArray(y.dtype, y._data.length);
-  const gd = g.dtype === y.dtype ? g.contiguous()._data : g.to(y.dtype).contiguous()._data;
-  if (cols > 0) B().softmaxBackward(y._data, gd, y._data.length / cols, cols, 1, log, out);
-  return make(out, y.shape.slice(), y.dtype);
-}
-
 function prepSoftmax(x: Tensor, dim: number | undefined, opts: SoftmaxOptions | undefined, op: string): [Tensor, number] {
   assertTensor(x, op);
   let xin = x;
@@ -294,9 +279,7 @@ export function softmax(x: Tensor, dim: number, ...args: PyArgs<SoftmaxOptions, 
   const out = softmaxKernel(xin, d, false);
   if (needsGrad(xin)) {
     record(out, "SoftmaxBackward", [xin], (g) => {
-      if (!isGradEnabled() && d === xin.ndim - 1 && xin.ndim > 0) return [rowSoftmaxBackward(out, g, false)];
-      const gy = g.mul(out);
-      return [gy.sub(out.mul(sumDim(gy, d)))];
+      return [softmaxBackward(out, g, d, false)];
     }, [out]);
   }
   return out;
@@ -312,7 +295,7 @@ export function logSoftmax(x: Tensor, dim: number, ...args: PyArgs<SoftmaxOption
   const out = softmaxKernel(xin, d, true);
   if (needsGrad(xin)) {
     record(out, "LogSoftmaxBackward", [xin], (g) =>
-      [!isGradEnabled() && d === xin.ndim - 1 && xin.ndim > 0 ? rowSoftmaxBackward(out, g, true) : g.sub(out.exp().mul(sumDim(g, d)))], [out]);
+      [softmaxBackward(out, g, d, true)], [out]);
   }
   return out;
 }

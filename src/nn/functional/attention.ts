@@ -8,9 +8,9 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
-import { B as B_ } from "../../backends/backend.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../../core/shape.js";
-import { isGradEnabled } from "../../core/autograd.js";
+import { softmaxBackward } from "../../ops/fused.js";
 import type { Generator } from "../../core/random.js";
 import { gemm } from "../../ops/linalg.js";
 import { where } from "../../ops/elementwise.js";
@@ -196,7 +196,7 @@ export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, ca
     const inputs = bt ? [x, bt] : [x];
     record(y, "AttnSoftmaxBackward", inputs, (g) => {
       // t = y ⊙ (g - Σ g⊙y): the softmax backward w.r.t. the masked, scaled logits.
-      const t = isGradEnabled() ? y.mul(g.sub(g.mul(y).sum(-1, true))) : softmaxBackwardKernel(g, y);
+      const t = softmaxBackward(y, g, 2, false);
       const gx = x.requiresGrad ? t.mul(scale) : null;
       let gb: Tensor | null = null;
       if (bt && bt.requiresGrad) {
@@ -211,28 +211,13 @@ export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, ca
 
 /** Attention weights without an additive mask: one backend kernel each way (scale folded into the backward). */
 function softmaxRows(x: Tensor, dst: TypedArray, rows: number, S: number, scale: number, causalL: number): Tensor {
-  B_().softmax(x._data, rows, S, scale, causalL, false, dst);
+  currentBackend().softmax(x._data, rows, S, scale, causalL, false, dst);
   const y = make(dst, x.shape.slice(), x.dtype);
   if (needsGrad(x)) {
     record(y, "AttnSoftmaxBackward", [x], (g) => {
-      if (isGradEnabled()) return [y.mul(g.sub(g.mul(y).sum(-1, true))).mul(scale)];
-      const out = allocArray(y.dtype, y._data.length);
-      B_().softmaxBackward(y._data, g.contiguous()._data, rows, S, scale, false, out);
-      return [make(out, y.shape.slice(), y.dtype)];
+      return [softmaxBackward(y, g, y.ndim - 1, false, scale)];
     }, [y]);
   }
   return y;
 }
 
-/** y ⊙ (g - Σ_j g⊙y) per row, as one loop (first-order backward only). */
-function softmaxBackwardKernel(g: Tensor, y: Tensor): Tensor {
-  const S = y.shape[y.ndim - 1];
-  const gd = g._data, yd = y._data;
-  const out = allocArray(y.dtype, yd.length);
-  for (let row = 0; row < yd.length; row += S) {
-    let dot = 0;
-    for (let j = 0; j < S; j++) { const yy = yd[row + j]; if (yy !== 0) dot += gd[row + j] * yy; }
-    for (let j = 0; j < S; j++) { const yy = yd[row + j]; out[row + j] = yy === 0 ? 0 : yy * (gd[row + j] - dot); }
-  }
-  return make(out, y.shape.slice(), y.dtype);
-}

@@ -4,11 +4,11 @@
  * kernel's cache-sized buffer, so no [n, C*kH*kW, L] column tensor is made, copied or
  * kept for the backward (the weight gradient rebuilds each image's columns from x).
  */
-import { isGradEnabled } from "../../core/autograd.js";
 import { allocUninit } from "../../core/dtype.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { type ConvFusedKernels, type ConvGeom } from "../../backends/backend.js";
+import { type ConvFusedKernels, type ConvGeom } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
+import { recordFused } from "../../ops/fused.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
 
 /** x4 [N, C, H, W] (float32), w [O, C*kH*kW], bias [O] -> [N, O, oH, oW] on `kern`. */
@@ -20,18 +20,18 @@ export function convFused(kern: ConvFusedKernels, x4: Tensor, w: Tensor, b: Tens
   if (!needsGrad(w, x4, b ?? undefined)) return out;
   const inputs = b ? [w, x4, b] : [w, x4];
   const xShape = x4.shape.slice();
-  record(out, "ConvolutionBackward", inputs, (gr) => {
+  recordFused(out, "ConvolutionBackward", inputs, (gr) => {
     const gy = gr.contiguous();
-    if (isGradEnabled()) {
-      // createGraph: the same products in differentiable tensor ops.
-      const g3 = gy.reshape(N, O, L);
-      const cols = unfoldOp(x4, N, g);
-      return [
-        w.requiresGrad ? gemm(g3, cols, false, true).sum([0]) : null,
-        x4.requiresGrad ? foldOp(gemm(w, g3, true, false), N, g).reshape(xShape) : null,
-        b && b.requiresGrad ? g3.sum([0, 2]) : null,
-      ];
-    }
+    // createGraph: the same products in differentiable tensor ops.
+    const g3 = gy.reshape(N, O, L);
+    const cols = unfoldOp(x4, N, g);
+    return [
+      w.requiresGrad ? gemm(g3, cols, false, true).sum([0]) : null,
+      x4.requiresGrad ? foldOp(gemm(w, g3, true, false), N, g).reshape(xShape) : null,
+      b && b.requiresGrad ? g3.sum([0, 2]) : null,
+    ];
+  }, (gr) => {
+    const gy = gr.contiguous();
     let dw: Tensor | null = null, dx: Tensor | null = null, db: Tensor | null = null;
     if (w.requiresGrad) {
       dw = make(allocUninit("float32", w.numel()), w.shape.slice(), "float32");

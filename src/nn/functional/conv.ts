@@ -9,7 +9,7 @@
 import { allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { B, type ConvGeom } from "../../backends/backend.js";
+import { currentBackend, type ConvGeom } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
 import { assertTensor, sumToShape } from "../../ops/util.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
@@ -133,7 +133,7 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   // A 1x1 kernel with stride 1 and no padding reads every pixel once, in order: no im2col.
   const pointwise = kH === 1 && kW === 1 && stride[0] === 1 && stride[1] === 1 && padLo.every((v) => v === 0) && padHi.every((v) => v === 0);
   const K = Cg * kH * kW;
-  const fused = B().conv2dFused;
+  const fused = currentBackend().conv2dFused;
   if (groups === 1 && !pointwise && fused && x4.dtype === "float32") return lower(convFused(fused, x4, w4.reshape(O, K), b, N, g), nd, batched);
   const cols = pointwise ? x4.reshape(N, C, H * W) : unfoldOp(x4, N, g);
   let y: Tensor;
@@ -163,9 +163,9 @@ function gemmChannelBias(w: Tensor, cols: Tensor, b: Tensor, N: number, O: numbe
   // K >= 1, so the GEMM writes every element.
   const out = make(allocUninit(w.dtype, N * O * L), [N, O, oH, oW], w.dtype);
   const od = out._data, bd = b._data;
-  B().matmul(w._data, cols._data, od, N, O, L, K, false, false, 0, K * L);
+  currentBackend().matmul(w._data, cols._data, od, N, O, L, K, false, false, 0, K * L);
   // Per image, in place: [O, L] += bias [O, 1] (a 2-D broadcast every backend runs natively).
-  const be = B(), plane = [O, L], col = [O, 1];
+  const be = currentBackend(), plane = [O, L], col = [O, 1];
   for (let n = 0; n < N; n++) {
     const img = od.subarray(n * O * L, (n + 1) * O * L);
     be.binary("add", img, plane, bd, col, img, plane);

@@ -8,9 +8,9 @@ import { allocUninit, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
 import { assertTensor } from "../../ops/util.js";
-import { B } from "../../backends/backend.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
+import { currentBackend } from "../../ops/kernels.js";
 
 export interface DropoutOptions {
   /** Random source for the mask (default: the global generator seeded by manualSeed). */
@@ -41,7 +41,7 @@ function bernoulliMask(shape: number[], p: number, keepValue: number, x: Tensor,
 function fillMask(d: TypedArray, threshold: number, keepValue: number, gen: Generator): void {
   const st = gen.getState();
   const words = Uint32Array.of(st[0], st[1], st[2], st[3]);
-  B().bernoulliMask(words, threshold, keepValue, d);
+  currentBackend().bernoulliMask(words, threshold, keepValue, d);
   st[0] = words[0]; st[1] = words[1]; st[2] = words[2]; st[3] = words[3];
   gen.setState(st);
 }

@@ -6,10 +6,9 @@
  * composed form instead, so higher-order gradients still work.
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { isGradEnabled } from "../../core/autograd.js";
 import { allocArray } from "../../core/dtype.js";
-import { grad } from "../../core/engine.js";
-import { B } from "../../backends/backend.js";
+import { gradOfComposed, recordFused } from "../../ops/fused.js";
+import { currentBackend } from "../../ops/kernels.js";
 
 /** The composed definition (also the createGraph backward's graph). */
 export type ComposedNorm = (x: Tensor, w: Tensor | null, b: Tensor | null) => Tensor;
@@ -20,24 +19,19 @@ export function fusedLayerNorm(x: Tensor, D: number, weight: Tensor | null, bias
   const wc = weight ? weight.contiguous() : null, bc = bias ? bias.contiguous() : null;
   const n = xc.numel(), rows = D === 0 ? 0 : n / D;
   const out = allocArray(x.dtype, n), mean = allocArray(x.dtype, rows), rstd = allocArray(x.dtype, rows);
-  if (n > 0) B().layerNorm(xc._data, wc ? wc._data : null, bc ? bc._data : null, rows, D, eps, out, mean, rstd);
+  if (n > 0) currentBackend().layerNorm(xc._data, wc ? wc._data : null, bc ? bc._data : null, rows, D, eps, out, mean, rstd);
   const y = make(out, x.shape.slice(), x.dtype);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   if (!inputs.some((t) => needsGrad(t))) return y;
-  record(y, "NativeLayerNormBackward", inputs, (g) => {
-    if (isGradEnabled()) {
-      // Fresh nodes in front of the inputs, so grad() stops there and the result stays connected to them.
-      const wrapped = inputs.map((t) => (t.requiresGrad ? t.mul(1) : t));
-      const at = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
-      const targets = wrapped.filter((t) => t.requiresGrad);
-      const got = grad(composed(at(x)!, at(weight), at(bias)), targets, { gradOutputs: g, createGraph: true, allowUnused: true });
-      return wrapped.map((t) => (t.requiresGrad ? got[targets.indexOf(t)] : null));
-    }
+  recordFused(y, "NativeLayerNormBackward", inputs, (g) => gradOfComposed(inputs, (wrapped) => {
+    const at = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
+    return composed(at(x)!, at(weight), at(bias));
+  }, g), (g) => {
     const gd = g.contiguous()._data;
     const dx = x.requiresGrad ? allocArray(x.dtype, n) : null;
     const dw = weight?.requiresGrad ? allocArray(x.dtype, D) : null;
     const db = bias?.requiresGrad ? allocArray(x.dtype, D) : null;
-    if (n > 0) B().layerNormBackward(xc._data, wc ? wc._data : null, mean, rstd, gd, rows, D, dx, dw, db);
+    if (n > 0) currentBackend().layerNormBackward(xc._data, wc ? wc._data : null, mean, rstd, gd, rows, D, dx, dw, db);
     else { dw?.fill(0); db?.fill(0); }
     const grads: (Tensor | null)[] = [dx ? make(dx, x.shape.slice(), x.dtype) : null];
     if (weight) grads.push(dw ? make(dw, weight.shape.slice(), x.dtype) : null);

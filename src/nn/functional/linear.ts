@@ -6,7 +6,7 @@
 import { make, needsGrad, record, type Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { isFloating } from "../../core/dtype.js";
-import { B } from "../../backends/backend.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { fmtShape } from "../../core/shape.js";
 import { gemm } from "../../ops/linalg.js";
 import "../../ops/shape.js";
@@ -54,7 +54,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
   const rows = x.shape[0], outF = w.shape[0];
   const y = noGrad(() => gemm(x, w, false, true));
-  if (rows > 0 && outF > 0) B().binary("add", y._data, [rows, outF], b._data, [outF], y._data, [rows, outF]);
+  if (rows > 0 && outF > 0) currentBackend().binary("add", y._data, [rows, outF], b._data, [outF], y._data, [rows, outF]);
   if (needsGrad(x, w, b)) {
     const out = make(y._data, y.shape.slice(), y.dtype);
     record(out, "AddmmBackward", [x, w, b], (g) => [

@@ -8,11 +8,10 @@
  * dropout mask), so higher-order gradients still work.
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { isGradEnabled } from "../../core/autograd.js";
 import { allocArray, allocUninit } from "../../core/dtype.js";
-import { grad } from "../../core/engine.js";
+import { gradOfComposed, recordFused } from "../../ops/fused.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
-import { B } from "../../backends/backend.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { gemm } from "../../ops/linalg.js";
 import { stridedView } from "../../ops/shape.js";
 import "../../ops/elementwise.js";
@@ -43,7 +42,7 @@ function mergedStrides(o: PackedAttentionOptions): number[] {
 /** Softmax(q kᵀ · scale (+ causal mask)) → dropout → · v over the heads packed in y. */
 export function packedSelfAttention(y: Tensor, o: PackedAttentionOptions): Tensor {
   const { N, L, H, hd } = o, E = H * hd, NH = N * H, Q = NH * L * hd, scale = 1 / Math.sqrt(hd);
-  const be = B(), dt = y.dtype;
+  const be = currentBackend(), dt = y.dtype;
   const qkv = allocUninit(dt, 3 * Q);
   be.strided(y._data, 0, [3, N, H, L, hd], packedStrides(o), qkv);
   const q = qkv.subarray(0, Q), k = qkv.subarray(Q, 2 * Q), v = qkv.subarray(2 * Q);
@@ -73,8 +72,7 @@ export function packedSelfAttention(y: Tensor, o: PackedAttentionOptions): Tenso
   be.stridedAssign(O, merged, 0, [N, H, L, hd], mergedStrides(o), false);
   const out = make(merged, outShape, dt);
   if (!needsGrad(y)) return out;
-  record(out, "PackedSelfAttentionBackward", [y], (g) => {
-    if (isGradEnabled()) return [composedBackward(y, g, mask, o)];
+  recordFused(out, "PackedSelfAttentionBackward", [y], (g) => [composedBackward(y, g, mask, o)], (g) => {
     const dO = allocUninit(dt, Q);
     be.strided(g.contiguous()._data, 0, [N, H, L, hd], mergedStrides(o), dO);
     const dqkv = allocUninit(dt, 3 * Q);
@@ -95,19 +93,22 @@ export function packedSelfAttention(y: Tensor, o: PackedAttentionOptions): Tenso
 
 /** createGraph backward: the same computation in differentiable ops (with the forward's mask), differentiated. */
 function composedBackward(y: Tensor, g: Tensor, mask: ReturnType<typeof allocArray> | null, o: PackedAttentionOptions): Tensor | null {
+  return gradOfComposed([y], ([yy]) => composedForward(yy, g.shape, mask, o), g)[0];
+}
+
+/** The packed attention in differentiable ops (with the forward's mask), from the packed projections yy. */
+function composedForward(yy: Tensor, outShape: readonly number[], mask: ReturnType<typeof allocArray> | null, o: PackedAttentionOptions): Tensor {
   const { N, L, H, hd } = o, NH = N * H, scale = 1 / Math.sqrt(hd);
-  const yy = y.mul(1); // a fresh node in front of y, so grad() stops there and the result stays connected to it
   const part = (i: number) => stridedView(yy, [N, H, L, hd], packedStrides(o).slice(1), i * H * hd, "HeadSplitBackward").reshape([NH, L, hd]);
   const q = part(0), k = part(1), v = part(2);
   let s = gemm(q, k, false, true).mul(scale);
   if (o.causal) {
-    const m = allocArray(y.dtype, L * L);
+    const m = allocArray(yy.dtype, L * L);
     for (let i = 0; i < L; i++) for (let j = i + 1; j < L; j++) m[i * L + j] = -Infinity;
-    s = s.add(make(m, [L, L], y.dtype));
+    s = s.add(make(m, [L, L], yy.dtype));
   }
   let w = s.softmax(-1);
-  if (mask) w = w.mul(make(mask, [NH, L, L], y.dtype));
+  if (mask) w = w.mul(make(mask, [NH, L, L], yy.dtype));
   const O = gemm(w, v, false, false);
-  const merged = O.reshape([N, H, L, hd]).permute(o.batchFirst ? [0, 2, 1, 3] : [2, 0, 1, 3]).reshape(g.shape.slice());
-  return grad(merged, yy, { gradOutputs: g, createGraph: true })[0];
+  return O.reshape([N, H, L, hd]).permute(o.batchFirst ? [0, 2, 1, 3] : [2, 0, 1, 3]).reshape(outShape.slice());
 }

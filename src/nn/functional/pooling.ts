@@ -9,7 +9,7 @@
 import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape, numel } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { B, type PoolWindows } from "../../backends/backend.js";
+import { currentBackend, type PoolWindows } from "../../ops/kernels.js";
 import { assertTensor } from "../../ops/util.js";
 import { tupleArg } from "./conv.js";
 import { FS } from "./specs.js";
@@ -117,7 +117,7 @@ function scatterPlanes(g: Tensor, idx: Tensor, planes: number, inSize: number, s
   const outSize = planes ? g.numel() / planes : 0;
   // Uninitialised: maxPool2dBackward overwrites every plane (zeros, then the scatter).
   const out = make(allocUninit(g.dtype, planes * inSize), shape, g.dtype);
-  B().maxPool2dBackward(g._data, idx._data as Int32Array, planes, inSize, outSize, out._data);
+  currentBackend().maxPool2dBackward(g._data, idx._data as Int32Array, planes, inSize, outSize, out._data);
   if (needsGrad(g)) {
     const gs = g.shape.slice();
     record(out, "MaxPoolBackwardBackward", [g], (gg) => [gg.reshape(planes, inSize).gather(1, idx.reshape(planes, outSize)).reshape(gs)]);
@@ -129,7 +129,7 @@ function maxCore(x: Tensor, pl: Planes, nd: number, oH: number, oW: number, win:
   const shape = outShape(pl, nd, oH, oW);
   const out = make(allocUninit(x.dtype, pl.planes * oH * oW), shape, x.dtype);
   const idx = make(new Int32Array(pl.planes * oH * oW), shape.slice(), "int32");
-  B().maxPool2d(x._data, pl.planes, pl.H, pl.W, oH, oW, win, out._data, idx._data as Int32Array);
+  currentBackend().maxPool2d(x._data, pl.planes, pl.H, pl.W, oH, oW, win, out._data, idx._data as Int32Array);
   if (needsGrad(x)) {
     const xs = x.shape.slice();
     record(out, name, [x], (g) => [scatterPlanes(g, idx, pl.planes, pl.H * pl.W, xs)]);
@@ -141,14 +141,14 @@ interface AvgSpec { pl: Planes; oH: number; oW: number; win: PoolWindows; rs: Fl
 
 function avgFwd(x: Tensor, a: AvgSpec, name: string): Tensor {
   const out = make(allocArray(x.dtype, numel(a.outShape)), a.outShape.slice(), x.dtype);
-  B().avgPool2d(x._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
+  currentBackend().avgPool2d(x._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
   if (needsGrad(x)) record(out, name, [x], (g) => [avgAdj(g, a, name)]);
   return out;
 }
 
 function avgAdj(g: Tensor, a: AvgSpec, name: string): Tensor {
   const out = make(allocArray(g.dtype, numel(a.inShape)), a.inShape.slice(), g.dtype);
-  B().avgPool2dBackward(g._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
+  currentBackend().avgPool2dBackward(g._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
   if (needsGrad(g)) record(out, `${name}Backward`, [g], (gg) => [avgFwd(gg, a, name)]);
   return out;
 }

@@ -6,14 +6,14 @@
  * gradients work.
  */
 import { Tensor, empty, make, record } from "../../core/tensor.js";
-import { isGradEnabled } from "../../core/autograd.js";
 import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
-import { B } from "../../backends/backend.js";
+import { currentBackend } from "../../ops/kernels.js";
 import { Module, Parameter } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
 import { cat } from "../../ops/shape.js";
+import { recordFused } from "../../ops/fused.js";
 import { zeros } from "../../ops/creation.js";
 import "../../ops/elementwise.js";
 import { checkPositive } from "./linear.js";
@@ -35,26 +35,25 @@ export function lstmCellStep(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
   act.set(gates._data);
   const hc = make(allocArray(dtype, 2 * n * H), [2, n, H], dtype);
   const h = hc._data.subarray(0, n * H), c = hc._data.subarray(n * H);
-  B().lstmCell(act, cPrev._data, n, H, h, c);
-  record(hc, "LstmCellBackward", [gates, cPrev], (g) => {
-    if (isGradEnabled()) {
-      // Differentiable form: activations recomputed from the saved inputs.
-      const [gh, gc] = halves(g);
-      const [i, f, gg, o] = gates.chunk(4, 1);
-      const si = i.sigmoid(), sf = f.sigmoid(), tg = gg.tanh(), so = o.sigmoid();
-      const tc = sf.mul(cPrev).add(si.mul(tg)).tanh();
-      const dc = gc.add(gh.mul(so).mul(tc.square().neg().add(1)));
-      const dGates = cat([
-        dc.mul(tg).mul(si).mul(si.neg().add(1)),
-        dc.mul(cPrev).mul(sf).mul(sf.neg().add(1)),
-        dc.mul(si).mul(tg.square().neg().add(1)),
-        gh.mul(tc).mul(so).mul(so.neg().add(1)),
-      ], 1);
-      return [dGates, dc.mul(sf)];
-    }
+  currentBackend().lstmCell(act, cPrev._data, n, H, h, c);
+  recordFused(hc, "LstmCellBackward", [gates, cPrev], (g) => {
+    // Differentiable form: activations recomputed from the saved inputs.
+    const [gh, gc] = halves(g);
+    const [i, f, gg, o] = gates.chunk(4, 1);
+    const si = i.sigmoid(), sf = f.sigmoid(), tg = gg.tanh(), so = o.sigmoid();
+    const tc = sf.mul(cPrev).add(si.mul(tg)).tanh();
+    const dc = gc.add(gh.mul(so).mul(tc.square().neg().add(1)));
+    const dGates = cat([
+      dc.mul(tg).mul(si).mul(si.neg().add(1)),
+      dc.mul(cPrev).mul(sf).mul(sf.neg().add(1)),
+      dc.mul(si).mul(tg.square().neg().add(1)),
+      gh.mul(tc).mul(so).mul(so.neg().add(1)),
+    ], 1);
+    return [dGates, dc.mul(sf)];
+  }, (g) => {
     const dG = allocArray(dtype, n * 4 * H), dcp = allocArray(dtype, n * H);
     const gd = g._data;
-    B().lstmCellBackward(act, cPrev._data, c, gd.subarray(0, n * H), gd.subarray(n * H), n, H, dG, dcp);
+    currentBackend().lstmCellBackward(act, cPrev._data, c, gd.subarray(0, n * H), gd.subarray(n * H), n, H, dG, dcp);
     return [make(dG, [n, 4 * H], dtype), make(dcp, [n, H], dtype)];
   }, [gates, cPrev]);
   return halves(hc);
@@ -69,20 +68,19 @@ export function gruCellStep(gx: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
   const dtype = gx.dtype;
   const act = allocArray(dtype, n * 4 * H);
   const out = make(allocArray(dtype, n * H), [n, H], dtype);
-  B().gruCell(gx._data, gh._data, hPrev._data, n, H, out._data, act);
-  record(out, "GruCellBackward", [gx, gh, hPrev], (g) => {
-    if (isGradEnabled()) {
-      const [xr, xz, xn] = gx.chunk(3, 1);
-      const [hr, hz, hn] = gh.chunk(3, 1);
-      const r = xr.add(hr).sigmoid(), z = xz.add(hz).sigmoid();
-      const m = xn.add(r.mul(hn)).tanh();
-      const dm = g.mul(z.neg().add(1)).mul(m.square().neg().add(1));
-      const dz = g.mul(hPrev.sub(m)).mul(z).mul(z.neg().add(1));
-      const dr = dm.mul(hn).mul(r).mul(r.neg().add(1));
-      return [cat([dr, dz, dm], 1), cat([dr, dz, dm.mul(r)], 1), g.mul(z)];
-    }
+  currentBackend().gruCell(gx._data, gh._data, hPrev._data, n, H, out._data, act);
+  recordFused(out, "GruCellBackward", [gx, gh, hPrev], (g) => {
+    const [xr, xz, xn] = gx.chunk(3, 1);
+    const [hr, hz, hn] = gh.chunk(3, 1);
+    const r = xr.add(hr).sigmoid(), z = xz.add(hz).sigmoid();
+    const m = xn.add(r.mul(hn)).tanh();
+    const dm = g.mul(z.neg().add(1)).mul(m.square().neg().add(1));
+    const dz = g.mul(hPrev.sub(m)).mul(z).mul(z.neg().add(1));
+    const dr = dm.mul(hn).mul(r).mul(r.neg().add(1));
+    return [cat([dr, dz, dm], 1), cat([dr, dz, dm.mul(r)], 1), g.mul(z)];
+  }, (g) => {
     const dGx = allocArray(dtype, n * 3 * H), dGh = allocArray(dtype, n * 3 * H), dh = allocArray(dtype, n * H);
-    B().gruCellBackward(act, hPrev._data, g._data, n, H, dGx, dGh, dh);
+    currentBackend().gruCellBackward(act, hPrev._data, g._data, n, H, dGx, dGh, dh);
     return [make(dGx, [n, 3 * H], dtype), make(dGh, [n, 3 * H], dtype), make(dh, [n, H], dtype)];
   }, [gx, gh, hPrev]);
   return out;

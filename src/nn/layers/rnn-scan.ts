@@ -15,15 +15,14 @@
  * after its last valid step (and, reversed, each one starts from h0 at its own end).
  */
 import { Tensor, make, record } from "../../core/tensor.js";
-import { isGradEnabled } from "../../core/autograd.js";
 import { allocArray, allocUninit, type TypedArray } from "../../core/dtype.js";
-import { B } from "../../backends/backend.js";
+import { currentBackend } from "../../ops/kernels.js";
 import "../../ops/shape.js";
 import "../../ops/linalg.js";
 import "../../ops/elementwise.js";
 import "../../ops/reduce.js";
 import * as ops from "../../ops/shape.js";
-import { grad } from "../../core/engine.js";
+import { gradOfComposed, recordFused } from "../../ops/fused.js";
 
 /** Recurrence kinds, as PyTorch's `mode`. */
 export type RnnMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -80,16 +79,15 @@ function splitOutputs(all: Tensor, shapes: number[][]): Tensor[] {
     for (const s of shape) n *= s;
     const start = off;
     const part = new Tensor(all._data.subarray(start, start + n), shape, all.dtype, all._version);
-    record(part, "UnbindBackward", [all], (g) => {
-      if (isGradEnabled()) {
-        // Differentiable form (createGraph): pad with zeros by cat.
-        const parts: Tensor[] = [];
-        const before = start, after = all.numel() - start - n;
-        if (before) parts.push(make(allocArray(g.dtype, before), [before], g.dtype));
-        parts.push(g.reshape([n]));
-        if (after) parts.push(make(allocArray(g.dtype, after), [after], g.dtype));
-        return [parts.length === 1 ? parts[0] : ops.cat(parts, 0)];
-      }
+    recordFused(part, "UnbindBackward", [all], (g) => {
+      // Differentiable form (createGraph): pad with zeros by cat.
+      const parts: Tensor[] = [];
+      const before = start, after = all.numel() - start - n;
+      if (before) parts.push(make(allocArray(g.dtype, before), [before], g.dtype));
+      parts.push(g.reshape([n]));
+      if (after) parts.push(make(allocArray(g.dtype, after), [after], g.dtype));
+      return [parts.length === 1 ? parts[0] : ops.cat(parts, 0)];
+    }, (g) => {
       const d = allocArray(g.dtype, all.numel());
       d.set(g._data, start);
       return [make(d, [all.numel()], g.dtype)];
@@ -108,7 +106,7 @@ export function scan(a: ScanArgs): ScanResult {
   const Bt = T ? bs[0] : h0.shape[0];
   const G = GATES[mode];
   const GH = whh.shape[0], H = GH / G, P = whh.shape[1];
-  const be = B();
+  const be = currentBackend();
   const lstm = mode === "LSTM", gru = mode === "GRU";
   // Every buffer below is written in full before it is read (each row of N belongs to
   // exactly one step), so none needs zeroing: at the bench LSTM's size that is ~7 MB of
@@ -182,8 +180,7 @@ export function scan(a: ScanArgs): ScanResult {
   let k = idx.h0 + 1;
   if (c0) idx.c0 = k++;
   if (whr) idx.whr = k++;
-  record(allT, `${mode === "LSTM" ? "Lstm" : mode === "GRU" ? "Gru" : "Rnn"}ScanBackward`, inputs, (gAll) => {
-    if (isGradEnabled()) return composedBackward(a, inputs, gAll, [N, P, Bt, H]);
+  recordFused(allT, `${mode === "LSTM" ? "Lstm" : mode === "GRU" ? "Gru" : "Rnn"}ScanBackward`, inputs, (gAll) => composedBackward(a, inputs, gAll, [N, P, Bt, H]), (gAll) => {
     const g = gAll._data;
     const gOut = g.subarray(0, N * P);
     const dh = alloc(Bt * P);
@@ -301,13 +298,12 @@ function composedScan(a: ScanArgs, xproj: Tensor, whh: Tensor, bhh: Tensor | nul
 /** createGraph backward of `scan`: differentiates the composed recurrence (re-run from the saved inputs). */
 function composedBackward(a: ScanArgs, inputs: Tensor[], gAll: Tensor, dims: number[]): (Tensor | null)[] {
   const [N, P, Bt] = dims;
-  // Fresh nodes in front of the inputs, so grad() stops there and the result stays connected to them.
-  const wrapped = inputs.map((t) => (t.requiresGrad ? t.mul(1) : t));
-  const byName = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
-  const outs = composedScan(a, wrapped[0], byName(a.whh)!, byName(a.bhh), byName(a.h0)!, byName(a.c0), byName(a.whr));
   const gs = [gAll.narrow(0, 0, N * P).reshape([N, P]), gAll.narrow(0, N * P, Bt * P).reshape([Bt, P])];
-  if (outs.length === 3) gs.push(gAll.narrow(0, N * P + Bt * P, gAll.numel() - N * P - Bt * P).reshape(outs[2].shape));
-  const targets = wrapped.filter((t) => t.requiresGrad);
-  const got = grad(outs, targets, { gradOutputs: gs, createGraph: true, allowUnused: true });
-  return wrapped.map((t) => (t.requiresGrad ? got[targets.indexOf(t)] : null));
+  // Past the outputs and h: the final cell state [Bt, H] (LSTM only).
+  const rest = gAll.numel() - N * P - Bt * P;
+  if (rest > 0) gs.push(gAll.narrow(0, N * P + Bt * P, rest).reshape([Bt, rest / Bt]));
+  return gradOfComposed(inputs, (wrapped) => {
+    const byName = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
+    return composedScan(a, wrapped[0], byName(a.whh)!, byName(a.bhh), byName(a.h0)!, byName(a.c0), byName(a.whr));
+  }, gs);
 }

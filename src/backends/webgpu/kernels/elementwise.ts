@@ -59,6 +59,7 @@ const UNARY: Record<UnaryOp, string> = {
   relu: "select(x, 0.0, x < 0.0)", floor: "floor(x)", ceil: "ceil(x)", round: "round(x)", erf: "erf32(x)",
   logicalNot: "select(0.0, 1.0, x == 0.0)", isnan: "select(0.0, 1.0, isNan(x))",
   isfinite: "select(1.0, 0.0, isNan(x) || isInf(x))", step: "select(0.0, 1.0, x > 0.0)",
+  hardswish: "x * min(max(x + 3.0, 0.0), 6.0) / 6.0",
 };
 
 const BINARY: Record<BinaryOp, string> = {
