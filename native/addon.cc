@@ -1,10 +1,19 @@
 // N-API entry points of myelin's optional native backend. Arguments are TypedArrays
 // used in place (zero-copy); work is split across a persistent thread pool so that
 // results are bitwise identical for any thread count.
+//
+// Every entry point may be called from any JavaScript thread at once (main thread and
+// worker_threads each load the addon into their own environment). The process shares
+// one pool (pool.h: one job at a time, a busy pool makes the caller run alone); what
+// belongs to one JavaScript thread, its thread count, lives in that environment's
+// instance data (napi_set_instance_data) and in the pool's per-thread limit.
 #include <node_api.h>
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 
 #include "conv.h"
@@ -24,7 +33,20 @@ using myelin::getBool;
 namespace {
 
 myelin::Pool pool;
-int numThreads = 1;
+
+// Per-environment (per JavaScript thread) state, owned by N-API instance data.
+struct EnvState {
+  int numThreads = 1;
+};
+
+EnvState* envState(napi_env env) {
+  void* d = nullptr;
+  napi_get_instance_data(env, &d);
+  return static_cast<EnvState*>(d);
+}
+
+// The most threads one JavaScript thread may ask for (JS checks it first, with a message).
+constexpr int kMaxThreads = 64;
 
 // sgemm(a, b, out, batch, m, n, k, transA, transB, aStride, bStride)
 napi_value Sgemm(napi_env env, napi_callback_info info) {
@@ -213,19 +235,33 @@ napi_value SetNumThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int n = argc ? (int)getInt(env, argv[0]) : 1;
-  n = std::max(1, std::min(n, 64));
-  if (n != numThreads) {
-    pool.resize(n);
-    numThreads = n;
+  const double d = argc ? myelin::getDouble(env, argv[0]) : 0;
+  if (!(d >= 1 && d <= kMaxThreads && d == (int)d)) {
+    napi_throw_range_error(env, nullptr, "setNumThreads: expected an integer from 1 to 64");
+    return nullptr;
   }
+  const int n = (int)d;
+  // Sets this thread's limit; the shared pool only ever grows (waiting for a running job).
+  pool.setThreadLimit(n);
+  if (EnvState* s = envState(env)) s->numThreads = n;
   return nullptr;
 }
 
 napi_value GetNumThreads(napi_env env, napi_callback_info) {
   napi_value r;
-  napi_create_int32(env, numThreads, &r);
+  EnvState* s = envState(env);
+  napi_create_int32(env, s ? s->numThreads : 1, &r);
   return r;
+}
+
+// releaseMemory(): hands free heap memory back to the OS (malloc_trim). The malloc
+// tuning in train.cc keeps up to 1 GiB of freed tensor buffers for reuse: right for a
+// training loop, costly for a long-lived server between requests.
+napi_value ReleaseMemory(napi_env, napi_callback_info) {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  return nullptr;
 }
 
 napi_value CpuFeatures(napi_env env, napi_callback_info) {
@@ -243,11 +279,14 @@ napi_value OpTableHash(napi_env env, napi_callback_info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  napi_set_instance_data(
+      env, new EnvState(), [](napi_env, void* d, void*) { delete static_cast<EnvState*>(d); }, nullptr);
   napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpuFeatures", nullptr, CpuFeatures, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"releaseMemory", nullptr, ReleaseMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"opTableHash", nullptr, OpTableHash, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -258,6 +297,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool2dBackward", nullptr, MaxPool2dBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  // Registration also points the kernel files at the pool; environments may start at once.
+  static std::mutex initMu;
+  std::lock_guard<std::mutex> lk(initMu);
   myelin::registerTrainKernels(env, exports, pool);
   return exports;
 }

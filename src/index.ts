@@ -25,6 +25,7 @@ export * from "./ops/index-put.js";
 export * from "./ops/sparse.js";
 export { backend } from "./backends/select.js";
 export { setBackend, setNumThreads, getNumThreads, ready, type BackendName } from "./backends/select.js";
+export { releaseMemory } from "./backends/memory.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";

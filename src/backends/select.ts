@@ -42,12 +42,20 @@ export function setBackend(name: BackendName): void {
   throw new Error(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js", "wasm" or "native"`);
 }
 
+/** The most threads `setNumThreads` accepts (per JavaScript thread). */
+export const MAX_THREADS = 64;
+
 /**
- * Sets how many threads big kernels (large matmuls) may use, the calling thread
- * included. Default: the machine's core count. Results do not depend on it.
+ * Sets how many threads big kernels (large matmuls) started by the calling JavaScript
+ * thread may use, that thread included (each worker_threads worker sets its own; see
+ * docs/threads.md). Default: the machine's core count. Results do not depend on it.
+ * Like PyTorch's `torch.set_num_threads`, a count that cannot be honoured (not a
+ * positive integer, or above MAX_THREADS) is an error rather than silently changed.
  * @example my.setNumThreads(1)
  */
 export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  if (n > MAX_THREADS) throw new RangeError(`setNumThreads: at most ${MAX_THREADS} threads per JavaScript thread, got ${n}`);
   setWasmThreads(n);
   nativeAddon()?.setNumThreads(n);
 }

@@ -5,6 +5,8 @@
  */
 import { join, resolve } from "node:path";
 import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { removeStaleTemps } from "../io/stale-temps.js";
 import * as my from "../index.js";
 import { UsageError, formatFlags, parseArgs, type FlagSpec } from "./args.js";
 import { RECIPES, loadRecipeData, type Recipe } from "./recipes.js";
@@ -115,7 +117,11 @@ async function train(argv: string[]): Promise<void> {
   const ckptPath = join(outDir, "checkpoint.safetensors");
   let initialEpoch = 0;
   let history: Record<string, number[]> = {};
-  if (flags.resume) {
+  // Temp files of a run killed mid-write; a kill during the first checkpoint write leaves no checkpoint to resume.
+  for (const f of [ckptPath, join(outDir, "model.safetensors")]) removeStaleTemps(f);
+  if (flags.resume && !existsSync(ckptPath)) {
+    out(`no checkpoint yet at ${ckptPath} (the previous run stopped before finishing its first epoch); starting from epoch 0`);
+  } else if (flags.resume) {
     const c = await loadCheckpoint(ckptPath);
     if (c.extra.recipe !== recipe.name) throw new Error(`${ckptPath} was written by recipe "${String(c.extra.recipe)}", not "${recipe.name}"`);
     restoreCheckpoint(c, { model, optimizer, scheduler, generators: { loader: gen } });

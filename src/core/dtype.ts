@@ -6,9 +6,34 @@ export type DType = "float32" | "float64" | "int32" | "bool";
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * The largest single tensor allocation allowed while `withAllocationLimit` runs (the
+ * ONNX importer's byte budget), and what to throw past it. Infinity outside it.
+ */
+let limitBytes = Infinity;
+let overLimit: (bytes: number) => never = () => { throw new RangeError("allocation over the limit"); };
+
+/**
+ * Runs `fn` with tensor storage allocations above `maxBytes` refused: `onOver(bytes)`
+ * throws instead of allocating. Nests (the inner limit applies, the outer is restored).
+ */
+export function withAllocationLimit<T>(maxBytes: number, onOver: (bytes: number) => never, fn: () => T): T {
+  const prev = limitBytes, prevOver = overLimit;
+  limitBytes = maxBytes;
+  overLimit = onOver;
+  try {
+    return fn();
+  } finally {
+    limitBytes = prev;
+    overLimit = prevOver;
+  }
+}
 
 /** Allocates a zero-filled storage array of `n` elements for `dtype`. */
 export function allocArray(dtype: DType, n: number): TypedArray {
+  if (n * BYTES[dtype] > limitBytes) overLimit(n * BYTES[dtype]);
   switch (dtype) {
     case "float32": return new Float32Array(n);
     case "float64": return new Float64Array(n);
@@ -20,7 +45,6 @@ export function allocArray(dtype: DType, n: number): TypedArray {
 type UnsafeAlloc = (bytes: number) => Uint8Array;
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow?: UnsafeAlloc } }).Buffer;
 const allocUnsafe: UnsafeAlloc | null = typeof nodeBuffer?.allocUnsafeSlow === "function" ? nodeBuffer.allocUnsafeSlow.bind(nodeBuffer) : null;
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 /** Below this many bytes a zeroed TypedArray costs no more than an uninitialised one. */
 const UNINIT_MIN_BYTES = 16384;
 
@@ -32,7 +56,7 @@ const UNINIT_MIN_BYTES = 16384;
  */
 export function allocUninit(dtype: DType, n: number): TypedArray {
   const bytes = n * BYTES[dtype];
-  if (allocUnsafe === null || bytes < UNINIT_MIN_BYTES) return allocArray(dtype, n);
+  if (allocUnsafe === null || bytes < UNINIT_MIN_BYTES || bytes > limitBytes) return allocArray(dtype, n);
   const buf = allocUnsafe(bytes).buffer as ArrayBuffer;
   switch (dtype) {
     case "float32": return new Float32Array(buf, 0, n);

@@ -10,6 +10,8 @@
  */
 import { Tensor, make } from "../core/tensor.js";
 import type { DType } from "../core/dtype.js";
+import { setOwn } from "../core/records.js";
+import { removeStaleTemps } from "./stale-temps.js";
 
 /** safetensors dtype names, in the Rust enum's order (increasing alignment). */
 const DTYPE_ORDER = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"] as const;
@@ -171,7 +173,7 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     }
     if (raw === null || typeof raw !== "object") fail(`entry "${name}" must be an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offs } = raw as { dtype: unknown; shape: unknown; data_offsets: unknown };
-    if (typeof dtype !== "string" || !(dtype in DTYPE_SIZE)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
+    if (typeof dtype !== "string" || !Object.hasOwn(DTYPE_SIZE, dtype)) fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)}`);
     if (!Array.isArray(shape) || !shape.every(isNonNegInt)) fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)} (expected an array of non-negative integers)`);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isNonNegInt) || offs[0] > offs[1]) {
       fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)} (expected [begin, end] with 0 <= begin <= end)`);
@@ -197,7 +199,7 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   }
   if (end !== dataLen) fail(`the tensors cover ${end} bytes of data but the file holds ${dataLen} after the header (${end < dataLen ? "trailing bytes" : "truncated"})`);
   const tensors: Record<string, SafetensorsEntry> = {};
-  for (const [name, e] of list) tensors[name] = e;
+  for (const [name, e] of list) setOwn(tensors, name, e);
   return { tensors, metadata, dataStart };
 }
 
@@ -293,7 +295,7 @@ export function fromSafetensors(bytes: Uint8Array, opts: FromSafetensorsOptions 
     if (!READABLE.has(e.dtype)) fail(`tensor "${name}" has dtype ${e.dtype}, which myelin cannot load (supported: ${[...READABLE].join(", ")})`);
   }
   const out: Record<string, Tensor> = {};
-  for (const [name, e] of Object.entries(header.tensors)) out[name] = decode(bytes, header.dataStart, e, name, opts.copy ?? false);
+  for (const [name, e] of Object.entries(header.tensors)) setOwn(out, name, decode(bytes, header.dataStart, e, name, opts.copy ?? false));
   return out;
 }
 
@@ -315,6 +317,7 @@ function nodeFs(op: string): NodeFs {
 export function save(record: Record<string, Tensor> | Map<string, Tensor>, path: string, metadata?: Record<string, string>): void {
   const fs = nodeFs("save");
   const bytes = toSafetensors(record, metadata);
+  removeStaleTemps(path);
   const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
   const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2)}`;
   try {

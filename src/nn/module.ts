@@ -11,6 +11,7 @@ import { noGrad } from "../core/autograd.js";
 import { isFloating, type DType } from "../core/dtype.js";
 import { fmtShape, shapesEqual } from "../core/shape.js";
 import "../ops/inplace.js";
+import { setOwn } from "../core/records.js";
 
 const PARAMS = new WeakSet<Tensor>();
 
@@ -121,8 +122,22 @@ export class Module {
     }
   }
 
-  private _field(field: string): unknown {
+  /**
+   * Storage hooks: a registered entry lives on the field `_fieldName(key)` of the
+   * instance. Subclasses whose entry names come from files (the ONNX importer) keep
+   * them in a Map instead, so a name such as "forward" or "__proto__" cannot collide
+   * with the module's own members.
+   */
+  protected _field(field: string): unknown {
     return (this as Record<string, unknown>)[field];
+  }
+
+  protected _setField(field: string, value: unknown): void {
+    (this as Record<string, unknown>)[field] = value;
+  }
+
+  protected _fieldName(key: string): string {
+    return camelCase(key);
   }
 
   private _register(name: string, value: unknown, kind: Kind, persistent: boolean, op: string): void {
@@ -130,10 +145,10 @@ export class Module {
       throw new Error(`${op}: name must be a non-empty string without ".", got ${JSON.stringify(name)}`);
     }
     const slots = this._sync(false);
-    const field = camelCase(name);
+    const field = this._fieldName(name);
     const prev = slots.get(field);
     if (prev && prev.kind !== kind) throw new Error(`${op}: "${name}" is already registered as a ${prev.kind}`);
-    (this as Record<string, unknown>)[field] = value;
+    this._setField(field, value);
     if (prev) slots.delete(field);
     slots.set(field, { key: name, kind, persistent });
   }
@@ -266,7 +281,7 @@ export class Module {
     const entries: [string, Tensor, Module, string][] = [];
     this._stateEntries("", entries);
     const sd: Record<string, Tensor> = {};
-    for (const [k, t] of entries) sd[k] = t.detach();
+    for (const [k, t] of entries) setOwn(sd, k, t.detach());
     return sd;
   }
 
@@ -280,11 +295,13 @@ export class Module {
     const entries: [string, Tensor, Module, string][] = [];
     this._stateEntries("", entries);
     const own = new Set(entries.map(([k]) => k));
-    const missingKeys = entries.map(([k]) => k).filter((k) => !(k in stateDict));
+    // Own keys only: a key such as "constructor" must not be found on Object.prototype.
+    const has = (k: string): boolean => Object.hasOwn(stateDict, k);
+    const missingKeys = entries.map(([k]) => k).filter((k) => !has(k));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !own.has(k));
     const errors: string[] = [];
     for (const [k, t] of entries) {
-      if (!(k in stateDict)) continue;
+      if (!has(k)) continue;
       const v = stateDict[k];
       if (!(v instanceof Tensor)) {
         errors.push(`value for "${k}" is not a Tensor`);
@@ -300,7 +317,7 @@ export class Module {
       throw new Error(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
     }
     noGrad(() => {
-      for (const [k, t] of entries) if (k in stateDict) t.copy_(stateDict[k]);
+      for (const [k, t] of entries) if (has(k)) t.copy_(stateDict[k]);
     });
     return { missingKeys, unexpectedKeys };
   }
@@ -358,8 +375,8 @@ export class Module {
       return n;
     };
     for (const m of this.modules()) {
-      for (const [, p, field] of m._own<Tensor>("param")) (m as unknown as Record<string, unknown>)[field] = convert(p, true);
-      for (const [, b, field] of m._own<Tensor>("buffer")) (m as unknown as Record<string, unknown>)[field] = convert(b, false);
+      for (const [, p, field] of m._own<Tensor>("param")) m._setField(field, convert(p, true));
+      for (const [, b, field] of m._own<Tensor>("buffer")) m._setField(field, convert(b, false));
     }
     return this;
   }

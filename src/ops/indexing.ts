@@ -269,7 +269,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
 /** The 1-D tensor of x's values where mask (broadcast) is true. */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`maskedSelect: mask must be a bool tensor, got ${mask.dtype}`);
-  const shape = x.shape.length >= mask.shape.length ? x.shape : mask.shape;
+  const shape = broadcastShapes(x.shape, mask.shape, "maskedSelect");
   const xe = x.expand(shape), me = mask.expand(shape);
   const picks: number[] = [];
   for (let i = 0; i < me._data.length; i++) if (me._data[i]) picks.push(i);

@@ -39,8 +39,16 @@ export function triu(x: Tensor, k = 0): Tensor {
  * Negative pads crop.
  */
 export function pad(x: Tensor, pads: readonly number[], mode: "constant" | "reflect" | "replicate" | "circular" = "constant", value = 0): Tensor {
-  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
-    throw new Error(`pad: pads must have an even length of at most 2*ndim (${2 * x.ndim}), got [${pads.join(", ")}] for shape ${fmtShape(x.shape)}`);
+  if (!Array.isArray(pads) || pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+    throw new Error(`pad: pads must have an even length of at most 2*ndim (${2 * x.ndim}), got ${Array.isArray(pads) ? `[${pads.map(String).join(", ")}]` : String(pads)} for shape ${fmtShape(x.shape)}`);
+  }
+  // Checked before anything is built: 1.5 or null would otherwise give fractional or NaN sizes.
+  if (!pads.every((p) => typeof p === "number" && Number.isInteger(p))) {
+    throw new TypeError(`pad: pads must be integers, got [${pads.map(String).join(", ")}]`);
+  }
+  for (let i = 0; i < pads.length / 2; i++) {
+    const d = x.ndim - 1 - i, size = x.shape[d] + pads[2 * i] + pads[2 * i + 1];
+    if (size < 0) throw new RangeError(`pad: pads (${pads[2 * i]}, ${pads[2 * i + 1]}) would make dim ${d} of shape ${fmtShape(x.shape)} negative (${size})`);
   }
   let r = x;
   for (let i = 0; i < pads.length / 2; i++) {

@@ -181,6 +181,7 @@ export function expandAs(x: Tensor, other: Tensor): Tensor {
 export function repeat(x: Tensor, ...repeats: ShapeVarArgs): Tensor {
   const r = shapeArgs(repeats, "repeat");
   if (r.length < x.ndim) throw new Error(`repeat: needs at least ${x.ndim} repeat counts for shape ${fmtShape(x.shape)}, got ${r.length}`);
+  if (r.some((k) => k < 0)) throw new RangeError(`repeat: repeat counts must be non-negative, got ${fmtShape(r)}`);
   const xs = [...new Array(r.length - x.ndim).fill(1), ...x.shape];
   const inter: number[] = [];
   const big: number[] = [];

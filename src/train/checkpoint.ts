@@ -9,13 +9,14 @@ import { Tensor } from "../core/tensor.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { fromSafetensors, metadataOf, toSafetensors } from "../io/safetensors.js";
 import type { Callback, History, ModelLike, OptimizerLike, SchedulerLike, TrainContext } from "./types.js";
+import { getOwn, setOwn } from "../core/records.js";
 
 const FORMAT = "myelin-checkpoint/1";
 
 /** Replaces tensors in a nested object with `{$tensor: key}` references, collecting them. */
 export function packState(value: unknown, prefix: string, tensors: Record<string, Tensor>): unknown {
   if (value instanceof Tensor) {
-    tensors[prefix] = value;
+    setOwn(tensors, prefix, value);
     return { $tensor: prefix };
   }
   if (Array.isArray(value)) return value.map((v, i) => packState(v, `${prefix}.${i}`, tensors));
@@ -23,7 +24,7 @@ export function packState(value: unknown, prefix: string, tensors: Record<string
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (typeof v === "function") continue;
-      out[k] = packState(v, `${prefix}.${k}`, tensors);
+      setOwn(out, k, packState(v, `${prefix}.${k}`, tensors));
     }
     return out;
   }
@@ -37,13 +38,13 @@ export function unpackState(value: unknown, tensors: Record<string, Tensor>): un
   if (value && typeof value === "object") {
     const o = value as Record<string, unknown>;
     if (typeof o.$tensor === "string") {
-      const t = tensors[o.$tensor];
+      const t = getOwn(tensors, o.$tensor);
       if (!t) throw new Error(`checkpoint: tensor "${o.$tensor}" referenced by the metadata is missing from the file`);
       return t;
     }
     if (typeof o.$number === "string") return Number(o.$number);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = unpackState(v, tensors);
+    for (const [k, v] of Object.entries(o)) setOwn(out, k, unpackState(v, tensors));
     return out;
   }
   return value;
@@ -108,7 +109,7 @@ export function checkpointFromBytes(bytes: Uint8Array, source = "checkpoint"): L
   if (typeof skeleton !== "object" || skeleton === null || Array.isArray(skeleton)) throw new Error(`${source}: checkpoint metadata "state" must be a JSON object, got ${JSON.stringify(skeleton)}`);
   if (skeleton.epoch !== undefined && !(Number.isInteger(skeleton.epoch) && (skeleton.epoch as number) >= 0)) throw new Error(`${source}: checkpoint metadata "state.epoch" must be an integer >= 0, got ${JSON.stringify(skeleton.epoch)}`);
   const modelState: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(tensors)) if (k.startsWith("model.")) modelState[k.slice(6)] = v;
+  for (const [k, v] of Object.entries(tensors)) if (k.startsWith("model.")) setOwn(modelState, k.slice(6), v);
   return {
     epoch: Number(skeleton.epoch ?? 0),
     history: (skeleton.history ?? {}) as History,

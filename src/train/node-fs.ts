@@ -1,10 +1,12 @@
 /**
  * Node-only file helpers for the training toolkit: atomic writes (temp file in the
- * same directory, fsync, then rename) so a crash mid-save leaves the old file intact.
- * The builtins are resolved at call time (no `node:` imports), so browser bundles of
- * myelin build; there these helpers throw a clear error instead.
+ * same directory, fsync, then rename) so a crash mid-save leaves the old file intact;
+ * the temp files of earlier crashed writes are removed first. The builtins are resolved
+ * at call time (no `node:` imports), so browser bundles of myelin build; there these
+ * helpers throw a clear error instead.
  */
 import { nodeBuiltin } from "../data/node/files.js";
+import { removeStaleTemps } from "../io/stale-temps.js";
 
 type NodeFs = typeof import("node:fs");
 type NodePath = typeof import("node:path");
@@ -14,6 +16,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const { mkdir, open, rename, unlink } = nodeBuiltin<NodeFs>("node:fs", "writeFileAtomic").promises;
   const { dirname, basename, join } = nodeBuiltin<NodePath>("node:path", "writeFileAtomic");
   await mkdir(dirname(path), { recursive: true });
+  removeStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fh = await open(tmp, "w");
   try {

@@ -36,7 +36,7 @@ const EXCLUDED: [reason: string, names: string[]][] = [
   ["aliases of a spec'd function (the same function object)", words("my.variance")],
   ["not functions of tensors: classes and settings with their own argument checks",
     words(`my.RemovableHandle my.SparseTensor my.Storage my.CpuStorage my.Tensor my.Generator my.Node my.noGrad my.enableGrad my.isGradEnabled my.grad my.backward my.manualSeed
-      my.backend my.setBackend my.setNumThreads my.getNumThreads my.promoteTypes my.isFloating my.broadcastShapes my.resultType`)],
+      my.backend my.setBackend my.setNumThreads my.getNumThreads my.releaseMemory my.promoteTypes my.isFloating my.broadcastShapes my.resultType`)],
 ];
 // Tensor ops whose optional arguments are positional only: they do not yet parse a
 // trailing options object (a follow-up; the reductions above already do).

@@ -9,16 +9,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as my from "../../src/index.js";
+import { model, msg, node, str, varint, vinfo } from "./onnx-wire.js";
 
 const { importOnnx } = my.io;
 const mlp = readFileSync(fileURLToPath(new URL("../fixtures/onnx/mlp.onnx", import.meta.url)));
-
-const varint = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; o.push(b); } while (n); return o; };
-const str = (field: number, s: string) => [field * 8 + 2, ...varint(s.length), ...Buffer.from(s)];
-const msg = (field: number, body: number[]) => [field * 8 + 2, ...varint(body.length), ...body];
-const node = (op: string, ins: string[], outs: string[], name = op) => msg(1, [...ins.flatMap((i) => str(1, i)), ...outs.flatMap((o) => str(2, o)), ...str(3, name), ...str(4, op)]);
-const model = (graph: number[]) => new Uint8Array([8, 8, ...msg(7, graph), ...msg(8, [16, 17])]);
-const vinfo = (field: number, name: string) => msg(field, str(1, name));
 
 test("hostile ONNX: every truncation of a real model fails cleanly", () => {
   for (let n = 0; n < mlp.length; n += 7) {

@@ -7,9 +7,11 @@
  * topological order once at import, which also rejects cyclic graphs.
  */
 import { Tensor } from "../../core/tensor.js";
-import { Module, Parameter } from "../../nn/module.js";
+import { Module, Parameter, camelCase } from "../../nn/module.js";
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto } from "./proto.js";
 import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
+import { DEFAULT_MAX_BYTES, checkArity, checkAttributeNames, overBudget } from "./checks.js";
+import { withAllocationLimit } from "../../core/dtype.js";
 import { mathOps } from "./ops-math.js";
 import { shapeOps } from "./ops-shape.js";
 import { nnOps } from "./ops-nn.js";
@@ -18,8 +20,13 @@ import { lossOps } from "./ops-loss.js";
 import { extraOps } from "./ops-extra.js";
 import { intOps } from "./ops-int.js";
 
-/** Every operator the importer implements (default ONNX domain), by op_type. */
-export const importOps: Record<string, OpHandler> = { ...mathOps, ...shapeOps, ...nnOps, ...resizeOps, ...lossOps, ...extraOps, ...intOps };
+/**
+ * Every operator the importer implements (default ONNX domain), by op_type. A
+ * null-prototype object: an op_type read from a file ("constructor", "toString") must
+ * not find Object.prototype's members.
+ */
+export const importOps: Record<string, OpHandler> = Object.assign(Object.create(null) as Record<string, OpHandler>,
+  { ...mathOps, ...shapeOps, ...nnOps, ...resizeOps, ...lossOps, ...extraOps, ...intOps });
 
 /** Sorted list of the operator names `importOnnx` supports. */
 export function supportedImportOps(): string[] {
@@ -70,14 +77,52 @@ function topoSort(g: GraphProto, available: Set<string>): NodeProto[] {
   return order;
 }
 
-/** A module that holds the initialisers; children hold dotted-name prefixes. */
-class Holder extends Module {}
+/**
+ * Keeps registered entries (initialisers, child holders) in a Map under their exact
+ * names rather than as fields, so an initialiser may be called "forward", "training",
+ * "inputNames" or "__proto__" without touching the module's own members, and
+ * registering n of them costs O(n) (no reflection scan over n fields per entry).
+ * Names that do not shadow a member are also readable as fields (`m.fc1.weight`).
+ */
+class MapStore extends Module {
+  declare readonly _store: Map<string, unknown>;
+  /** Holds the field getters: on the instance they would make every Object.keys(this) scan (in Module's reflection) O(entries). */
+  declare readonly _getters: object;
+  constructor() {
+    super();
+    const getters = Object.create(Object.getPrototypeOf(this) as object) as object;
+    Object.setPrototypeOf(this, getters);
+    Object.defineProperty(this, "_store", { value: new Map(), enumerable: false });
+    Object.defineProperty(this, "_getters", { value: getters, enumerable: false });
+  }
+  protected override _field(field: string): unknown {
+    return this._store.get(field);
+  }
+  protected override _setField(field: string, value: unknown): void {
+    const store = this._store;
+    const prop = camelCase(field);
+    if (!store.has(field) && !(prop in this)) {
+      Object.defineProperty(this._getters, prop, { get: () => store.get(field), enumerable: false, configurable: true });
+    }
+    store.set(field, value);
+  }
+  protected override _fieldName(key: string): string {
+    return key;
+  }
+  /** The entry registered under `name`, if any. */
+  entry(name: string): unknown {
+    return this._store.get(name);
+  }
+}
+
+/** A module that holds the initialisers under one dotted-name prefix. */
+class Holder extends MapStore {}
 
 /**
  * An imported ONNX graph as a Module. `forward(...inputs)` takes the graph inputs in
  * order and returns the single output, or an array when the graph has several.
  */
-export class OnnxModule extends Module {
+export class OnnxModule extends MapStore {
   /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _graph: GraphProto;
   /** @internal The parsed graph and its evaluation state (not part of the API). */
@@ -93,9 +138,16 @@ export class OnnxModule extends Module {
   /** Names of the graph outputs `forward` returns, in order. */
   declare readonly outputNames: string[];
 
-  constructor(model: ModelProto) {
+  /** The byte budget per tensor that running the graph may allocate (see ImportOnnxOptions). */
+  declare maxBytes: number;
+
+  constructor(model: ModelProto, opts: ImportOnnxOptions = {}) {
     super();
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (!(maxBytes > 0)) throw new RangeError(`importOnnx: maxBytes must be a positive number of bytes, got ${maxBytes}`);
+    Object.defineProperty(this, "maxBytes", { value: maxBytes, enumerable: false, writable: true });
     const g = model.graph;
+    if (g.output.length === 0) throw new Error("importOnnx: the graph has no outputs (a model must declare at least one graph output)");
     const opset = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx")?.version ?? 1;
     const hidden = (k: string, v: unknown) => Object.defineProperty(this, k, { value: v, enumerable: false });
     const tensors = new Map<string, () => Tensor>();
@@ -106,9 +158,11 @@ export class OnnxModule extends Module {
     const inputNames = g.input.map((v) => v.name).filter((n) => !tensors.has(n));
     const available = new Set([...inputNames, ...tensors.keys()]);
     const order = topoSort(g, available);
-    for (const n of order) {
+    for (const [i, n] of order.entries()) {
       if (n.domain !== "" && n.domain !== "ai.onnx") throw new Error(`importOnnx: node "${n.name}" uses operator ${n.domain}.${n.opType}; only the default ONNX domain is supported`);
       if (!importOps[n.opType]) throw new Error(`importOnnx: unsupported operator ${n.opType} (node "${n.name}"); supported: ${supportedImportOps().join(", ")}`);
+      checkArity(n, nodeLabel(n, i));
+      checkAttributeNames(n, nodeLabel(n, i));
     }
     hidden("_graph", g);
     hidden("_order", order);
@@ -122,13 +176,13 @@ export class OnnxModule extends Module {
   /** Registers an initialiser under its dotted name; returns a getter that sees reassignments (loadStateDict). */
   private registerInit(name: string, t: Tensor): () => Tensor {
     const parts = name.split(".");
-    let owner: Module = this;
+    let owner: MapStore = this;
     // Dotted names nest; a name whose prefix is already a tensor (or empty parts) stays flat with "." → "_".
     const nestable = parts.every((p) => p !== "") && parts.length > 1;
     let leaf = nestable ? parts[parts.length - 1] : name.replace(/\./g, "_");
     if (nestable) {
       for (const p of parts.slice(0, -1)) {
-        const child = (owner as unknown as Record<string, unknown>)[camel(p)];
+        const child = owner.entry(p);
         if (child instanceof Holder) owner = child;
         else if (child === undefined) {
           const h = new Holder();
@@ -141,12 +195,11 @@ export class OnnxModule extends Module {
         }
       }
     }
-    const field = camel(leaf);
-    if ((owner as unknown as Record<string, unknown>)[field] !== undefined) throw new Error(`importOnnx: initialiser name "${name}" collides with another initialiser`);
+    if (owner.entry(leaf) !== undefined) throw new Error(`importOnnx: initialiser name "${name}" collides with another initialiser`);
     if (t.dtype === "float32" || t.dtype === "float64") owner.registerParameter(leaf, Parameter(t));
     else owner.registerBuffer(leaf, t);
-    const o = owner as unknown as Record<string, Tensor>;
-    return () => o[field];
+    const o = owner;
+    return () => o.entry(leaf) as Tensor;
   }
 
   override forward(...inputs: Tensor[]): Tensor | Tensor[] {
@@ -165,7 +218,10 @@ export class OnnxModule extends Module {
       const ins = n.input.map((name) => (name === "" ? undefined : env.get(name)));
       let out: Tensor | (Tensor | undefined)[];
       try {
-        out = importOps[n.opType](ins, this._attrs[i], { node: n, opset: this._opset, nOutputs: n.output.length });
+        // Every tensor the node allocates is held to the budget, not only the sizes the handlers check up front.
+        const ctx = { node: n, opset: this._opset, nOutputs: n.output.length, maxBytes: this.maxBytes };
+        const over = (bytes: number): never => { throw new RangeError(`importOnnx: ${nodeLabel(n, i)}: ${overBudget(bytes, this.maxBytes, "a tensor")}`); };
+        out = withAllocationLimit(this.maxBytes, over, () => importOps[n.opType](ins, this._attrs[i], ctx));
       } catch (e) {
         const msg = (e as Error).message;
         const shapes = ins.map((t) => (t ? `${t.dtype}[${t.shape.join(", ")}]` : "-")).join(", ");
@@ -188,14 +244,21 @@ export class OnnxModule extends Module {
   }
 }
 
-function camel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 /**
  * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module.
  * @example const m = io.importOnnx(readFileSync("model.onnx")); const y = m.forward(x);
  */
-export function importOnnx(bytes: Uint8Array): OnnxModule {
-  return new OnnxModule(decodeModel(bytes));
+export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxModule {
+  return new OnnxModule(decodeModel(bytes), opts);
+}
+
+/** Options of `importOnnx`. */
+export interface ImportOnnxOptions {
+  /**
+   * The most bytes one tensor computed by the graph may take (default 1 GiB): a node
+   * that would allocate more (Tile, ConstantOfShape, Expand, Range, a broadcast, …)
+   * throws naming the node and the size instead. Raise it for big batches.
+   */
+  maxBytes?: number;
 }

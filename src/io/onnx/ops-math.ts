@@ -12,6 +12,7 @@ import * as C from "../../ops/creation.js";
 import * as L from "../../ops/linalg.js";
 import * as F from "../../nn/functional/index.js";
 import { type OpHandler, type Attrs, type OpContext, dtypeOf, tensorFromProto, vals, ints, axis, need } from "./ops-util.js";
+import { checkAlloc } from "./checks.js";
 
 const isInt = (t: Tensor) => t.dtype === "int32";
 
@@ -208,19 +209,23 @@ export const mathOps: Record<string, OpHandler> = {
   ArgMax: argReduce(R.argmax),
   ArgMin: argReduce(R.argmin),
   Constant: (_ins, a, ctx) => constantValue(a, `Constant ${ctx.node.name}`),
-  ConstantOfShape: (ins, a) => {
+  ConstantOfShape: (ins, a, ctx) => {
     const shape = vals(need(ins, 0, "ConstantOfShape"));
     const t = a.tensor("value");
-    if (!t) return C.zeros(shape);
-    const v = tensorFromProto(t, "ConstantOfShape");
+    const v = t ? tensorFromProto(t, "ConstantOfShape") : undefined;
+    checkAlloc(a, ctx, shape, v?.dtype ?? "float32", "the output");
+    if (!v) return C.zeros(shape);
     return C.full(shape, vals(v)[0], { dtype: v.dtype });
   },
   Cast: (ins, a) => castTo(need(ins, 0, "Cast"), dtypeOf(a.int("to", 1), "Cast")),
   CastLike: (ins) => castTo(need(ins, 0, "CastLike"), need(ins, 1, "CastLike").dtype),
-  Range: (ins) => {
+  Range: (ins, a, ctx) => {
     const [s, l, d] = [0, 1, 2].map((i) => vals(need(ins, i, "Range"))[0]);
+    if (![s, l, d].every(Number.isFinite)) a.fail(`start, limit and delta must be finite numbers, got ${s}, ${l}, ${d}`);
+    if (d === 0) a.fail("delta must not be 0");
     const n = Math.max(Math.ceil((l - s) / d), 0);
     const dt = need(ins, 0, "Range").dtype;
+    checkAlloc(a, ctx, [n], dt === "int32" ? "float64" : dt, "the output");
     const out = C.arange(0, n, 1, { dtype: "float64" });
     return castTo(E.add(E.mul(out, d), s), dt === "int32" ? "float64" : dt).to(dt);
   },

@@ -11,6 +11,7 @@ import * as C from "../../ops/creation.js";
 import * as L from "../../ops/linalg.js";
 import * as F from "../../nn/functional/index.js";
 import { type OpHandler, type Attrs, vals, need } from "./ops-util.js";
+import { checkSpatial } from "./checks.js";
 
 /** Per-axis [begin, end] pads from `pads` or `auto_pad`. */
 function convPads(a: Attrs, inSp: number[], k: number[], s: number[], d: number[]): [number[], number[]] {
@@ -41,6 +42,7 @@ function padSpatial(x: Tensor, b: number[], e: number[], value: number): Tensor 
 function spatialAttrs(a: Attrs, x: Tensor, kernel: number[] | undefined, op: string) {
   const nd = x.ndim - 2;
   if (nd !== 1 && nd !== 2) a.fail(`${op}: only 1-D and 2-D spatial inputs are supported, got shape [${x.shape}]`);
+  checkSpatial(a, nd, kernel);
   const k = kernel ?? a.ints("kernel_shape") ?? a.fail(`${op}: kernel_shape is required`);
   const s = a.ints("strides") ?? k.map(() => 1);
   const d = a.ints("dilations") ?? k.map(() => 1);
@@ -70,6 +72,7 @@ function convTranspose(ins: (Tensor | undefined)[], a: Attrs): Tensor {
   const x = need(ins, 0, "ConvTranspose"), w = need(ins, 1, "ConvTranspose");
   const nd = x.ndim - 2;
   if (nd !== 1 && nd !== 2) a.fail(`only 1-D and 2-D spatial inputs are supported, got shape [${x.shape}]`);
+  checkSpatial(a, nd, w.shape.slice(2));
   const k = a.ints("kernel_shape") ?? w.shape.slice(2);
   const s = a.ints("strides") ?? k.map(() => 1);
   const d = a.ints("dilations") ?? k.map(() => 1);

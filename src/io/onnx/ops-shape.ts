@@ -10,6 +10,7 @@ import * as S from "../../ops/shape.js";
 import * as I from "../../ops/indexing.js";
 import * as E from "../../ops/elementwise.js";
 import { type OpHandler, vals, ints, axis, need, prodOf } from "./ops-util.js";
+import { checkAlloc } from "./checks.js";
 
 /** Axes from the attribute (older opsets) or from input `i` (opset ≥ 13). */
 function axesArg(ins: (Tensor | undefined)[], i: number, list: number[] | undefined): number[] | undefined {
@@ -70,6 +71,7 @@ export const shapeOps: Record<string, OpHandler> = {
   },
   Concat: (ins, a) => {
     const xs = ins.filter((t): t is Tensor => t !== undefined);
+    if (xs.length === 0) a.fail("Concat needs at least one input");
     return S.cat(xs, axis(a.int("axis", 0), xs[0].ndim, "Concat"));
   },
   Split: (ins, a, ctx) => {
@@ -120,9 +122,12 @@ export const shapeOps: Record<string, OpHandler> = {
     for (let i = 0; i < r; i++) shape.push(ds.has(i) ? 1 : x.shape[j++]);
     return S.reshape(x, shape);
   },
-  Expand: (ins) => {
+  Expand: (ins, a, ctx) => {
     const x = need(ins, 0, "Expand");
-    const shape = broadcastShapes(x.shape, vals(need(ins, 1, "Expand")), "Expand");
+    const target = vals(need(ins, 1, "Expand"));
+    checkAlloc(a, ctx, target, x.dtype, "the Expand target");
+    const shape = broadcastShapes(x.shape, target, "Expand");
+    checkAlloc(a, ctx, shape, x.dtype, "the output");
     return S.expand(x, shape).contiguous();
   },
   Shape: (ins, a) => {
@@ -133,9 +138,13 @@ export const shapeOps: Record<string, OpHandler> = {
     return ints(x.shape.slice(s, Math.max(s, e)));
   },
   Size: (ins) => ints([need(ins, 0, "Size").numel()], []),
-  Tile: (ins) => {
+  Tile: (ins, a, ctx) => {
     const x = need(ins, 0, "Tile");
-    return S.repeat(x, ...vals(need(ins, 1, "Tile")));
+    const reps = vals(need(ins, 1, "Tile"));
+    if (reps.length !== x.ndim) a.fail(`repeats has ${reps.length} values; the input has rank ${x.ndim}`);
+    if (reps.some((r) => r < 0)) a.fail(`repeats [${reps.join(", ")}] must be non-negative`);
+    checkAlloc(a, ctx, x.shape.map((d, i) => d * reps[i]), x.dtype, "the output");
+    return S.repeat(x, ...reps);
   },
   Pad: (ins, a, ctx) => {
     const x = need(ins, 0, "Pad");
@@ -145,11 +154,14 @@ export const shapeOps: Record<string, OpHandler> = {
     const value = ctx.opset < 11 ? a.float("value", 0) : ins[2] !== undefined ? vals(ins[2])[0] ?? 0 : 0;
     const axes = ins[3] !== undefined ? vals(ins[3]).map((d) => axis(d, x.ndim, "Pad")) : x.shape.map((_, i) => i);
     const k = axes.length;
+    // Checked before building anything: a short or empty pads list would make NaN sizes.
+    if (raw.length !== 2 * k) a.fail(`pads has ${raw.length} values; expected ${2 * k} (begin and end for each of ${k} axes)`);
     const begin = new Array<number>(x.ndim).fill(0), end = new Array<number>(x.ndim).fill(0);
     for (let i = 0; i < k; i++) { begin[axes[i]] = raw[i]; end[axes[i]] = raw[i + k]; }
     // myelin's pad lists (left, right) pairs from the last dim backwards, as F.pad.
     const pads: number[] = [];
     for (let d = x.ndim - 1; d >= 0; d--) pads.push(begin[d], end[d]);
+    checkAlloc(a, ctx, x.shape.map((s, d) => Math.max(0, s + begin[d] + end[d])), x.dtype, "the output");
     return S.pad(x, pads, mode, value);
   },
 };

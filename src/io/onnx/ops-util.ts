@@ -14,6 +14,8 @@ export interface OpContext {
   opset: number;
   /** How many outputs the node declares (some ops compute extra outputs only on demand). */
   nOutputs: number;
+  /** The import's byte budget per tensor (see checks.ts checkAlloc). */
+  maxBytes: number;
 }
 
 /** An operator implementation: inputs (undefined for omitted optional ones) → output(s). */

@@ -40,7 +40,9 @@ export function tupleArg(v: number | number[] | undefined, nd: number, def: numb
   const arr = v === undefined ? new Array<number>(nd).fill(def) : typeof v === "number" ? new Array<number>(nd).fill(v) : v.slice();
   if (arr.length === 1 && nd > 1) arr.push(...new Array<number>(nd - 1).fill(arr[0]));
   if (arr.length !== nd || arr.some((a) => !Number.isInteger(a) || a < min)) {
-    throw new Error(`${op}: ${name} must be an integer >= ${min} or a list of ${nd} such integers, got ${JSON.stringify(v)}`);
+    // String(), not JSON.stringify: NaN and Infinity must print as themselves, not as null.
+    const shown = Array.isArray(v) ? `[${v.map(String).join(", ")}]` : String(v);
+    throw new Error(`${op}: ${name} must be an integer >= ${min} or a list of ${nd} such integers, got ${shown}`);
   }
   return arr;
 }
