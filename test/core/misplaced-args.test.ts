@@ -36,7 +36,12 @@ const EXCLUDED: [reason: string, names: string[]][] = [
   ["aliases of a spec'd function (the same function object)", words("my.variance")],
   ["not functions of tensors: classes and settings with their own argument checks",
     words(`my.RemovableHandle my.SparseTensor my.Storage my.CpuStorage my.Tensor my.Generator my.Node my.noGrad my.enableGrad my.isGradEnabled my.grad my.backward my.manualSeed
-      my.backend my.setBackend my.setNumThreads my.getNumThreads my.releaseMemory my.promoteTypes my.isFloating my.broadcastShapes my.resultType`)],
+      my.backend my.setBackend my.setNumThreads my.getNumThreads my.releaseMemory my.promoteTypes my.isFloating my.broadcastShapes my.resultType my.ready`)],
+  ["the training toolkit (Keras-style, no PyTorch signature to follow): options objects only, each class checking its own (follow-up: strict unknown-key checks as argSpec gives)",
+    words(`my.EarlyStopping my.GradNormMonitor my.GradientClipping my.LRSchedulerCallback my.ModelCheckpoint my.PlotHistory my.ProgressBar
+      my.accuracy my.checkpointFromBytes my.checkpointToBytes my.confusionMatrix my.evaluate my.fit my.formatDuration my.formatLogs
+      my.gradNorm my.historyToSvg my.loadCheckpoint my.mae my.makeMetric my.precisionRecallF1 my.r2Score my.restoreCheckpoint
+      my.rmse my.saveCheckpoint my.topKAccuracy`)],
 ];
 // Tensor ops whose optional arguments are positional only: they do not yet parse a
 // trailing options object (a follow-up; the reductions above already do).
