@@ -18,8 +18,10 @@ function escape(s: string): string {
 
 /** Whether process `pid` still runs (EPERM: it runs under another user). */
 function alive(pid: number): boolean {
+  const proc = (globalThis as { process?: { kill(pid: number, signal: number): void } }).process;
+  if (!proc) return true; // no process table to ask (never reached: callers need node:fs)
   try {
-    process.kill(pid, 0);
+    proc.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
