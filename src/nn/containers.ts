@@ -12,6 +12,8 @@ import { Module, Parameter, isParameter } from "./module.js";
  */
 export class Sequential extends Module {
   private _list: Module[] = [];
+  /** The registered names of `_list`'s modules, in order. */
+  private _names: string[] = [];
 
   constructor(...mods: Module[] | [Record<string, Module>]) {
     super();
@@ -25,7 +27,24 @@ export class Sequential extends Module {
   private add(name: string, m: Module): void {
     if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${name} is not a Module`);
     this.registerModule(name, m);
-    this._list.push(m);
+  }
+
+  /**
+   * Registers a child as Module does and keeps forward's order in step with it:
+   * re-registering a name replaces that module where it runs (as PyTorch's
+   * `seq[0] = m` / `register_module("0", m)`), a new name runs last, null removes it.
+   */
+  override registerModule(name: string, module: Module | null): void {
+    super.registerModule(name, module);
+    const i = this._names.indexOf(name);
+    if (module === null) {
+      if (i >= 0) { this._names.splice(i, 1); this._list.splice(i, 1); }
+    } else if (i >= 0) {
+      this._list[i] = module;
+    } else {
+      this._names.push(name);
+      this._list.push(module);
+    }
   }
 
   /** Appends a module (key = its index); returns this. */

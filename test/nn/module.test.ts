@@ -238,3 +238,19 @@ test("a plain array of modules is an error, not silently unregistered weights", 
   }
   assert.deepEqual(Object.keys(new Ok().stateDict()), ["w2", "a.weight", "a.bias"]);
 });
+
+test("Sequential: registerModule on an existing name replaces the module forward runs (as PyTorch's seq[0] = m)", () => {
+  const a = new my.nn.Linear(2, 2), b = new my.nn.Linear(2, 2);
+  my.noGrad(() => { a.weight.fill_(1); a.bias!.fill_(0); b.weight.fill_(2); b.bias!.fill_(0); });
+  const seq = new my.nn.Sequential(a, new my.nn.ReLU());
+  const x = my.tensor([[1, 2]]);
+  assert.deepEqual(seq.forward(x).toArray(), [[3, 3]]);
+  seq.registerModule("0", b);
+  // y = relu(x W_b^T) with W_b all 2: [[6, 6]]; the state dict and forward agree on the new child.
+  assert.deepEqual(seq.forward(x).toArray(), [[6, 6]]);
+  assert.equal(seq.stateDict()["0.weight"].toArray().toString(), "2,2,2,2");
+  assert.equal(seq.length, 2);
+  seq.registerModule("extra", new my.nn.Tanh());
+  assert.equal(seq.length, 3);
+  assert.ok(Math.abs((seq.forward(x).toArray() as number[][])[0][0] - Math.tanh(6)) < 1e-6);
+});
