@@ -12,6 +12,7 @@ import { isFloating, type DType } from "../core/dtype.js";
 import { fmtShape, shapesEqual } from "../core/shape.js";
 import "../ops/inplace.js";
 import { setOwn } from "../core/records.js";
+import { checkDevice, type Device } from "../core/storage.js";
 
 const PARAMS = new WeakSet<Tensor>();
 
@@ -358,9 +359,24 @@ export class Module {
 
   /**
    * Converts floating-point parameters and buffers to `dtype` (integer buffers such
-   * as `num_batches_tracked` keep theirs). Shared parameters stay shared.
+   * as `num_batches_tracked` keep theirs). Shared parameters stay shared. Also takes a
+   * device (`to("cpu")`, `to("cpu", "float64")`, `to({device, dtype})`), as PyTorch;
+   * an unknown or unavailable device throws naming it and the available ones.
    */
-  to(dtype: DType): this {
+  to(dtypeOrDevice: DType | Device | { device?: Device; dtype?: DType }, maybeDtype?: DType): this {
+    // PyTorch's module.to(device), to(device, dtype), to(dtype) and to({device, dtype}):
+    // every parameter lives on the CPU today, so a device only has to be a known one.
+    let dtype: DType | undefined;
+    if (typeof dtypeOrDevice === "object" && dtypeOrDevice !== null) {
+      if (dtypeOrDevice.device !== undefined) checkDevice(dtypeOrDevice.device, "Module.to");
+      dtype = dtypeOrDevice.dtype;
+    } else if (dtypeOrDevice === "cpu" || dtypeOrDevice === "webgpu") {
+      checkDevice(dtypeOrDevice, "Module.to");
+      dtype = maybeDtype;
+    } else {
+      dtype = dtypeOrDevice;
+    }
+    if (dtype === undefined) return this;
     if (!isFloating(dtype)) throw new TypeError(`Module.to: only floating-point dtypes are supported, got ${dtype}`);
     const memo = new Map<Tensor, Tensor>();
     const convert = (t: Tensor, param: boolean): Tensor => {

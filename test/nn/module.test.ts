@@ -254,3 +254,14 @@ test("Sequential: registerModule on an existing name replaces the module forward
   assert.equal(seq.length, 3);
   assert.ok(Math.abs((seq.forward(x).toArray() as number[][])[0][0] - Math.tanh(6)) < 1e-6);
 });
+
+test("Module.to takes a device as PyTorch: to('cpu') keeps the module, to('cpu', 'float64') converts, an unknown device throws", () => {
+  const m = new my.nn.Linear(2, 3);
+  assert.equal(m.to("cpu"), m);
+  assert.equal(m.weight.dtype, "float32");
+  m.to("cpu", "float64");
+  assert.equal(m.weight.dtype, "float64");
+  m.to({ device: "cpu", dtype: "float32" });
+  assert.equal(m.weight.dtype, "float32");
+  assert.throws(() => m.to({ device: "cuda" as never }), /Module\.to.*cuda/);
+});
