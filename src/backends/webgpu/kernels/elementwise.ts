@@ -83,33 +83,25 @@ export function binaryOpNames(): BinaryOp[] {
   return Object.keys(BINARY) as BinaryOp[];
 }
 
-const unarySource = (expr: string) => `${HELPERS}${STRIDED_INDEX_WGSL}
-struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, sa: array<vec4<u32>, 2> }
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read_write> O: array<f32>;
-@group(0) @binding(2) var<uniform> p: P;
+/**
+ * The elementwise shader over one (x) or two (x, y) strided inputs: input k is read
+ * through its strides in p.s[k] and its offset in p.info.z + k; the output is contiguous.
+ */
+function elementwiseSource(expr: string, inputs: 1 | 2): string {
+  const names = ["x", "y"].slice(0, inputs);
+  return `${HELPERS}${STRIDED_INDEX_WGSL}
+struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, ${names.map((_, k) => `s${k}: array<vec4<u32>, 2>`).join(", ")} }
+${names.map((_, k) => `@group(0) @binding(${k}) var<storage, read> In${k}: array<f32>;`).join("\n")}
+@group(0) @binding(${inputs}) var<storage, read_write> O: array<f32>;
+@group(0) @binding(${inputs + 1}) var<uniform> p: P;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   let i = id.x + id.y * nw.x * 256u;
   if (i >= p.info.x) { return; }
-  let x = A[stridedIndex(i, p.info.y, p.shape, p.sa, p.info.z)];
+${names.map((n, k) => `  let ${n} = In${k}[stridedIndex(i, p.info.y, p.shape, p.s${k}, p.info[${2 + k}])];`).join("\n")}
   O[i] = ${expr};
 }`;
-
-const binarySource = (expr: string) => `${HELPERS}${STRIDED_INDEX_WGSL}
-struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, sa: array<vec4<u32>, 2>, sb: array<vec4<u32>, 2> }
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-@group(0) @binding(2) var<storage, read_write> O: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
-  let i = id.x + id.y * nw.x * 256u;
-  if (i >= p.info.x) { return; }
-  let x = A[stridedIndex(i, p.info.y, p.shape, p.sa, p.info.z)];
-  let y = B[stridedIndex(i, p.info.y, p.shape, p.sb, p.info.w)];
-  O[i] = ${expr};
-}`;
+}
 
 /** `op` applied to every element of `a`; returns a new contiguous buffer of a's shape. */
 export function unaryGPU(op: UnaryOp, a: GPUView): GPUBufferLike {
@@ -122,7 +114,7 @@ export function unaryGPU(op: UnaryOp, a: GPUView): GPUBufferLike {
   u.set([n, a.shape.length, a.offset, 0]);
   packDims(u, 4, a.shape);
   packDims(u, 4 + MAX_DIMS, a.strides);
-  dispatch(op, unarySource(expr), [a.buffer, out], u, groups1d(n));
+  dispatch(op, elementwiseSource(expr, 1), [a.buffer, out], u, groups1d(n));
   return out;
 }
 
@@ -138,6 +130,6 @@ export function binaryGPU(op: BinaryOp, a: GPUView, b: GPUView, outShape: number
   packDims(u, 4, outShape);
   packDims(u, 4 + MAX_DIMS, broadcastStrides(op, a, outShape));
   packDims(u, 4 + 2 * MAX_DIMS, broadcastStrides(op, b, outShape));
-  dispatch(op, binarySource(expr), [a.buffer, b.buffer, out], u, groups1d(n));
+  dispatch(op, elementwiseSource(expr, 2), [a.buffer, b.buffer, out], u, groups1d(n));
   return out;
 }
