@@ -8,16 +8,16 @@
 import { Tensor, empty, make, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
-import { currentBackend } from "../../ops/kernels.js";
-import { Module, Parameter } from "../module.js";
-import * as F from "../functional/index.js";
-import * as init from "../init.js";
-import { cat } from "../../ops/shape.js";
-import { recordFused } from "../../ops/fused.js";
-import { zeros } from "../../ops/creation.js";
-import "../../ops/elementwise.js";
-import { checkPositive } from "./linear.js";
-import { argSpec, type PyArgs } from "../../ops/args.js";
+import { currentBackend } from "../../backends/backend.js";
+import { Module, Parameter } from "../../nn/module.js";
+import * as F from "../../nn/functional/index.js";
+import * as init from "../../nn/init.js";
+import { cat } from "../shape.js";
+import { recordFused } from "../fused.js";
+import { zeros } from "../creation.js";
+import "../elementwise.js";
+import { checkPositive } from "../../nn/layers/linear.js";
+import { argSpec, type PyArgs } from "../args.js";
 
 /** Splits a [2, n, H] tensor into its two [n, H] halves (differentiable). */
 function halves(hc: Tensor): [Tensor, Tensor] {
