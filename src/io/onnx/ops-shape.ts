@@ -7,6 +7,7 @@
 import type { Tensor } from "../../core/tensor.js";
 import { broadcastShapes } from "../../core/shape.js";
 import * as S from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import * as I from "../../ops/indexing.js";
 import * as E from "../../ops/elementwise.js";
 import { type OpHandler, vals, ints, axis, need, prodOf } from "./ops-util.js";
@@ -162,6 +163,6 @@ export const shapeOps: Record<string, OpHandler> = {
     const pads: number[] = [];
     for (let d = x.ndim - 1; d >= 0; d--) pads.push(begin[d], end[d]);
     checkAlloc(a, ctx, x.shape.map((s, d) => Math.max(0, s + begin[d] + end[d])), x.dtype, "the output");
-    return S.pad(x, pads, mode, value);
+    return pad(x, pads, mode, value);
   },
 };

@@ -10,7 +10,7 @@ import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { noGrad } from "../../core/autograd.js";
 import { where } from "../../ops/elementwise.js";
-import { pad } from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import { assertTensor } from "../../ops/util.js";
 import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";

@@ -9,7 +9,7 @@ import { noGrad } from "../../core/autograd.js";
 import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../util.js";
-import { pad } from "../shape.js";
+import { pad } from "../pad.js";
 import { fusedLayerNorm } from "./fused-norm.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../args.js";
