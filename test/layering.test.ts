@@ -5,7 +5,10 @@
 //   2. src/core/ imports nothing above it (only core and backends);
 //   3. the backends never import each other (src/backends/<a>/ -> src/backends/<b>/);
 //      shared code lives in the neutral top-level files of src/backends/;
-//   4. no import cycles (between run-time imports: `import type` is erased).
+//   4. no import cycles (between run-time imports: `import type` is erased);
+//   5. nothing outside src/core/ and src/ops/ touches a tensor's memory directly
+//      (`_data`, `_arr`, `_storage`): it calls readData / mutableData of src/ops/data.ts,
+//      which keep the device check (a GPU tensor has no synchronous memory).
 // Rule 1 has no exceptions (every kernel-backed primitive lives in src/ops/, those of nn
 // in src/ops/nn/). Rules 2 and 4 have none today either; an exception would be listed
 // below with its reason, and a rule broken anywhere else, or a listed exception that no
@@ -125,4 +128,17 @@ test("no import cycles (run-time imports; type-only ones cannot cycle at load)",
   for (const f of runtimeGraph.keys()) if (!idx.has(f)) visit(f);
   const found = new Set(comps.map((c) => c.join(" ")));
   checkExceptions(found, CYCLE_EXCEPTIONS, "import cycles");
+});
+
+test("nothing outside src/core and src/ops touches Tensor._data / _arr / _storage (src/ops/data.ts is the accessor)", () => {
+  const bad: string[] = [];
+  for (const f of files) {
+    const r = rel(f);
+    if (["core", "ops"].includes(top(r))) continue;
+    const lines = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " ")).split("\n");
+    lines.forEach((line, i) => {
+      if (/\._(data|arr|storage)\b/.test(line.replace(/\/\/.*$/, ""))) bad.push(`${r}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(bad, [], "direct access to a tensor's memory outside src/core and src/ops (use readData / mutableData from src/ops/data.ts)");
 });

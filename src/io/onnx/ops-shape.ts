@@ -12,6 +12,7 @@ import * as I from "../../ops/indexing.js";
 import * as E from "../../ops/elementwise.js";
 import { type OpHandler, vals, ints, axis, need, prodOf } from "./ops-util.js";
 import { checkAlloc } from "./checks.js";
+import { readData } from "../../ops/data.js";
 
 /** Axes from the attribute (older opsets) or from input `i` (opset ≥ 13). */
 function axesArg(ins: (Tensor | undefined)[], i: number, list: number[] | undefined): number[] | undefined {
@@ -19,7 +20,7 @@ function axesArg(ins: (Tensor | undefined)[], i: number, list: number[] | undefi
 }
 
 function normIndex(idx: Tensor, size: number): Tensor {
-  const v = idx._data;
+  const v = readData(idx);
   for (let i = 0; i < v.length; i++) {
     if (v[i] < -size || v[i] >= size) throw new Error(`Gather: index ${v[i]} is out of range for an axis of size ${size}`);
   }

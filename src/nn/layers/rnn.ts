@@ -19,6 +19,7 @@ import { PackedSequence } from "../rnn-utils.js";
 import { GATES, scan, type RnnMode } from "../../ops/nn/rnn-scan.js";
 import { checkPositive } from "./linear.js";
 import { argSpec, type PyArgs } from "../../ops/args.js";
+import { readData } from "../../ops/data.js";
 
 export { RNNCell, LSTMCell, GRUCell, type CellOptions } from "./rnn-cell-modules.js";
 export { lstmCellStep, gruCellStep } from "../../ops/nn/rnn-cells.js";
@@ -143,7 +144,7 @@ export class RNNBase extends Module {
       if (data0.ndim !== 2 || data0.shape[1] !== this.inputSize) {
         throw new Error(`${name}: expected packed data of shape [N, ${this.inputSize}], got ${fmtShape(data0.shape)}`);
       }
-      bs = x.batchSizes._data as Int32Array;
+      bs = readData(x.batchSizes) as Int32Array;
       T = bs.length;
       Bn = T ? bs[0] : 0;
       data = data0;
