@@ -5,11 +5,12 @@
  * PyTorch's snake_case keys) so saved state maps 1:1 between the two libraries.
  * Subclasses implement `step()` with fused per-element loops over the TypedArrays.
  */
+import { readData } from "../ops/data.js";
 import { Tensor } from "../core/tensor.js";
 import { enableGrad } from "../core/autograd.js";
 import { isFloating } from "../core/dtype.js";
 import { deepCopyState, toCamel, toSnake } from "./util.js";
-import { readData } from "../ops/data.js";
+import { full } from "../ops/creation.js";
 
 /** A parameter group as passed by the user: tensors plus options overriding the defaults. */
 export interface ParamGroupInput {
@@ -108,7 +109,7 @@ export abstract class Optimizer {
         if (setToNone) p.grad = null;
         else {
           p.grad = p.grad.detach();
-          p.grad.zero_(); // through the strides when the gradient is a non-contiguous view
+          p.grad.zero_();
         }
       }
     }
@@ -194,9 +195,7 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** A zero-filled state tensor shaped like `p` (PyTorch's `torch.zeros_like(p)`). */
 export function zerosLikeParam(p: Tensor, fill = 0): Tensor {
-  const data = p.dtype === "float64" ? new Float64Array(p.numel()) : new Float32Array(p.numel());
-  if (fill !== 0) data.fill(fill);
-  return new Tensor(data, p.shape.slice(), p.dtype);
+  return full(p.shape, fill, { dtype: p.dtype, device: p.device });
 }
 
 /** The step count stored in state (a number here; a 0-d tensor in PyTorch 1.12+). */
