@@ -5,7 +5,11 @@
  * also usable directly on GPU buffers (`webgpuKernels`), which is how they are tested
  * against the CPU backend.
  */
-import { adapterInfo, init, isAvailable, lastError } from "./runtime.js";
+import { adapterInfo, init as initRuntime, isAvailable, lastError, type WebGPUInitOptions } from "./runtime.js";
+import { registerDevice } from "../../core/storage.js";
+import { installDeviceBackend } from "../backend.js";
+import { webgpuBackend } from "./backend.js";
+import { webgpuProvider } from "./storage.js";
 import { emptyCache, memory, setPoolLimit } from "./pool.js";
 import { batchStats, flush, readBuffer, upload } from "./commands.js";
 import { binaryGPU, binaryOpNames, unaryGPU, unaryOpNames } from "./kernels/elementwise.js";
@@ -26,6 +30,21 @@ export type { GPUView } from "./kernels/layout.js";
 export type { MatmulOperand } from "./kernels/matmul.js";
 export type { GPUReduceOp } from "./kernels/reduce.js";
 export type { GPUBufferLike } from "./gpu-types.js";
+
+/**
+ * Finds an adapter and a device, once, and makes "webgpu" a device tensors can live
+ * on (`t.to("webgpu")`, `{device: "webgpu"}`); resolves false (reason in `lastError()`)
+ * where there is no adapter.
+ * @example if (await my.webgpu.init()) model.to("webgpu");
+ */
+async function init(options: WebGPUInitOptions = {}): Promise<boolean> {
+  const ok = await initRuntime(options);
+  if (ok) {
+    registerDevice("webgpu", webgpuProvider);
+    installDeviceBackend(webgpuBackend);
+  }
+  return ok;
+}
 
 /** `my.webgpu`: find the device, inspect it, manage its memory. */
 export const webgpu = { init, isAvailable, lastError, adapterInfo, memory, emptyCache, setPoolLimit, flush };

@@ -84,28 +84,53 @@ export function binaryOpNames(): BinaryOp[] {
 }
 
 /**
+ * How a buffer's 32-bit words hold a dtype on the GPU: float32 as f32, int32 as i32,
+ * bool as u32 0/1 (see storage.ts). Kernels compute in f32; loads and stores convert.
+ */
+export type WordType = "f32" | "i32" | "u32";
+
+/** The word type of a dtype on the GPU. */
+export function wordType(dtype: string): WordType {
+  if (dtype === "float32") return "f32";
+  if (dtype === "int32") return "i32";
+  if (dtype === "bool") return "u32";
+  throw new Error(`webgpu: no GPU layout for dtype ${dtype}`);
+}
+
+/** WGSL storing the f32 value `v` as word type `t` (float -> int truncates; nonzero -> true). */
+function storeAs(t: WordType, v: string): string {
+  if (t === "f32") return v;
+  if (t === "i32") return `i32(${v})`;
+  return `select(0u, 1u, ${v} != 0.0)`;
+}
+
+/**
  * The elementwise shader over one (x) or two (x, y) strided inputs: input k is read
  * through its strides in p.s[k] and its offset in p.info.z + k; the output is contiguous.
  */
-function elementwiseSource(expr: string, inputs: 1 | 2): string {
+function elementwiseSource(expr: string, inputs: 1 | 2, ins: readonly WordType[] = ["f32", "f32"], out: WordType = "f32"): string {
   const names = ["x", "y"].slice(0, inputs);
   return `${HELPERS}${STRIDED_INDEX_WGSL}
 struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, ${names.map((_, k) => `s${k}: array<vec4<u32>, 2>`).join(", ")} }
-${names.map((_, k) => `@group(0) @binding(${k}) var<storage, read> In${k}: array<f32>;`).join("\n")}
-@group(0) @binding(${inputs}) var<storage, read_write> O: array<f32>;
+${names.map((_, k) => `@group(0) @binding(${k}) var<storage, read> In${k}: array<${ins[k]}>;`).join("\n")}
+@group(0) @binding(${inputs}) var<storage, read_write> O: array<${out}>;
 @group(0) @binding(${inputs + 1}) var<uniform> p: P;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
   let i = id.x + id.y * nw.x * 256u;
   if (i >= p.info.x) { return; }
-${names.map((n, k) => `  let ${n} = In${k}[stridedIndex(i, p.info.y, p.shape, p.s${k}, p.info[${2 + k}])];`).join("\n")}
-  O[i] = ${expr};
+${names.map((n, k) => `  let ${n} = f32(In${k}[stridedIndex(i, p.info.y, p.shape, p.s${k}, p.info[${2 + k}])]);`).join("\n")}
+  let v: f32 = ${expr};
+  O[i] = ${storeAs(out, "v")};
 }`;
 }
 
+/** Word types of an elementwise call's inputs and output (all f32 when omitted). */
+export interface ElementwiseTypes { inputs: WordType[]; out: WordType }
+
 /** `op` applied to every element of `a`; returns a new contiguous buffer of a's shape. */
-export function unaryGPU(op: UnaryOp, a: GPUView): GPUBufferLike {
-  const expr = UNARY[op];
+export function unaryGPU(op: UnaryOp | "identity", a: GPUView, types?: ElementwiseTypes): GPUBufferLike {
+  const expr = op === "identity" ? "x" : UNARY[op];
   if (!expr) throw new Error(`webgpu ${op}: no WGSL kernel for this unary op`);
   const n = numelOf(a.shape);
   const out = allocBuffer(gpuDevice(op), 4 * Math.max(1, n));
@@ -114,12 +139,12 @@ export function unaryGPU(op: UnaryOp, a: GPUView): GPUBufferLike {
   u.set([n, a.shape.length, a.offset, 0]);
   packDims(u, 4, a.shape);
   packDims(u, 4 + MAX_DIMS, a.strides);
-  dispatch(op, elementwiseSource(expr, 1), [a.buffer, out], u, groups1d(n));
+  dispatch(op, elementwiseSource(expr, 1, types?.inputs, types?.out), [a.buffer, out], u, groups1d(n));
   return out;
 }
 
 /** `op(a, b)` broadcast to `outShape` (which the caller computed); returns a new contiguous buffer. */
-export function binaryGPU(op: BinaryOp, a: GPUView, b: GPUView, outShape: number[]): GPUBufferLike {
+export function binaryGPU(op: BinaryOp, a: GPUView, b: GPUView, outShape: number[], types?: ElementwiseTypes): GPUBufferLike {
   const expr = BINARY[op];
   if (!expr) throw new Error(`webgpu ${op}: no WGSL kernel for this binary op`);
   const n = numelOf(outShape);
@@ -130,6 +155,6 @@ export function binaryGPU(op: BinaryOp, a: GPUView, b: GPUView, outShape: number
   packDims(u, 4, outShape);
   packDims(u, 4 + MAX_DIMS, broadcastStrides(op, a, outShape));
   packDims(u, 4 + 2 * MAX_DIMS, broadcastStrides(op, b, outShape));
-  dispatch(op, elementwiseSource(expr, 2), [a.buffer, b.buffer, out], u, groups1d(n));
+  dispatch(op, elementwiseSource(expr, 2, types?.inputs, types?.out), [a.buffer, b.buffer, out], u, groups1d(n));
   return out;
 }

@@ -37,10 +37,11 @@ export function zerosGPU(op: string, n: number): GPUBufferLike {
   return buf;
 }
 
+// Copies move u32 words: bit-exact for every dtype (an int32 with a NaN's bit pattern survives).
 const STRIDED = `${STRIDED_INDEX_WGSL}
 struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, st: array<vec4<u32>, 2> }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(0) var<storage, read> X: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<u32>;
 @group(0) @binding(2) var<uniform> p: P;
 ${ONE_D} { ${INDEX} if (i < p.info.x) { O[i] = X[stridedIndex(i, p.info.y, p.shape, p.st, p.info.z)]; } }`;
 
@@ -86,9 +87,9 @@ const AXIS_PROLOGUE = `${INDEX}
 
 const GATHER = `
 struct P { dims: vec4<u32> }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(0) var<storage, read> X: array<u32>;
 @group(0) @binding(1) var<storage, read> I: array<i32>;
-@group(0) @binding(2) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<storage, read_write> O: array<u32>;
 @group(0) @binding(3) var<uniform> p: P;
 ${ONE_D} {
   ${AXIS_PROLOGUE}
