@@ -34,3 +34,4 @@ export * as io from "./io/index.js";
 export * as models from "./models/index.js";
 export * from "./train/index.js";
 export * as explain from "./explain/index.js";
+export { webgpu } from "./backends/webgpu/index.js";

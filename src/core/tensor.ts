@@ -91,7 +91,7 @@ export class Tensor {
     const v = this._version.v;
     if (this._gathered !== null && this._gatheredVer === v) return this._gathered;
     const whole = new DeviceArray(this._storage, 0, this._storage.length, this.dtype) as unknown as TypedArray;
-    const out = allocOn(this.device, this.dtype, n) as unknown as TypedArray;
+    const out = new DeviceArray(allocOn(this.device, this.dtype, n) as Storage, 0, n, this.dtype) as unknown as TypedArray;
     currentBackend().strided(whole, this._offset, this.shape, this._strides, out);
     this._gathered = out;
     this._gatheredVer = v;

@@ -141,6 +141,7 @@ const kernels: Backend = {
   },
   cast(x, out) {
     const dx = da("cast", x), dOut = da("cast", out);
+    if (dx.dtype === dOut.dtype) return put("cast", out, stridedGPU(storageOf(dx).buffer, dx.offset, [dx.length], [1]), wt(dOut));
     put("cast", out, unaryGPU("identity", view("cast", x, [dx.length]), { inputs: [wt(dx)], out: wt(dOut) }), wt(dOut));
   },
   reduce(op, x, outer, r, inner, out) {
