@@ -155,12 +155,21 @@ export class Tensor {
     }
     const dst = this._storage.array;
     if (dst === null) {
-      // A device tensor: contiguous windows take an upload; strided views upload then scatter on the device.
-      const p = deviceProvider(this.device, "in-place write");
-      if (this._strides === null) { p.write(this._storage, this._offset, src); return; }
-      const staged = p.fromCpu(src, this.dtype);
+      // A device tensor: from a CPU array, contiguous windows take an upload and strided
+      // views upload then scatter on the device; from device memory, a copy on the device.
+      let from: DeviceArray;
+      if (src instanceof DeviceArray) {
+        if (src.storage === this._storage && src.offset === this._offset && this._strides === null) return; // its own window
+        from = src;
+      } else {
+        const p = deviceProvider(this.device, "in-place write");
+        if (this._strides === null) { p.write(this._storage, this._offset, src); return; }
+        const staged = p.fromCpu(src, this.dtype);
+        from = new DeviceArray(staged, 0, staged.length, this.dtype);
+      }
       const whole = new DeviceArray(this._storage, 0, this._storage.length, this.dtype) as unknown as TypedArray;
-      currentBackend().stridedAssign(new DeviceArray(staged, 0, staged.length, this.dtype) as unknown as TypedArray, whole, this._offset, this.shape, this._strides, false);
+      const strides = this._strides ?? contiguousStrides(this.shape);
+      currentBackend().stridedAssign(from as unknown as TypedArray, whole, this._offset, this.shape, strides, false);
       return;
     }
     currentBackend().stridedAssign(src, dst, this._offset, this.shape, this._strides!, false);
@@ -385,6 +394,21 @@ export class Tensor {
     return this.to("bool");
   }
 
+  /**
+   * @internal Makes this tensor (and only it) view `st` contiguously from its start:
+   * the in-place device move of `Module.to(device)`, which keeps parameter objects
+   * (and so optimizers' references) while their memory changes device.
+   */
+  _replaceStorage(st: Storage): void {
+    this._storage = st;
+    this._offset = 0;
+    this._strides = null;
+    this._arr = st.array;
+    this._gathered = null;
+    this._gatheredVer = -1;
+    this._version.v++;
+  }
+
   /** @internal Marks the storage modified in place. */
   _bump(): void {
     this._version.v++;
@@ -544,4 +568,22 @@ let viewRegrad: ViewRegrad | null = null;
 /** @internal Installs the AsStridedBackward builder (core cannot import ops). */
 export function setViewRegrad(fn: ViewRegrad): void {
   viewRegrad = fn;
+}
+
+/**
+ * @internal Moves `t`'s memory to `device` in place (Module.to): an upload from the
+ * CPU; moving off a device must wait for its memory, see {@link moveToCpuInPlace}.
+ */
+export function moveInPlace(t: Tensor, device: Device, op: string): void {
+  if (t.device === device) return;
+  if (device === "cpu") throw syncReadError(t.device, op, 'toAsync("cpu")');
+  if (t.dtype === "float64") throw new Error(`${op}: device "${device}" has no float64 storage; convert first with to("float32")`);
+  t._replaceStorage(deviceProvider(device, op).fromCpu(t._data, t.dtype));
+}
+
+/** @internal Moves `t`'s memory back to the CPU in place, waiting for the device. */
+export async function moveToCpuInPlace(t: Tensor): Promise<void> {
+  if (t.device === "cpu") return;
+  const data = await t.dataAsync();
+  t._replaceStorage(new CpuStorage(data, t.dtype));
 }
