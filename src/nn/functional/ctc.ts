@@ -12,7 +12,7 @@ import { noGrad } from "../../core/autograd.js";
 import { where } from "../../ops/elementwise.js";
 import { pad } from "../../ops/shape.js";
 import { assertTensor } from "../../ops/util.js";
-import { FS } from "./specs.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
 const NEG = -1e30; // log of zero probability, kept finite

@@ -10,8 +10,8 @@ import { where } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
 import { reduceLoss, type ReductionOptions } from "./losses.js";
 import { pairwiseDistance } from "./distance.js";
-import { logsigmoid } from "./activations.js";
-import { FS } from "./specs.js";
+import { logsigmoid } from "../../ops/nn/activations.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
 function fl(t: Tensor, op: string, what: string): Tensor {

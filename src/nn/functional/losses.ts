@@ -11,8 +11,8 @@ import { allocArray, isFloating } from "../../core/dtype.js";
 import { fmtShape, shapesEqual } from "../../core/shape.js";
 import { where } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
-import { logSoftmax } from "./activations.js";
-import { FS } from "./specs.js";
+import { logSoftmax } from "../../ops/nn/activations.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
 /** How a loss combines per-element values: their mean, their sum, or none (the unreduced tensor). */

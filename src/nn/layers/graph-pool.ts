@@ -5,7 +5,7 @@
  */
 import type { Tensor } from "../../core/tensor.js";
 import { fmtShape } from "../../core/shape.js";
-import { scatter, type GraphReduce } from "../graph-utils.js";
+import { scatter, type GraphReduce } from "../../ops/nn/graph-utils.js";
 
 function pool(x: Tensor, batch: Tensor | null | undefined, size: number | undefined, reduce: GraphReduce, op: string): Tensor {
   if (x.ndim < 1) throw new Error(`${op}: expected node features x of shape [N, F], got ${fmtShape(x.shape)}`);
