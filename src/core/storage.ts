@@ -65,6 +65,12 @@ export interface DeviceProvider {
   fromCpu(data: TypedArray, dtype: DType): Storage;
   /** Writes CPU `data` into `dst` from element `offset` on (ordered after the work already queued). */
   write(dst: Storage, offset: number, data: TypedArray): void;
+  /**
+   * A check that cannot run synchronously on the device (an index out of range): the
+   * next read of device memory throws `message` if element `offset` of `flag` is nonzero
+   * (as CUDA's device-side asserts surface at the next synchronisation).
+   */
+  deferCheck(flag: Storage, offset: number, message: string): void;
 }
 
 const providers = new Map<Device, DeviceProvider>();

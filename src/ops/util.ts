@@ -3,7 +3,7 @@
  */
 import { allocArray, type DType } from "../core/dtype.js";
 import { Tensor, allocOn, make } from "../core/tensor.js";
-import { Storage } from "../core/storage.js";
+import { Storage, deviceProvider } from "../core/storage.js";
 import { shapesEqual } from "../core/shape.js";
 import { currentBackend } from "../backends/backend.js";
 
@@ -27,6 +27,19 @@ export function onOneDevice(op: string, a: Tensor, b: Tensor): [Tensor, Tensor] 
   throw new Error(
     `${op}: expected all tensors on the same device, got "${a.device}" and "${b.device}"; move one first (t.to("${a.device === "cpu" ? b.device : a.device}"), or await t.toAsync("cpu"))`,
   );
+}
+
+/**
+ * A check on device data (an index range) that cannot run synchronously: the next
+ * read of device memory throws `message` if the bool/number `flag` (one element) is
+ * nonzero. On the CPU it runs now.
+ */
+export function checkOnDevice(flag: Tensor, message: string): void {
+  if (flag.device === "cpu") {
+    if (flag.item()) throw new RangeError(message);
+    return;
+  }
+  deviceProvider(flag.device, "check").deferCheck(flag._storage, flag._offset, message);
 }
 
 /** A 0-dim tensor holding `v` in `dtype` (no grad). */

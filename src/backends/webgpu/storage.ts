@@ -58,6 +58,7 @@ export class GpuStorage extends Storage {
   }
 
   async read(start: number, n: number): Promise<TypedArray> {
+    await runDeferredChecks();
     if (n === 0 || this._buffer === null) return fromWords(new Uint32Array(n), this.dtype);
     const bytes = await readBuffer("dataAsync", this._buffer, 4 * n, 4 * start);
     return fromWords(new Uint32Array(bytes), this.dtype);
@@ -79,9 +80,24 @@ function toWords(a: TypedArray, dtype: DType): ArrayBufferView {
   return a;
 }
 
+/** Checks waiting for the next read: a flag word (nonzero = failed) and the Error's message. */
+let deferred: { flag: GpuStorage; offset: number; message: string }[] = [];
+
+/** Reads every deferred check's flag and throws the first that failed (all are consumed). */
+async function runDeferredChecks(): Promise<void> {
+  if (deferred.length === 0) return;
+  const checks = deferred;
+  deferred = [];
+  for (const c of checks) {
+    const w = new Uint32Array(await readBuffer("check", c.flag.buffer, 4, 4 * c.offset));
+    if (w[0] !== 0) throw new Error(c.message);
+  }
+}
+
 /** What core needs from the device: memory, uploads, writes (registered by `my.webgpu.init()`). */
 export const webgpuProvider: DeviceProvider = {
   alloc: (dtype, n) => new GpuStorage(dtype, n),
   fromCpu: (data, dtype) => new GpuStorage(dtype, data.length, upload("to(\"webgpu\")", toWords(data, dtype))),
   write: (dst, offset, data) => overwrite("in-place write", (dst as GpuStorage).buffer, toWords(data, dst.dtype), 4 * offset),
+  deferCheck: (flag, offset, message) => { deferred.push({ flag: flag as GpuStorage, offset, message }); },
 };
