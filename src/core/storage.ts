@@ -101,7 +101,7 @@ export function checkDevice(d: unknown, op: string): Device {
   if (typeof d === "string" && (AVAILABLE_DEVICES as readonly string[]).includes(d)) return d as Device;
   const allowed = AVAILABLE_DEVICES.map((x) => JSON.stringify(x)).join(", ");
   if (d === "webgpu") {
-    throw new Error(`${op}: device "webgpu" is not initialised; call await my.webgpu.init() first (allowed devices now: ${allowed})`);
+    throw new Error(`${op}: device "webgpu" is not initialised (call await my.webgpu.init() first); allowed devices: ${allowed}`);
   }
   const hint = d === "cuda" || d === "mps" ? ` (myelin's GPU device is "webgpu")` : "";
   throw new Error(`${op}: unknown device ${JSON.stringify(d)}${hint}; allowed devices: ${allowed}`);
