@@ -196,9 +196,9 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     return scatterAdd(base, d, index, src);
   }
   if (reduce === "mean") {
-    const ones = make(allocArray(x.dtype, src.numel()).fill(1), src.shape.slice(), x.dtype);
+    const ones = make(allocArray(x.dtype, src.numel()).fill(1), src.shape.slice(), x.dtype).to(x.device);
     const base = includeSelf ? x : scatter(x, d, index, 0);
-    const count0 = make(allocArray(x.dtype, x.numel()).fill(includeSelf ? 1 : 0), x.shape.slice(), x.dtype);
+    const count0 = make(allocArray(x.dtype, x.numel()).fill(includeSelf ? 1 : 0), x.shape.slice(), x.dtype).to(x.device);
     const count = scatterAdd(count0, d, index, ones);
     const total = scatterAdd(base, d, index, src);
     // Untouched slots keep x (count 0 with includeSelf=false): divide by max(count, 1).

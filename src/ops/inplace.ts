@@ -102,7 +102,7 @@ function copySlices(view: Tensor, baseEdge: Node | null, node: Node | null): Nod
   const bshape = view._base!.shape.slice();
   let outside: Tensor | null = null; // bool mask, true outside the view's region
   return new Node("CopySlices", [baseEdge, node], (g) => {
-    outside ??= noGrad(() => stridedEmbed(zeros(vshape, { dtype: "bool" }), bshape, vstrides, voff, 1));
+    outside ??= noGrad(() => stridedEmbed(zeros(vshape, { dtype: "bool", device: g.device }), bshape, vstrides, voff, 1));
     return [
       baseEdge === null ? null : where(outside, g, 0),
       node === null ? null : stridedAsView(g, vshape, vstrides, voff, "AsStridedBackward"),

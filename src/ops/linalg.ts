@@ -112,7 +112,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * and returned as int32.
  */
 function viaFloat64(f: (a: Tensor, b: Tensor) => Tensor, a: Tensor, b: Tensor): Tensor {
-  return f(a.to("float64"), b.to("float64")).to("int32");
+  // A device has no float64: there float32 (exact below 2^24).
+  const dt = a.device === "cpu" ? "float64" : "float32";
+  return f(a.to(dt), b.to(dt)).to("int32");
 }
 
 /** 2-D matrix product. */

@@ -134,7 +134,7 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
   const xt = all ? x.reshape(-1) : x.movedim(dims[0], -1);
   const n = xt.shape[xt.ndim - 1];
   const rows = xt.unsqueeze(-2).expand([...xt.shape.slice(0, -1), n, n]);
-  const others = prod(where(squareMask(n, "diag"), 1, rows), -1);
+  const others = prod(where(squareMask(n, "diag").to(x.device), 1, rows), -1);
   return all ? others.reshape(x.shape) : others.movedim(-1, dims[0]);
 }
 
@@ -245,7 +245,7 @@ export function logsumexp(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>):
   const dims = normDims(dim, x.ndim, "logsumexp");
   const m = noGrad(() => {
     // Over an empty dim the result is log(0) = -inf; no max to subtract.
-    if (x.numel() === 0) return make(allocArray(x.dtype, 1), [], x.dtype);
+    if (x.numel() === 0) return make(allocArray(x.dtype, 1), [], x.dtype).to(x.device);
     const a = amax(x, dims, true);
     return where(a.isfinite(), a, 0);
   });
@@ -273,8 +273,8 @@ function cumulative(op: "sum" | "prod", x: Tensor, dim: number): Tensor {
         const xt = xin.movedim(d, -1);
         const n = xt.shape[xt.ndim - 1];
         const rows = xt.unsqueeze(-2).expand([...xt.shape.slice(0, -1), n, n]);
-        const partial = where(squareMask(n, "diag"), 1, rows).cumprod(-1);
-        const gi = where(squareMask(n, "upper"), partial, 0).mul(g.movedim(d, -1).unsqueeze(-2)).sum(-1);
+        const partial = where(squareMask(n, "diag").to(x.device), 1, rows).cumprod(-1);
+        const gi = where(squareMask(n, "upper").to(x.device), partial, 0).mul(g.movedim(d, -1).unsqueeze(-2)).sum(-1);
         return [gi.movedim(-1, d)];
       }, [xin, out]);
     }

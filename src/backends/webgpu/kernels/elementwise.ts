@@ -41,6 +41,21 @@ fn expm132(x: f32) -> f32 {
   if (um == -1.0) { return -1.0; }
   return um * x / log(u);
 }
+fn log32(x: f32) -> f32 {
+  // WGSL leaves log of 0 and negatives indeterminate; IEEE (and PyTorch) say -inf and NaN.
+  if (x == 0.0) { return f32Bits(0xff800000u); }
+  if (x < 0.0) { return f32Bits(0x7fc00000u); }
+  return log(x);
+}
+fn sqrt32(x: f32) -> f32 {
+  if (x < 0.0) { return f32Bits(0x7fc00000u); }
+  return sqrt(x);
+}
+fn rsqrt32(x: f32) -> f32 {
+  if (x == 0.0) { return select(f32Bits(0x7f800000u), f32Bits(0xff800000u), (bitcast<u32>(x) & 0x80000000u) != 0u); }
+  if (x < 0.0) { return f32Bits(0x7fc00000u); }
+  return inverseSqrt(x);
+}
 fn pow32(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }
   if (isNan(x) || isNan(y)) { return x + y; }
@@ -53,8 +68,8 @@ fn pow32(x: f32, y: f32) -> f32 {
 }`;
 
 const UNARY: Record<UnaryOp, string> = {
-  neg: "-x", abs: "abs(x)", sign: "sign(x)", exp: "exp(x)", log: "log(x)", log1p: "log1p32(x)",
-  expm1: "expm132(x)", sqrt: "sqrt(x)", rsqrt: "inverseSqrt(x)", square: "x * x", reciprocal: "1.0 / x",
+  neg: "-x", abs: "abs(x)", sign: "sign(x)", exp: "exp(x)", log: "log32(x)", log1p: "log1p32(x)",
+  expm1: "expm132(x)", sqrt: "sqrt32(x)", rsqrt: "rsqrt32(x)", square: "x * x", reciprocal: "1.0 / x",
   sin: "sin(x)", cos: "cos(x)", tan: "tan(x)", tanh: "tanh32(x)", sigmoid: "sigmoid32(x)",
   relu: "select(x, 0.0, x < 0.0)", floor: "floor(x)", ceil: "ceil(x)", round: "round(x)", erf: "erf32(x)",
   logicalNot: "select(0.0, 1.0, x == 0.0)", isnan: "select(0.0, 1.0, isNan(x))",
@@ -101,8 +116,12 @@ export function wordType(dtype: string): WordType {
 function storeAs(t: WordType, v: string): string {
   if (t === "f32") return v;
   if (t === "i32") return `i32(${v})`;
-  return `select(0u, 1u, ${v} != 0.0)`;
+  // Any bit outside the sign set means nonzero: NaN is true without a NaN comparison (compilers may fold those).
+  return `select(0u, 1u, (bitcast<u32>(${v}) & 0x7fffffffu) != 0u)`;
 }
+
+/** Unary ops whose result is not NaN for a NaN input (predicates); every other op passes NaN through, as PyTorch. */
+const NAN_AWARE = new Set(["logicalNot", "isnan", "isfinite", "step", "identity"]);
 
 /**
  * The elementwise shader over one (x) or two (x, y) strided inputs: input k is read
@@ -130,7 +149,9 @@ export interface ElementwiseTypes { inputs: WordType[]; out: WordType }
 
 /** `op` applied to every element of `a`; returns a new contiguous buffer of a's shape. */
 export function unaryGPU(op: UnaryOp | "identity", a: GPUView, types?: ElementwiseTypes): GPUBufferLike {
-  const expr = op === "identity" ? "x" : UNARY[op];
+  const base = op === "identity" ? "x" : UNARY[op];
+  // GPU math may turn NaN into a number (SwiftShader's exp(NaN) is inf): pass NaN through explicitly.
+  const expr = base && !NAN_AWARE.has(op) ? `select(${base}, x, isNan(x))` : base;
   if (!expr) throw new Error(`webgpu ${op}: no WGSL kernel for this unary op`);
   const n = numelOf(a.shape);
   const out = allocBuffer(gpuDevice(op), 4 * Math.max(1, n));
