@@ -5,6 +5,8 @@
  * pipeline per op. Semantics follow the CPU kernels (src/backends/js/elementwise.ts):
  * NaN propagates through relu/maximum/minimum, round is half-to-even, and pow of a
  * negative base follows IEEE pow (real for integer exponents, NaN otherwise).
+ * Comparisons and logical ops also come with a bool output (one u32 0/1 per element,
+ * the GPU's bool layout) over float32 or int32 inputs.
  */
 import type { BinaryOp, UnaryOp } from "../../backend.js";
 import { allocBuffer } from "../pool.js";
@@ -62,15 +64,20 @@ const UNARY: Record<UnaryOp, string> = {
   hardswish: "x * min(max(x + 3.0, 0.0), 6.0) / 6.0",
 };
 
+/** WGSL "v is nonzero" (NaN is true, tested on the bits: a compiler may fold v != 0.0 as if v were never NaN). */
+function nonzero(v: string, float = true): string {
+  return float ? `(${v} != 0.0 || isNan(${v}))` : `(${v} != 0)`;
+}
+
 const BINARY: Record<BinaryOp, string> = {
   add: "x + y", sub: "x - y", mul: "x * y", div: "x / y", pow: "pow32(x, y)",
   maximum: "select(select(max(x, y), x, isNan(x)), y, isNan(y))",
   minimum: "select(select(min(x, y), x, isNan(x)), y, isNan(y))",
-  atan2: "atan2(x, y)",
+  atan2: "select(atan2(x, y), x + y, isNan(x) || isNan(y))",
   eq: "select(0.0, 1.0, x == y)", ne: "select(0.0, 1.0, x != y || isNan(x) || isNan(y))",
   lt: "select(0.0, 1.0, x < y)", le: "select(0.0, 1.0, x <= y)", gt: "select(0.0, 1.0, x > y)",
-  ge: "select(0.0, 1.0, x >= y)", logicalAnd: "select(0.0, 1.0, x != 0.0 && y != 0.0)",
-  logicalOr: "select(0.0, 1.0, x != 0.0 || y != 0.0)", logicalXor: "select(0.0, 1.0, (x != 0.0) != (y != 0.0))",
+  ge: "select(0.0, 1.0, x >= y)", logicalAnd: `select(0.0, 1.0, ${nonzero("x")} && ${nonzero("y")})`,
+  logicalOr: `select(0.0, 1.0, ${nonzero("x")} || ${nonzero("y")})`, logicalXor: `select(0.0, 1.0, ${nonzero("x")} != ${nonzero("y")})`,
 };
 
 /** The WGSL expressions of the unary ops that have a GPU kernel. */
@@ -87,12 +94,12 @@ export function binaryOpNames(): BinaryOp[] {
  * The elementwise shader over one (x) or two (x, y) strided inputs: input k is read
  * through its strides in p.s[k] and its offset in p.info.z + k; the output is contiguous.
  */
-function elementwiseSource(expr: string, inputs: 1 | 2): string {
+function elementwiseSource(expr: string, inputs: 1 | 2, inType: "f32" | "i32" = "f32", outType: "f32" | "u32" = "f32"): string {
   const names = ["x", "y"].slice(0, inputs);
   return `${HELPERS}${STRIDED_INDEX_WGSL}
 struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, ${names.map((_, k) => `s${k}: array<vec4<u32>, 2>`).join(", ")} }
-${names.map((_, k) => `@group(0) @binding(${k}) var<storage, read> In${k}: array<f32>;`).join("\n")}
-@group(0) @binding(${inputs}) var<storage, read_write> O: array<f32>;
+${names.map((_, k) => `@group(0) @binding(${k}) var<storage, read> In${k}: array<${inType}>;`).join("\n")}
+@group(0) @binding(${inputs}) var<storage, read_write> O: array<${outType}>;
 @group(0) @binding(${inputs + 1}) var<uniform> p: P;
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
@@ -122,6 +129,31 @@ export function unaryGPU(op: UnaryOp, a: GPUView): GPUBufferLike {
 export function binaryGPU(op: BinaryOp, a: GPUView, b: GPUView, outShape: number[]): GPUBufferLike {
   const expr = BINARY[op];
   if (!expr) throw new Error(`webgpu ${op}: no WGSL kernel for this binary op`);
+  return broadcast2(op, elementwiseSource(expr, 2), a, b, outShape);
+}
+
+/** The ops with a bool result: the condition on x, y (NaN compares unequal, tested on the bits for float32). */
+export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor";
+const COMPARE = (op: CompareOp, float: boolean): string => {
+  const nz = (v: string) => nonzero(v, float);
+  return {
+    eq: "x == y", ne: float ? "x != y || isNan(x) || isNan(y)" : "x != y", lt: "x < y", le: "x <= y", gt: "x > y", ge: "x >= y",
+    logicalAnd: `${nz("x")} && ${nz("y")}`, logicalOr: `${nz("x")} || ${nz("y")}`, logicalXor: `${nz("x")} != ${nz("y")}`,
+  }[op];
+};
+
+/**
+ * A comparison or logical op of float32 or int32 a and b (same dtype; a bool tensor's
+ * u32 words count as int32) broadcast to `outShape`: a new bool buffer, one u32 0/1 per element.
+ */
+export function compareGPU(op: CompareOp, a: GPUView, b: GPUView, outShape: number[], dtype: "float32" | "int32"): GPUBufferLike {
+  const cond = COMPARE(op, dtype === "float32");
+  if (!cond) throw new Error(`webgpu compare: unknown op "${op}" (expected eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor)`);
+  if (dtype !== "float32" && dtype !== "int32") throw new Error(`webgpu ${op}: dtype must be float32 or int32, got ${dtype}`);
+  return broadcast2(op, elementwiseSource(`select(0u, 1u, ${cond})`, 2, dtype === "float32" ? "f32" : "i32", "u32"), a, b, outShape);
+}
+
+function broadcast2(op: string, code: string, a: GPUView, b: GPUView, outShape: number[]): GPUBufferLike {
   const n = numelOf(outShape);
   const out = allocBuffer(gpuDevice(op), 4 * Math.max(1, n));
   if (n === 0) return out;
@@ -130,6 +162,6 @@ export function binaryGPU(op: BinaryOp, a: GPUView, b: GPUView, outShape: number
   packDims(u, 4, outShape);
   packDims(u, 4 + MAX_DIMS, broadcastStrides(op, a, outShape));
   packDims(u, 4 + 2 * MAX_DIMS, broadcastStrides(op, b, outShape));
-  dispatch(op, elementwiseSource(expr, 2), [a.buffer, b.buffer, out], u, groups1d(n));
+  dispatch(op, code, [a.buffer, b.buffer, out], u, groups1d(n));
   return out;
 }
