@@ -32,6 +32,7 @@ function forEachTerm(c: Case, g: ConvGeom, f: (yi: number, wi: number, xi: numbe
 const CASES: Case[] = [
   { n: 2, C: 3, H: 9, W: 7, O: 5, k: [3, 3], s: [1, 1], p: [1, 1], d: [1, 1], groups: 1 },
   { n: 1, C: 4, H: 11, W: 10, O: 6, k: [3, 2], s: [2, 3], p: [2, 0], d: [2, 1], groups: 2 },
+  { n: 2, C: 3, H: 11, W: 10, O: 5, k: [3, 2], s: [2, 3], p: [2, 0], d: [2, 1], groups: 1 }, // explicit columns on CPU adapters
   { n: 3, C: 8, H: 6, W: 6, O: 8, k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], groups: 8 }, // depthwise
   { n: 2, C: 70, H: 5, W: 5, O: 66, k: [1, 1], s: [1, 1], p: [0, 0], d: [1, 1], groups: 1 }, // 1x1, past one 64 tile
 ];

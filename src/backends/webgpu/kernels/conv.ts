@@ -16,38 +16,11 @@ import { reduceGPU } from "./reduce.js";
 import { dispatch } from "../commands.js";
 import { gpuDevice } from "../runtime.js";
 import type { GPUBufferLike } from "../gpu-types.js";
-import { gemmGroups, gemmSource, sourceCache, type GemmStyle } from "./gemm.js";
-
-/** A layer's shape: the geometry, groups and output channels. */
-interface Layer { g: ConvGeom; groups: number; O: number }
-
-/** WGSL constants of a layer, and the group / image of GEMM batch b (b = img * groups + g), folded when groups = 1. */
-function constants(l: Layer): { decls: string; grp: string; img: string } {
-  const { g, groups: G, O } = l;
-  const u = (name: string, v: number) => `const ${name} = ${v}u;`;
-  const i = (name: string, v: number) => `const ${name} = ${v}i;`;
-  const decls = [
-    u("C", g.C), u("H", g.H), u("W", g.W), u("G", G), u("KW", g.kW), u("OH", g.oH), u("OW", g.oW), u("O", O),
-    u("CG", g.C / G), u("OG", O / G), u("KHW", g.kH * g.kW), u("OHW", g.oH * g.oW), u("HW", g.H * g.W),
-    i("PT", g.padT), i("PL", g.padL), i("SH", g.sH), i("SW", g.sW), i("DH", g.dH), i("DW", g.dW),
-  ].join("\n");
-  return { decls, grp: G === 1 ? "0u" : "(b % G)", img: G === 1 ? "b" : "(b / G)" };
-}
+import { gemmGroups, gemmSource, gemmStyle, sourceCache, type GemmStyle } from "./gemm.js";
+import { COL_VALUE, constants, key, type Layer } from "./conv-geom.js";
+import { conv2dForwardCols, conv2dInputGradCols, conv2dWeightGradCols } from "./conv-cols.js";
 
 const UNIFORMS = "struct P { dims: vec4<u32>, flags: vec4<u32> }  // dims: M, N, K, batch; flags.x: has bias";
-
-/** The im2col entry: input channel cAbs, kernel offset r = ki*KW + kj, output pixel pix. */
-const COL_VALUE = `
-fn colValue(img: u32, cAbs: u32, r: u32, pix: u32) -> f32 {
-  let ki = i32(r / KW); let kj = i32(r % KW);
-  let oh = i32(pix / OW); let ow = i32(pix % OW);
-  let ih = oh * SH - PT + ki * DH;
-  let iw = ow * SW - PL + kj * DW;
-  if (ih < 0 || iw < 0 || ih >= i32(H) || iw >= i32(W)) { return 0.0; }
-  return X[((img * C + cAbs) * H + u32(ih)) * W + u32(iw)];
-}`;
-
-const key = (l: Layer) => JSON.stringify(l);
 
 const FORWARD = sourceCache((style: GemmStyle, k: string) => {
   const c = constants(JSON.parse(k) as Layer);
@@ -129,6 +102,11 @@ function imageChunks(n: number, tiles: number): number {
   return 1;
 }
 
+/** Whether to go through explicit columns (conv-cols.ts): the direct (CPU) GEMM form, ungrouped. */
+function explicitColumns(groups: number): boolean {
+  return groups === 1 && gemmStyle() === "direct";
+}
+
 function check(op: string, g: ConvGeom, groups: number, O: number): void {
   if (!Number.isInteger(groups) || groups < 1 || g.C % groups !== 0 || O % groups !== 0) {
     throw new Error(`${op}: groups must be a positive integer dividing in channels (${g.C}) and out channels (${O}), got ${groups}`);
@@ -142,7 +120,8 @@ export function conv2dForwardGPU(x: GPUBufferLike, w: GPUBufferLike, bias: GPUBu
   const pix = g.oH * g.oW, K = (g.C / groups) * g.kH * g.kW;
   const y = allocBuffer(dev, 4 * Math.max(1, n * O * pix));
   if (n * O * pix === 0) return y;
-  const { code, style } = FORWARD(key({ g, groups, O }));
+  if (explicitColumns(groups)) { conv2dForwardCols(x, w, bias, n, O, g, y); return y; }
+  const { code, style } = FORWARD(key({ g, groups, O }), pix);
   // Without a bias, the flag is off and w stands in for the unread binding.
   dispatch("conv2d", code, [x, w, bias ?? w, y], uniforms([O / groups, pix, K, n * groups], bias !== null), gemmGroups(O / groups, pix, n * groups, style));
   return y;
@@ -154,8 +133,9 @@ export function conv2dInputGradGPU(w: GPUBufferLike, gy: GPUBufferLike, n: numbe
   const dev = gpuDevice("conv2d backward");
   const dx = allocBuffer(dev, 4 * Math.max(1, n * g.C * g.H * g.W));
   if (n * g.C * g.H * g.W === 0) return dx;
+  if (explicitColumns(groups)) { conv2dInputGradCols(w, gy, n, O, g, dx); return dx; }
   const Cg = g.C / groups, K = (O / groups) * g.kH * g.kW, N = g.H * g.W;
-  const { code, style } = INPUT_GRAD(key({ g, groups, O }));
+  const { code, style } = INPUT_GRAD(key({ g, groups, O }), N);
   dispatch("conv2d backward", code, [w, gy, dx], uniforms([Cg, N, K, n * groups]), gemmGroups(Cg, N, n * groups, style));
   return dx;
 }
@@ -165,17 +145,14 @@ export function conv2dWeightGradGPU(x: GPUBufferLike, gy: GPUBufferLike, n: numb
   check("conv2d backward", g, groups, O);
   const dev = gpuDevice("conv2d backward");
   const Og = O / groups, N = (g.C / groups) * g.kH * g.kW, K = n * g.oH * g.oW;
-  const { code, style } = WEIGHT_GRAD(key({ g, groups, O }));
+  const { code, style } = WEIGHT_GRAD(key({ g, groups, O }), N);
   const [tx, ty] = gemmGroups(Og, N, groups, style);
   const S = imageChunks(n, tx * ty * groups);
-  if (S === 1) {
-    const dw = allocBuffer(dev, 4 * Math.max(1, O * N));
-    dispatch("conv2d backward", code, [x, gy, dw], uniforms([Og, N, K, groups], false, 1, 0), gemmGroups(Og, N, groups, style));
-    return dw;
-  }
-  // Partial sums [groups, S, Og * N], then the sum over S into dw [groups, Og * N].
-  const parts = allocBuffer(dev, 4 * S * O * N);
-  dispatch("conv2d backward", code, [x, gy, parts], uniforms([Og, N, K / S, groups * S], false, S, K / S), gemmGroups(Og, N, groups * S, style));
+  // With S > 1: partial sums [groups, S, Og * N], then the sum over S into dw [groups, Og * N].
+  const parts = allocBuffer(dev, 4 * Math.max(1, S * O * N));
+  if (explicitColumns(groups)) conv2dWeightGradCols(x, gy, n, O, g, S, parts);
+  else dispatch("conv2d backward", code, [x, gy, parts], uniforms([Og, N, K / S, groups * S], false, S, K / S), gemmGroups(Og, N, groups * S, style));
+  if (S === 1) return parts;
   const out = reduceGPU("sum", parts, groups, S, Og * N);
   releaseBuffer(parts);
   return out;

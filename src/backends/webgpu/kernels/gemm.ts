@@ -13,16 +13,18 @@
  */
 import { isCpuAdapter } from "../runtime.js";
 
-export type GemmStyle = "tiled" | "direct";
-let forced: GemmStyle | null = null;
+/** "narrow" is the direct form blocked for outputs at most NARROW columns wide (no 128-column tiles to waste). */
+export type GemmStyle = "tiled" | "direct" | "narrow";
+let forced: "tiled" | "direct" | null = null;
+const NARROW = 32;
 
 /** @internal Forces a GEMM form (tests run both on one adapter); null = by adapter. */
-export function setGemmStyle(style: GemmStyle | null): void {
+export function setGemmStyle(style: "tiled" | "direct" | null): void {
   forced = style;
 }
 
-/** The form for the current adapter. */
-export function gemmStyle(): GemmStyle {
+/** The form for the current adapter ("narrow" is picked per call by sourceCache). */
+export function gemmStyle(): "tiled" | "direct" {
   return forced ?? (isCpuAdapter() ? "direct" : "tiled");
 }
 
@@ -44,7 +46,7 @@ export interface GemmParts {
 
 /** The shader of `parts` in form `style` (entry point main; the uniform p.dims = M, N, K, batch). */
 export function gemmSource(parts: GemmParts, style: GemmStyle): string {
-  return style === "tiled" ? tiledSource(parts) : directSource(parts);
+  return style === "tiled" ? tiledSource(parts) : directSource(parts, BLOCK[style]);
 }
 
 function tiledSource(parts: GemmParts): string {
@@ -96,10 +98,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 }`;
 }
 
-/** The direct form's blocking: a (LX, LY) workgroup, each invocation TM rows x TN columns. */
-const LX = 16, LY = 2, TM = 8, TN = 8;
+/** The direct forms' blocking: an (lx, ly) workgroup, each invocation tm rows x tn columns. */
+interface Block { lx: number; ly: number; tm: number; tn: number }
+const BLOCK: Record<"direct" | "narrow", Block> = { direct: { lx: 16, ly: 2, tm: 8, tn: 8 }, narrow: { lx: 16, ly: 4, tm: 8, tn: 1 } };
 /** Output rows and columns per workgroup of each form. */
-const TILE: Record<GemmStyle, [number, number]> = { tiled: [64, 64], direct: [LY * TM, LX * TN] };
+const TILE: Record<GemmStyle, [number, number]> = {
+  tiled: [64, 64],
+  direct: [BLOCK.direct.ly * BLOCK.direct.tm, BLOCK.direct.lx * BLOCK.direct.tn],
+  narrow: [BLOCK.narrow.ly * BLOCK.narrow.tm, BLOCK.narrow.lx * BLOCK.narrow.tn],
+};
 
 /**
  * The direct form: invocation (x, y) computes rows y*TM.. (TM consecutive) and columns
@@ -109,7 +116,8 @@ const TILE: Record<GemmStyle, [number, number]> = { tiled: [64, 64], direct: [LY
  * loading (no branches in the k loop) and not stored. 8x8 per invocation measured about
  * twice as fast as 4x4 on SwiftShader (fewer loads per multiply-add).
  */
-function directSource(parts: GemmParts): string {
+function directSource(parts: GemmParts, blk: Block): string {
+  const { lx: LX, ly: LY, tm: TM, tn: TN } = blk;
   const I = [...Array(TM).keys()], J = [...Array(TN).keys()];
   // Unrolled loads keep the operands in registers (about 2.5x faster on SwiftShader than
   // loads into arrays in loops); long loads go through arrays so each is inlined once.
@@ -156,11 +164,16 @@ export function gemmGroups(M: number, N: number, batch: number, style: GemmStyle
   return [Math.ceil(N / cols), Math.ceil(M / rows), batch];
 }
 
-/** A cache of generated shader sources by key (the form is part of every key). */
-export function sourceCache(make: (style: GemmStyle, key: string) => string): (key?: string) => { code: string; style: GemmStyle } {
+/**
+ * A cache of generated shader sources by key (the form is part of every key). The
+ * returned function takes the key and the output's width N, which picks "narrow" over
+ * "direct" for outputs at most 32 columns wide.
+ */
+export function sourceCache(make: (style: GemmStyle, key: string) => string): (key: string, N: number) => { code: string; style: GemmStyle } {
   const cache = new Map<string, string>();
-  return (key = "") => {
-    const style = gemmStyle();
+  return (key, N) => {
+    const base = gemmStyle();
+    const style: GemmStyle = base === "direct" && N <= NARROW ? "narrow" : base;
     const k = `${style}|${key}`;
     let code = cache.get(k);
     if (code === undefined) { code = make(style, key); cache.set(k, code); }

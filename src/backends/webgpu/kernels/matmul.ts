@@ -37,7 +37,7 @@ export function matmulGPU(a: MatmulOperand, b: MatmulOperand, batch: number, M: 
   if (batch * M * N === 0) return out;
   const u = new Uint32Array(12);
   u.set([M, N, K, batch, a.batchStride, a.rowStride, a.colStride, a.offset, b.batchStride, b.rowStride, b.colStride, b.offset]);
-  const { code, style } = SOURCE();
+  const { code, style } = SOURCE("", N);
   dispatch("matmul", code, [a.buffer, b.buffer, out], u, gemmGroups(M, N, batch, style));
   return out;
 }
