@@ -109,3 +109,31 @@ test("webgpu softmax and layerNorm on rows longer than a workgroup (20,000 colum
   layerNorm(x, null, null, rows, cols, 1e-5, out, mean, rstd);
   close(await K.readFloat32(K.layerNorm(K.upload(x), null, null, rows, cols, 1e-5).out, rows * cols), out, 1e-4, 1e-5, "layerNorm");
 });
+
+test("webgpu fused elementwise chain: x*w + b -> gelu-like tail in one dispatch equals the op-by-op kernels, broadcast and transposed", { skip }, async () => {
+  // values: 0 = x [4, 6] read transposed from [6, 4], 1 = w [6], 2 = b [4, 1]
+  const xv = randn(24), wv = randn(6), bv = randn(4);
+  const x = { buffer: K.upload(xv), shape: [4, 6], strides: [1, 4], offset: 0 };
+  const w = K.viewOf(K.upload(wv), [6]), b = K.viewOf(K.upload(bv), [4, 1]);
+  const steps = [
+    { op: "mul", args: [0, 1] }, { op: "add", args: [3, 2] }, { op: "tanh", args: [4] }, { op: "mul", args: [5, 4] }, { op: "maximum", args: [6, 1] },
+  ] as const;
+  const before = K.batchStats().pending;
+  const fused = K.elementwiseChain(steps.map((s) => ({ ...s, args: [...s.args] })) as never, [x, w, b], [4, 6]);
+  assert.equal(K.batchStats().pending - before, 1, "one dispatch for the whole chain");
+  const t3 = K.binary("mul", x, w, [4, 6]);
+  const t4 = K.binary("add", K.viewOf(t3, [4, 6]), b, [4, 6]);
+  const t5 = K.unary("tanh", K.viewOf(t4, [4, 6]));
+  const t6 = K.binary("mul", K.viewOf(t5, [4, 6]), K.viewOf(t4, [4, 6]), [4, 6]);
+  const t7 = K.binary("maximum", K.viewOf(t6, [4, 6]), w, [4, 6]);
+  const want = new Float64Array(24);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 6; j++) {
+    const v4 = Math.fround(xv[j * 4 + i] * wv[j]) + bv[i];
+    want[i * 6 + j] = Math.max(Math.tanh(v4) * v4, wv[j]);
+  }
+  const got = await K.readFloat32(fused, 24);
+  close(got, await K.readFloat32(t7, 24), 1e-6, 1e-7, "fused vs op by op");
+  close(got, want, 1e-5, 1e-6, "fused vs float64");
+  assert.throws(() => K.elementwiseChain([{ op: "add", args: [0, 5] }], [w], [6]), /reads value 5/);
+  assert.throws(() => K.elementwiseChain([{ op: "nosuch" as never, args: [0] }], [w], [6]), /not a unary op/);
+});

@@ -27,6 +27,7 @@ import { compareGPU } from "./kernels/elementwise.js";
 import { catGPU, copyViewGPU, indexAddGPU } from "./kernels/index-ops.js";
 import { nllLossBackwardGPU, nllLossGPU } from "./kernels/loss.js";
 import { setGemmStyle } from "./kernels/gemm.js";
+import { elementwiseChainGPU } from "./kernels/fused.js";
 import type { GPUBufferLike } from "./gpu-types.js";
 
 export type { WebGPUInitOptions, AdapterInfo } from "./runtime.js";
@@ -63,5 +64,5 @@ export const webgpuKernels = {
   batchNorm: batchNormGPU, batchNormBackward: batchNormBackwardGPU, sgdStep: sgdStepGPU,
   argReduce: argReduceGPU, cumulative: cumulativeGPU, cast: castGPU, compare: compareGPU,
   copyView: copyViewGPU, cat: catGPU, indexAdd: indexAddGPU, nllLoss: nllLossGPU, nllLossBackward: nllLossBackwardGPU,
-  setGemmStyle,
+  setGemmStyle, elementwiseChain: elementwiseChainGPU,
 };

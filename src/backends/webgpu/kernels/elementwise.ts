@@ -15,7 +15,7 @@ import { gpuDevice } from "../runtime.js";
 import type { GPUBufferLike } from "../gpu-types.js";
 import { MAX_DIMS, STRIDED_INDEX_WGSL, WGSL_FLOAT_BITS, broadcastStrides, groups1d, numelOf, packDims, type GPUView } from "./layout.js";
 
-const HELPERS = `
+export const HELPERS = `
 ${WGSL_FLOAT_BITS}
 fn erf32(x: f32) -> f32 {
   let ax = abs(x);
@@ -54,7 +54,7 @@ fn pow32(x: f32, y: f32) -> f32 {
   return select(r, -r, odd);
 }`;
 
-const UNARY: Record<UnaryOp, string> = {
+export const UNARY: Record<UnaryOp, string> = {
   neg: "-x", abs: "abs(x)", sign: "sign(x)", exp: "exp(x)", log: "log(x)", log1p: "log1p32(x)",
   expm1: "expm132(x)", sqrt: "sqrt(x)", rsqrt: "inverseSqrt(x)", square: "x * x", reciprocal: "1.0 / x",
   sin: "sin(x)", cos: "cos(x)", tan: "tan(x)", tanh: "tanh32(x)", sigmoid: "sigmoid32(x)",
@@ -69,7 +69,7 @@ function nonzero(v: string, float = true): string {
   return float ? `(${v} != 0.0 || isNan(${v}))` : `(${v} != 0)`;
 }
 
-const BINARY: Record<BinaryOp, string> = {
+export const BINARY: Record<BinaryOp, string> = {
   add: "x + y", sub: "x - y", mul: "x * y", div: "x / y", pow: "pow32(x, y)",
   maximum: "select(select(max(x, y), x, isNan(x)), y, isNan(y))",
   minimum: "select(select(min(x, y), x, isNan(x)), y, isNan(y))",
