@@ -23,6 +23,15 @@ import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU 
 import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
 import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, viewOf } from "./kernels/layout.js";
+import { batchNormBackwardGPU, batchNormGPU } from "./kernels/batchnorm.js";
+import { sgdStepGPU } from "./kernels/update.js";
+import { argReduceGPU, cumulativeGPU } from "./kernels/scan.js";
+import { castGPU } from "./kernels/cast.js";
+import { compareGPU } from "./kernels/elementwise.js";
+import { catGPU, copyViewGPU, indexAddGPU } from "./kernels/index-ops.js";
+import { nllLossBackwardGPU, nllLossGPU } from "./kernels/loss.js";
+import { setGemmStyle } from "./kernels/gemm.js";
+import { elementwiseChainGPU } from "./kernels/fused.js";
 import type { GPUBufferLike } from "./gpu-types.js";
 
 export type { WebGPUInitOptions, AdapterInfo } from "./runtime.js";
@@ -71,4 +80,8 @@ export const webgpuKernels = {
   bernoulliMask: bernoulliMaskGPU,
   lstmCell: lstmCellGPU, lstmCellBackward: lstmCellBackwardGPU, gruCell: gruCellGPU, gruCellBackward: gruCellBackwardGPU,
   conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
+  batchNorm: batchNormGPU, batchNormBackward: batchNormBackwardGPU, sgdStep: sgdStepGPU,
+  argReduce: argReduceGPU, cumulative: cumulativeGPU, cast: castGPU, compare: compareGPU,
+  copyView: copyViewGPU, cat: catGPU, indexAdd: indexAddGPU, nllLoss: nllLossGPU, nllLossBackward: nllLossBackwardGPU,
+  setGemmStyle, elementwiseChain: elementwiseChainGPU,
 };
