@@ -23,8 +23,12 @@ const files = [
   "nn_functional", "nn_functional_losses", "nn_conv", "nn_pool", "nn_attention", "nn_graph_ops",
 ];
 const LIST = new URL("../../docs/webgpu-ops.md", import.meta.url);
-/** What an op without a GPU path throws; any other error is a failure. */
-const UNSUPPORTED = /no WGSL kernel|cannot be read synchronously|has no kernel path|no GPU layout|has no float64 storage|no GPU storage|take float32, got/;
+/**
+ * What an op without a GPU path throws, or a case whose expression makes CPU tensors
+ * inline (my.zeros(...) beside a moved input: a device mix, which throws as it should);
+ * any other error is a failure.
+ */
+const UNSUPPORTED = /no WGSL kernel|cannot be read synchronously|has no kernel path|no GPU layout|has no float64 storage|no GPU storage|take float32, got|same device|on device "cpu"/;
 
 function decode(e: Enc): Tensor {
   const vals = e.data.map((v) => (typeof v === "string" ? Number(v.replace("inf", "Infinity")) : typeof v === "boolean" ? (v ? 1 : 0) : v));

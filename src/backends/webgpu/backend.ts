@@ -26,6 +26,8 @@ import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU 
 import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
 import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, type GPUView } from "./kernels/layout.js";
+import { argReduceGPU, cumulativeGPU } from "./kernels/scan.js";
+import { castGPU, type GPUDType } from "./kernels/cast.js";
 
 type A = TypedArray;
 
@@ -142,16 +144,18 @@ const kernels: Backend = {
   cast(x, out) {
     const dx = da("cast", x), dOut = da("cast", out);
     if (dx.dtype === dOut.dtype) return put("cast", out, stridedGPU(storageOf(dx).buffer, dx.offset, [dx.length], [1]), wt(dOut));
-    put("cast", out, unaryGPU("identity", view("cast", x, [dx.length]), { inputs: [wt(dx)], out: wt(dOut) }), wt(dOut));
+    // The cast kernel converts word to word exactly (int32 beyond 2^24 included).
+    put("cast", out, castGPU(whole("cast", x), dx.dtype as GPUDType, dOut.dtype as GPUDType, dx.length), wt(dOut));
   },
   reduce(op, x, outer, r, inner, out) {
     put(op, out, reduceGPU(op, f32Of(op, x), outer, r, inner));
   },
-  argReduce(op) {
-    throw noKernel(op);
+  argReduce(op, x, outer, r, inner, out) {
+    put(op, out as unknown as A, argReduceGPU(op, f32Of(op, x), outer, r, inner), "i32");
   },
-  cumulative(op) {
-    throw noKernel(op === "sum" ? "cumsum" : "cumprod");
+  cumulative(op, x, outer, r, inner, out) {
+    const name = op === "sum" ? "cumsum" : "cumprod";
+    put(name, out, cumulativeGPU(op, f32Of(name, x), outer, r, inner));
   },
   matmul(a, b, out, batch, m, n, k, transA, transB, aStride, bStride) {
     const A = matOperand("matmul", a, m, k, transA, aStride), B = matOperand("matmul", b, k, n, transB, bStride);

@@ -70,7 +70,7 @@ fn pow32(x: f32, y: f32) -> f32 {
 }`;
 
 export const UNARY: Record<UnaryOp, string> = {
-  neg: "-x", abs: "abs(x)", sign: "sign(x)", exp: "exp(x)", log: "log32(x)", log1p: "log1p32(x)",
+  neg: "-x", abs: "abs(x)", sign: "select(sign(x), 0.0, isNan(x))", exp: "exp(x)", log: "log32(x)", log1p: "log1p32(x)",
   expm1: "expm132(x)", sqrt: "sqrt32(x)", rsqrt: "rsqrt32(x)", square: "x * x", reciprocal: "1.0 / x",
   sin: "sin(x)", cos: "cos(x)", tan: "tan(x)", tanh: "tanh32(x)", sigmoid: "sigmoid32(x)",
   relu: "select(x, 0.0, x < 0.0)", floor: "floor(x)", ceil: "ceil(x)", round: "round(x)", erf: "erf32(x)",
@@ -127,8 +127,8 @@ function storeAs(t: WordType, v: string): string {
   return `select(0u, 1u, (bitcast<u32>(${v}) & 0x7fffffffu) != 0u)`;
 }
 
-/** Unary ops whose result is not NaN for a NaN input (predicates); every other op passes NaN through, as PyTorch. */
-const NAN_AWARE = new Set(["logicalNot", "isnan", "isfinite", "step", "identity"]);
+/** Unary ops whose result is not NaN for a NaN input (predicates, and sign: PyTorch's sign(NaN) is 0); every other op passes NaN through. */
+const NAN_AWARE = new Set(["logicalNot", "isnan", "isfinite", "step", "identity", "sign"]);
 
 /**
  * The elementwise shader over one (x) or two (x, y) strided inputs: input k is read
