@@ -40,11 +40,12 @@ export interface AdamHyper {
 
 /** See Backend.conv2dFused (float32 arrays only). */
 export interface ConvFusedKernels {
-  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, O: number, g: ConvGeom, out: Float32Array): void;
+  /** `groups` (default 1) is taken by the device kernels only; CPU fused kernels are called with groups 1. */
+  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, O: number, g: ConvGeom, out: Float32Array, groups?: number): void;
   /** dx [n, C, H, W] = the fold (col2im) of w^T @ gy, image by image. */
-  inputGrad(w: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dx: Float32Array): void;
+  inputGrad(w: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dx: Float32Array, groups?: number): void;
   /** dw [O, C*kH*kW] = sum over images of gy @ im2col(x)^T. */
-  weightGrad(x: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dw: Float32Array): void;
+  weightGrad(x: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dw: Float32Array, groups?: number): void;
 }
 
 export interface Backend {
@@ -166,7 +167,11 @@ export interface Backend {
 }
 
 import { jsBackend } from "./js/index.js";
+import { routeDevices } from "./device-router.js";
 
+/** The CPU kernel set (js, wasm or native), the device backend once one is initialised, and what calls go to. */
+let cpu: Backend = jsBackend;
+let device: Backend | null = null;
 let current: Backend = jsBackend;
 
 /** The JS reference backend: runs every kernel, the base every faster backend layers over. */
@@ -179,10 +184,20 @@ export function currentBackend(): Backend {
   return current;
 }
 
-/** @deprecated The old one-letter name of currentBackend, kept so branches written against it still build; remove once they have merged. */
-export const B = currentBackend;
 
-/** Installs a backend (used by setBackend). */
+/** Installs a CPU backend (used by setBackend). */
 export function installBackend(b: Backend): void {
-  current = b;
+  cpu = b;
+  current = device ? routeDevices(cpu, device) : cpu;
+}
+
+/** @internal Installs the device (WebGPU) backend: from now on calls are routed by where their tensors live. */
+export function installDeviceBackend(d: Backend): void {
+  device = d;
+  current = routeDevices(cpu, d);
+}
+
+/** The fused conv2d kernels for tensors on `dev` (the device's take any `groups`), or undefined. */
+export function fusedConvFor(dev: string): ConvFusedKernels | undefined {
+  return dev === "cpu" ? cpu.conv2dFused : device?.conv2dFused;
 }

@@ -5,7 +5,7 @@
  * NaN). softmax/logSoftmax have their own stable kernel and a backward written in
  * tensor ops, so second derivatives work.
  */
-import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
+import { Tensor, allocOn, allocUninitOn, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type DType } from "../../core/dtype.js";
 import { fmtShape, normDim } from "../../core/shape.js";
 import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../elementwise.js";
@@ -234,13 +234,16 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   const n = x.ndim === 0 ? 1 : shape[d];
   let inner = 1;
   for (let i = d + 1; i < shape.length; i++) inner *= shape[i];
-  const outer = n * inner === 0 ? 0 : x._data.length / (n * inner);
+  const outer = n * inner === 0 ? 0 : x.numel() / (n * inner);
+  if (inner === 1 || x.device !== "cpu") {
+    // On a device the rows kernel serves every dim: move dim last, and back.
+    const xr = inner === 1 ? x : x.transpose(d, -1).contiguous();
+    const out = make(allocUninitOn(x.device, x.dtype, x.numel()), xr.shape.slice(), x.dtype);
+    currentBackend().softmax(xr._buf, outer * inner, n, 1, 0, log, out._buf);
+    return inner === 1 ? out : out.transpose(d, -1).contiguous();
+  }
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
-  if (inner === 1) {
-    currentBackend().softmax(src, outer, n, 1, 0, log, dst);
-    return make(dst, shape.slice(), x.dtype);
-  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;

@@ -9,7 +9,7 @@
 import { allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { currentBackend, type ConvGeom } from "../../backends/backend.js";
+import { currentBackend, fusedConvFor, type ConvGeom } from "../../backends/backend.js";
 import { gemm } from "../linalg.js";
 import { assertTensor, sumToShape } from "../util.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
@@ -133,6 +133,8 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   // A 1x1 kernel with stride 1 and no padding reads every pixel once, in order: no im2col.
   const pointwise = kH === 1 && kW === 1 && stride[0] === 1 && stride[1] === 1 && padLo.every((v) => v === 0) && padHi.every((v) => v === 0);
   const K = Cg * kH * kW;
+  // On a device every conv (grouped, 1x1 included) runs on its fused kernels.
+  if (x4.device !== "cpu") return lower(convFused(fusedConvFor(x4.device)!, x4.contiguous(), w4.reshape(O, K), b, N, g, groups), nd, batched);
   const fused = currentBackend().conv2dFused;
   if (groups === 1 && !pointwise && fused && x4.dtype === "float32") return lower(convFused(fused, x4, w4.reshape(O, K), b, N, g), nd, batched);
   const cols = pointwise ? x4.reshape(N, C, H * W) : unfoldOp(x4, N, g);
