@@ -9,6 +9,7 @@
 import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
 import { broadcastPlan } from "../broadcast.js";
 import { layer, type FastKernels } from "../layer.js";
+import type { F64Kernels } from "../f64-kernels.js";
 // The addon numbers ops and conv modes from the same op table (native/ops_generated.h).
 import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
 
@@ -54,6 +55,10 @@ export interface NativeAddon {
     n: number, H: number, dGates: Float32Array, dcPrev: Float32Array, gh2?: Float32Array | null): void;
   /** Sum over the middle axis of [outer, r, inner] (r >= 1; AVX2 CPUs only); see Backend.reduce. */
   reduceSum?(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
+  /** float64 GEMM and LSTM cell (native/f64.cc; absent in addons built before it); see F64Kernels. */
+  dgemm?: NonNullable<F64Kernels["matmul"]>;
+  lstmCellF64?: NonNullable<F64Kernels["lstmCell"]>;
+  lstmCellBackwardF64?: NonNullable<F64Kernels["lstmCellBackward"]>;
   /** Set when lstmCell / lstmCellBackward take xAdd / gh2 (an older addon would ignore them). */
   rnnAddends?: boolean;
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
@@ -209,6 +214,11 @@ function nativeKernels(native: NativeAddon): FastKernels {
     }),
     gruCell: gruCell && ((gx, gh, hPrev, n, H, hOut, act) => native.gruCell!(gx, gh, hPrev, n, H, hOut, act)),
     adamStep: adamStep && ((p, g, m, v, vmax, h) => native.adamStep!(p, g, m, v, vmax, h.b1, h.b2, h.stepSize, h.bc2Sqrt, h.eps, h.sign, h.l2, h.decay)),
+    f64: native.dgemm && {
+      matmul: native.dgemm.bind(native),
+      lstmCell: native.lstmCellF64?.bind(native),
+      lstmCellBackward: native.lstmCellBackwardF64?.bind(native),
+    },
   };
 }
 
