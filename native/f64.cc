@@ -1,6 +1,6 @@
 // Double-precision kernels of the native backend: a packed DGEMM (4x8 AVX2+FMA
-// micro-kernel where the CPU has it, the same blocking in portable C++ otherwise) and
-// the fused LSTM cell forward/backward, so that float64 training (LBFGS examples,
+// micro-kernel where the CPU has it, the same blocking in portable C++ otherwise),
+// broadcast add/sub/mul/div and the fused LSTM cell forward/backward, so that float64 training (LBFGS examples,
 // gradient checks) does not fall back to the JS reference loops. Work is split over
 // column panels of C, so every result is bitwise identical for any thread count.
 #include "f64.h"
@@ -14,6 +14,7 @@
 
 #include "gemm.h"
 #include "napi_util.h"
+#include "ops_generated.h"
 
 namespace myelin {
 namespace {
@@ -125,19 +126,67 @@ void dgemm(const double* A, const double* B, double* C, int batch, int m, int n,
 }
 
 inline double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+// tanh through one exp, as the JS reference (src/backends/js/rnn.ts); saturates to ±1.
+inline double tanhE(double x) { return 1.0 - 2.0 / (std::exp(2.0 * x) + 1.0); }
 
-// The JS reference's lstmCell / lstmCellBackward (src/backends/js/rnn.ts), in double.
+// e^x for 4 doubles: Cephes' exp (n = round(x log2 e), r = x - n ln 2 in two parts,
+// Padé form 1 + 2 r P(r²) / (Q(r²) - r P(r²)), times 2^n); within ~1 ulp of exp().
+// x is clamped to [-708, 709] (finite results; NaN passes through).
+__attribute__((target("avx2,fma"))) inline __m256d exp4(__m256d x) {
+  x = _mm256_max_pd(_mm256_set1_pd(-708.0), _mm256_min_pd(_mm256_set1_pd(709.0), x));
+  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634073599)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_sub_pd(x, _mm256_mul_pd(n, _mm256_set1_pd(6.93145751953125E-1)));
+  r = _mm256_sub_pd(r, _mm256_mul_pd(n, _mm256_set1_pd(1.42860682030941723212E-6)));
+  const __m256d rr = _mm256_mul_pd(r, r);
+  __m256d px = _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(1.26177193074810590878E-4), rr), _mm256_set1_pd(3.02994407707441961300E-2));
+  px = _mm256_mul_pd(r, _mm256_add_pd(_mm256_mul_pd(px, rr), _mm256_set1_pd(9.99999999999999999910E-1)));
+  __m256d qx = _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(3.00198505138664455042E-6), rr), _mm256_set1_pd(2.52448340349684104192E-3));
+  qx = _mm256_add_pd(_mm256_mul_pd(qx, rr), _mm256_set1_pd(2.27265548208155028766E-1));
+  qx = _mm256_add_pd(_mm256_mul_pd(qx, rr), _mm256_set1_pd(2.00000000000000000009E0));
+  const __m256d e = _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_mul_pd(_mm256_set1_pd(2.0), _mm256_div_pd(px, _mm256_sub_pd(qx, px))));
+  // 2^n: n + 1023 into the exponent field (n is integral and within [-1022, 1023]).
+  const __m256i bits = _mm256_slli_epi64(_mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(4503599627371519.0))), 52);
+  return _mm256_mul_pd(e, _mm256_castsi256_pd(bits));
+}
+
+__attribute__((target("avx2,fma"))) inline __m256d sigm4(__m256d x) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  return _mm256_div_pd(one, _mm256_add_pd(one, exp4(_mm256_sub_pd(_mm256_setzero_pd(), x))));
+}
+
+__attribute__((target("avx2,fma"))) inline __m256d tanh4(__m256d x) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  return _mm256_sub_pd(one, _mm256_div_pd(_mm256_set1_pd(2.0), _mm256_add_pd(exp4(_mm256_add_pd(x, x)), one)));
+}
+
+// The JS reference's lstmCell / lstmCellBackward (src/backends/js/rnn.ts), in double;
+// 4 hidden units at a time with exp4 where the CPU has AVX2.
+__attribute__((target("avx2,fma"))) int lstmRowAvx2(double* g, const double* cp, int H, double* h, double* c) {
+  int j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const __m256d i = sigm4(_mm256_loadu_pd(g + j)), f = sigm4(_mm256_loadu_pd(g + H + j));
+    const __m256d gg = tanh4(_mm256_loadu_pd(g + 2 * H + j)), o = sigm4(_mm256_loadu_pd(g + 3 * H + j));
+    _mm256_storeu_pd(g + j, i); _mm256_storeu_pd(g + H + j, f); _mm256_storeu_pd(g + 2 * H + j, gg); _mm256_storeu_pd(g + 3 * H + j, o);
+    const __m256d cc = _mm256_add_pd(_mm256_mul_pd(f, _mm256_loadu_pd(cp + j)), _mm256_mul_pd(i, gg));
+    _mm256_storeu_pd(c + j, cc);
+    _mm256_storeu_pd(h + j, _mm256_mul_pd(o, tanh4(cc)));
+  }
+  return j;
+}
+
 void lstmCellF64(double* gates, const double* xAdd, const double* cPrev, int n, int H, double* hOut, double* cOut) {
   const int64_t G = 4 * (int64_t)H;
+  const bool avx2 = cpu_has_avx2_fma();
   for (int b = 0; b < n; b++) {
     double* g = gates + b * G;
     if (xAdd) for (int64_t q = 0; q < G; q++) g[q] += xAdd[b * G + q];
-    for (int j = 0; j < H; j++) {
-      const double i = sigm(g[j]), f = sigm(g[H + j]), gg = std::tanh(g[2 * H + j]), o = sigm(g[3 * H + j]);
+    const int64_t s = (int64_t)b * H;
+    for (int j = avx2 ? lstmRowAvx2(g, cPrev + s, H, hOut + s, cOut + s) : 0; j < H; j++) {
+      const double i = sigm(g[j]), f = sigm(g[H + j]), gg = tanhE(g[2 * H + j]), o = sigm(g[3 * H + j]);
       g[j] = i; g[H + j] = f; g[2 * H + j] = gg; g[3 * H + j] = o;
-      const double c = f * cPrev[(int64_t)b * H + j] + i * gg;
-      cOut[(int64_t)b * H + j] = c;
-      hOut[(int64_t)b * H + j] = o * std::tanh(c);
+      const double c = f * cPrev[s + j] + i * gg;
+      cOut[s + j] = c;
+      hOut[s + j] = o * tanhE(c);
     }
   }
 }
@@ -151,7 +200,7 @@ void lstmCellBackwardF64(const double* act, const double* cPrev, const double* c
     for (int j = 0; j < H; j++) {
       const int64_t s = (int64_t)b * H + j;
       const double i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
-      const double tc = std::tanh(c[s]);
+      const double tc = tanhE(c[s]);
       const double dh = (gh ? gh[s] : 0.0) + (gh2 ? gh2[s] : 0.0);
       const double dc = (gc ? gc[s] : 0.0) + dh * o * (1 - tc * tc);
       d[j] = dc * g * i * (1 - i);
@@ -159,6 +208,20 @@ void lstmCellBackwardF64(const double* act, const double* cPrev, const double* c
       d[2 * H + j] = dc * i * (1 - g * g);
       d[3 * H + j] = dh * tc * o * (1 - o);
       dcPrev[s] = dc * f;
+    }
+  }
+}
+
+// out[i0, i1] = a[i0*sa0 + i1*sa1] op b[i0*sb0 + i1*sb1] over the 2-D broadcast plan of src/backends/broadcast.ts.
+template <int OP>
+void binaryPlan(const double* a, int sa0, int sa1, const double* b, int sb0, int sb1, double* o, int n0, int n1) {
+  for (int i = 0; i < n0; i++) {
+    const double* x = a + (int64_t)i * sa0;
+    const double* y = b + (int64_t)i * sb0;
+    double* z = o + (int64_t)i * n1;
+    for (int j = 0; j < n1; j++) {
+      const double u = x[j * sa1], v = y[j * sb1];
+      z[j] = OP == B_ADD ? u + v : OP == B_SUB ? u - v : OP == B_MUL ? u * v : u / v;
     }
   }
 }
@@ -205,6 +268,31 @@ napi_value Dgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// binaryF64(op, a, sa0, sa1, b, sb0, sb1, out, n0, n1): add, sub, mul, div
+napi_value BinaryF64(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!args(env, info, 10, argv, "binaryF64: expected 10 arguments")) return nullptr;
+  double *a, *b, *o;
+  size_t la, lb, lo;
+  if (!getF64(env, argv[1], &a, &la) || !getF64(env, argv[4], &b, &lb) || !getF64(env, argv[7], &o, &lo)) return nullptr;
+  const int op = (int)getInt(env, argv[0]);
+  const int sa0 = (int)getInt(env, argv[2]), sa1 = (int)getInt(env, argv[3]), sb0 = (int)getInt(env, argv[5]), sb1 = (int)getInt(env, argv[6]);
+  const int n0 = (int)getInt(env, argv[8]), n1 = (int)getInt(env, argv[9]);
+  const auto last = [&](int s0, int s1) { return n0 > 0 && n1 > 0 ? (size_t)(n0 - 1) * s0 + (size_t)(n1 - 1) * s1 + 1 : 0; };
+  if (op < B_ADD || op > B_DIV || n0 < 0 || n1 < 0 || sa0 < 0 || sb0 < 0 || (sa1 != 0 && sa1 != 1) || (sb1 != 0 && sb1 != 1) ||
+      la < last(sa0, sa1) || lb < last(sb0, sb1) || lo < (size_t)n0 * n1) {
+    napi_throw_range_error(env, nullptr, "binaryF64: unknown op or arrays too small for the broadcast plan");
+    return nullptr;
+  }
+  switch (op) {
+    case B_ADD: binaryPlan<B_ADD>(a, sa0, sa1, b, sb0, sb1, o, n0, n1); break;
+    case B_SUB: binaryPlan<B_SUB>(a, sa0, sa1, b, sb0, sb1, o, n0, n1); break;
+    case B_MUL: binaryPlan<B_MUL>(a, sa0, sa1, b, sb0, sb1, o, n0, n1); break;
+    default: binaryPlan<B_DIV>(a, sa0, sa1, b, sb0, sb1, o, n0, n1); break;
+  }
+  return nullptr;
+}
+
 // lstmCellF64(gates, cPrev, n, H, hOut, cOut, xAdd|null)
 napi_value LstmCellF64(napi_env env, napi_callback_info info) {
   napi_value argv[7];
@@ -248,6 +336,7 @@ void registerF64Kernels(napi_env env, napi_value exports, Pool& pool) {
   thePool = &pool;
   napi_property_descriptor props[] = {
       {"dgemm", nullptr, Dgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binaryF64", nullptr, BinaryF64, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmCellF64", nullptr, LstmCellF64, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lstmCellBackwardF64", nullptr, LstmCellBackwardF64, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

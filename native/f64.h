@@ -1,4 +1,4 @@
-// Double-precision kernels of the native backend (DGEMM, fused LSTM cell), f64.cc.
+// Double-precision kernels of the native backend (DGEMM, broadcast arithmetic, fused LSTM cell), f64.cc.
 #pragma once
 #include <node_api.h>
 
@@ -6,7 +6,7 @@
 
 namespace myelin {
 
-// Adds dgemm, lstmCellF64 and lstmCellBackwardF64 to the addon's exports.
+// Adds dgemm, binaryF64, lstmCellF64 and lstmCellBackwardF64 to the addon's exports.
 void registerF64Kernels(napi_env env, napi_value exports, Pool& pool);
 
 }  // namespace myelin

@@ -11,19 +11,22 @@
 import type { Backend } from "./backend.js";
 import type { TypedArray } from "../core/dtype.js";
 import { routingMode } from "./layer.js";
+import { BINARY_CODE } from "./ops.generated.js";
 
 type F64 = Float64Array;
 type F64N = Float64Array | null;
 
 /** A backend's float64 kernels; each optional. */
 export interface F64Kernels {
+  /** Broadcasting binary op by BINARY_CODE; may return false to decline (op, layout). */
+  binary?(code: number, a: F64, aShape: readonly number[], b: F64, bShape: readonly number[], out: F64, outShape: readonly number[]): boolean | void;
   matmul?(a: F64, b: F64, out: F64, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, aStride: number, bStride: number): void;
   lstmCell?(gates: F64, cPrev: F64, n: number, H: number, hOut: F64, cOut: F64, xAdd: F64N): void;
   lstmCellBackward?(act: F64, cPrev: F64, c: F64, gh: F64N, gc: F64N, n: number, H: number, dGates: F64, dcPrev: F64, gh2: F64N): void;
 }
 
 /** Smallest call routed to a float64 kernel (matmul: multiply-adds; cells: n·H). */
-export const F64_THRESHOLDS = { matmul: 4096, lstmCell: 0, lstmCellBackward: 0 } as const;
+export const F64_THRESHOLDS = { matmul: 4096, binary: 64, lstmCell: 0, lstmCellBackward: 0 } as const;
 
 const isD = (x: TypedArray | null): x is F64 => x instanceof Float64Array;
 const isDN = (x: TypedArray | null): x is F64N => x === null || x instanceof Float64Array;
@@ -31,8 +34,12 @@ const routes = (min: number, size: number): boolean => routingMode() === "always
 
 /** Puts `k`'s float64 kernels in front of `b`'s methods (which keep everything else). */
 export function layerF64(b: { -readonly [K in keyof Backend]: Backend[K] }, k: F64Kernels): void {
-  const { matmul, lstmCell, lstmCellBackward } = k;
-  const mm = b.matmul, lc = b.lstmCell, lcb = b.lstmCellBackward;
+  const { binary, matmul, lstmCell, lstmCellBackward } = k;
+  const bin = b.binary, mm = b.matmul, lc = b.lstmCell, lcb = b.lstmCellBackward;
+  if (binary) b.binary = (op, a, aShape, bb, bShape, out, outShape) => {
+    if (routes(F64_THRESHOLDS.binary, out.length) && isD(a) && isD(bb) && isD(out) && binary(BINARY_CODE[op], a, aShape, bb, bShape, out, outShape) !== false) return;
+    bin(op, a, aShape, bb, bShape, out, outShape);
+  };
   if (matmul) b.matmul = (a, bb, out, batch, M, N, K, tA, tB, sA, sB) => {
     if (routes(F64_THRESHOLDS.matmul, batch * M * N * K) && isD(a) && isD(bb) && isD(out)) matmul(a, bb, out, batch, M, N, K, tA, tB, sA, sB);
     else mm(a, bb, out, batch, M, N, K, tA, tB, sA, sB);

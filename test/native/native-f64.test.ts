@@ -43,10 +43,30 @@ test("native dgemm equals a float64 triple loop: transposes, batch strides (0 = 
   assert.throws(() => addon!.dgemm!(new Float32Array(4) as unknown as Float64Array, new Float64Array(4), new Float64Array(4), 1, 2, 2, 2, false, false, 0, 0), /Float64Array/);
 });
 
+test("native float64 add/sub/mul/div over broadcast plans equal the JS reference bit for bit (NaN, ±Infinity, ±0 included)", { skip }, () => {
+  const be = makeNativeBackend(jsBackend, addon!);
+  setRouting("always");
+  try {
+    const shapes: [number[], number[]][] = [[[7, 9], [7, 9]], [[7, 9], [9]], [[7, 1], [1, 9]], [[3, 4, 5], [4, 1]], [[5], []], [[2, 3, 4, 5], [2, 1, 4, 1]]];
+    for (const [as, bs] of shapes) for (const op of ["add", "sub", "mul", "div"] as const) {
+      const outShape = as.length >= bs.length ? as.map((d, i) => Math.max(d, bs[i - (as.length - bs.length)] ?? 1)) : bs;
+      const n = (s: number[]) => s.reduce((x, y) => x * y, 1);
+      const a = rand64(n(as)), b = rand64(n(bs));
+      [NaN, Infinity, -Infinity, 0, -0].forEach((v, i) => { if (i < a.length) a[i] = v; if (i + 1 < b.length) b[i + 1] = v; });
+      const got = new Float64Array(n(outShape)), want = new Float64Array(n(outShape));
+      be.binary(op, a, as, b, bs, got, outShape);
+      jsBackend.binary(op, a, as, b, bs, want, outShape);
+      assert.deepEqual(Array.from(got), Array.from(want), `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+    }
+  } finally {
+    setRouting("auto");
+  }
+});
+
 test("native lstmCellF64 / lstmCellBackwardF64 follow the cell equations in float64", { skip }, () => {
   const sig = (x: number) => 1 / (1 + Math.exp(-x));
-  for (const [n, H] of [[1, 1], [3, 8], [2, 13]]) {
-    const pre = rand64(n * 4 * H).map((v) => v * 4), c0 = rand64(n * H);
+  for (const [n, H, scale] of [[1, 1, 4], [3, 8, 4], [2, 13, 4], [2, 8, 900]]) { // 900: saturated gates (exp clamped) stay finite
+    const pre = rand64(n * 4 * H).map((v) => v * scale), c0 = rand64(n * H);
     const gates = pre.slice(), h = new Float64Array(n * H), c = new Float64Array(n * H);
     addon!.lstmCellF64!(gates, c0, n, H, h, c, null);
     const gh = rand64(n * H), gc = rand64(n * H), dG = new Float64Array(n * 4 * H), dc0 = new Float64Array(n * H);
@@ -55,7 +75,7 @@ test("native lstmCellF64 / lstmCellBackwardF64 follow the cell equations in floa
       const at = (q: number) => pre[b * 4 * H + q * H + j], s = b * H + j;
       const i = sig(at(0)), f = sig(at(1)), g = Math.tanh(at(2)), o = sig(at(3));
       const cc = f * c0[s] + i * g, tc = Math.tanh(cc);
-      assert.ok(Math.abs(c[s] - cc) < 1e-14 && Math.abs(h[s] - o * tc) < 1e-14, `forward n${n} H${H} [${s}]`);
+      assert.ok(Math.abs(c[s] - cc) < 1e-14 && Math.abs(h[s] - o * tc) < 1e-14 && Number.isFinite(h[s]), `forward n${n} H${H} [${s}]: ${h[s]} vs ${o * tc}`);
       const dc = gc[s] + gh[s] * o * (1 - tc * tc);
       const want = [dc * g * i * (1 - i), dc * c0[s] * f * (1 - f), dc * i * (1 - g * g), gh[s] * tc * o * (1 - o)];
       want.forEach((w, q) => assert.ok(Math.abs(dG[b * 4 * H + q * H + j] - w) < 1e-13, `dGates n${n} H${H} q${q} [${s}]`));
@@ -71,6 +91,7 @@ test("routing: float64 arrays at or above the threshold reach the float64 kernel
   const spy = Object.create(a, {
     dgemm: { value: (...x: Parameters<NonNullable<typeof a.dgemm>>) => { calls.push("dgemm"); a.dgemm!(...x); } },
     lstmCellF64: { value: (...x: Parameters<NonNullable<typeof a.lstmCellF64>>) => { calls.push("cell"); a.lstmCellF64!(...x); } },
+    binaryF64: { value: (...x: Parameters<NonNullable<typeof a.binaryF64>>) => { calls.push("binary"); a.binaryF64!(...x); } },
   }) as typeof a;
   const be = makeNativeBackend(jsBackend, spy);
   const [m, n, k] = [20, 20, 20]; // 8000 multiply-adds >= the 4096 threshold
@@ -81,7 +102,10 @@ test("routing: float64 arrays at or above the threshold reach the float64 kernel
   be.matmul(rand64(8), rand64(8), new Float64Array(4), 1, 2, 2, 2, false, false, 0, 0); // 8 multiply-adds: JS
   be.matmul(new Float32Array(400), new Float32Array(400), new Float32Array(400), 1, 20, 20, 20, false, false, 0, 0);
   be.lstmCell(rand64(8), rand64(2), 1, 2, new Float64Array(2), new Float64Array(2), null);
-  assert.deepEqual(calls, ["dgemm", "cell"]);
+  be.binary("mul", rand64(100), [10, 10], rand64(10), [10], new Float64Array(100), [10, 10]);
+  be.binary("pow", rand64(100), [100], rand64(100), [100], new Float64Array(100), [100]); // no float64 kernel: JS
+  be.binary("add", rand64(10), [10], rand64(10), [10], new Float64Array(10), [10]); // below 64 elements: JS
+  assert.deepEqual(calls, ["dgemm", "cell", "binary"]);
 });
 
 test("float64 LSTMCell training through the native routing: gradients match central differences and the JS backend", { skip }, () => {
