@@ -10,7 +10,6 @@
  */
 import type { Backend } from "./backend.js";
 import type { TypedArray } from "../core/dtype.js";
-import { routingMode } from "./layer.js";
 import { BINARY_CODE } from "./ops.generated.js";
 
 type F64 = Float64Array;
@@ -30,10 +29,13 @@ export const F64_THRESHOLDS = { matmul: 4096, binary: 64, lstmCell: 0, lstmCellB
 
 const isD = (x: TypedArray | null): x is F64 => x instanceof Float64Array;
 const isDN = (x: TypedArray | null): x is F64N => x === null || x instanceof Float64Array;
-const routes = (min: number, size: number): boolean => routingMode() === "always" || size >= min;
-
-/** Puts `k`'s float64 kernels in front of `b`'s methods (which keep everything else). */
-export function layerF64(b: { -readonly [K in keyof Backend]: Backend[K] }, k: F64Kernels): void {
+/**
+ * Puts `k`'s float64 kernels in front of `b`'s methods (which keep everything else).
+ * `forced` is layer.ts's routing mode ("always": every size, for tests); passed in so
+ * that this file does not import layer.ts back.
+ */
+export function layerF64(b: { -readonly [K in keyof Backend]: Backend[K] }, k: F64Kernels, forced: () => boolean): void {
+  const routes = (min: number, size: number): boolean => forced() || size >= min;
   const { binary, matmul, lstmCell, lstmCellBackward } = k;
   const bin = b.binary, mm = b.matmul, lc = b.lstmCell, lcb = b.lstmCellBackward;
   if (binary) b.binary = (op, a, aShape, bb, bShape, out, outShape) => {

@@ -194,6 +194,6 @@ export function layer(name: AccelName, base: Backend, fast: FastKernels): Backen
     if (routes(msa, src.length) && isF(src) && isF(out) && stridedAssign(src, out, offset, shape, strides, accumulate) !== false) return;
     base.stridedAssign(src, out, offset, shape, strides, accumulate);
   };
-  if (fast.f64) layerF64(b, fast.f64);
+  if (fast.f64) layerF64(b, fast.f64, () => always);
   return b;
 }

@@ -12,8 +12,7 @@ import { noGrad } from "../../core/autograd.js";
 import { numel } from "../../core/shape.js";
 import * as C from "../../ops/creation.js";
 import { gemm } from "../../ops/linalg.js";
-import { logSoftmax, softmax } from "../../nn/functional/activations.js";
-import { maxPool2d } from "../../nn/functional/pooling.js";
+import { logSoftmax, maxPool2d, softmax } from "../../nn/functional/index.js";
 import { type OnnxExportContext, type OnnxValue, f } from "./export-context.js";
 import { onnxTypeOf } from "./ops-util.js";
 
