@@ -61,7 +61,9 @@ function positions(t: Tensor): Int32Array {
 export function viewOf(ctx: OnnxExportContext, x: OnnxValue, out: Tensor): string {
   const px = positions(x.t), po = positions(out);
   if (px.length === po.length && px.every((p, i) => p === po[i])) {
-    return ctx.op("Reshape", [x, i64(ctx, out.shape)])[0];
+    // A leading dim kept as is is written 0 (ONNX: copy the input's), so a dynamic batch stays dynamic.
+    const shape = out.shape.map((d, i) => (i === 0 && out.ndim > 1 && x.t.ndim > 1 && d === x.t.shape[0] ? 0 : d));
+    return ctx.op("Reshape", [x, i64(ctx, shape)])[0];
   }
   const xs = x.t.stride(), os = out.stride();
   if (out.ndim === x.t.ndim && px.length === po.length) {
