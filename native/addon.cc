@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "conv.h"
+#include "f64.h"
 #include "gemm.h"
 #include "napi_util.h"
 #include "ops_generated.h"
@@ -64,9 +65,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   const bool ta = getBool(env, argv[7]), tb = getBool(env, argv[8]);
   const int64_t sa = getInt(env, argv[9]), sb = getInt(env, argv[10]);
   // Bounds: the JS side validated shapes, but never trust a caller with raw memory.
-  const size_t needA = (size_t)(batch > 0 ? (batch - 1) * sa : 0) + (size_t)m * k;
-  const size_t needB = (size_t)(batch > 0 ? (batch - 1) * sb : 0) + (size_t)k * n;
-  if (batch < 0 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0 || la < needA || lb < needB || lc < (size_t)batch * m * n) {
+  if (!myelin::gemmArgsFit(batch, m, n, k, sa, sb, la, lb, lc)) {
     napi_throw_range_error(env, nullptr, "sgemm: array too small for the given sizes");
     return nullptr;
   }
@@ -301,6 +300,7 @@ napi_value Init(napi_env env, napi_value exports) {
   static std::mutex initMu;
   std::lock_guard<std::mutex> lk(initMu);
   myelin::registerTrainKernels(env, exports, pool);
+  myelin::registerF64Kernels(env, exports, pool);
   return exports;
 }
 

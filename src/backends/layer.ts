@@ -10,6 +10,7 @@
 import type { Backend, ConvFusedKernels, ConvGeom, PoolWindows, AdamHyper } from "./backend.js";
 import type { TypedArray } from "../core/dtype.js";
 import { BINARY_CODE, REDUCE_CODE, THRESHOLDS, UNARY_CODE, type AccelName } from "./ops.generated.js";
+import { layerF64, type F64Kernels } from "./f64-kernels.js";
 
 type F32 = Float32Array;
 type F32N = Float32Array | null;
@@ -42,6 +43,8 @@ export interface FastKernels {
   adamStep?(p: F32, g: F32, m: F32, v: F32, vmax: F32N, h: AdamHyper): Ran;
   strided?(x: F32, offset: number, shape: Shape, strides: Shape, out: F32): Ran;
   stridedAssign?(src: F32, out: F32, offset: number, shape: Shape, strides: Shape, accumulate: boolean): Ran;
+  /** float64 kernels, routed by f64-kernels.ts in front of the float32 ones. */
+  f64?: F64Kernels;
 }
 
 /** "auto": the op table's measured thresholds; "always": every kernel a backend has, at every size (tests). */
@@ -191,5 +194,6 @@ export function layer(name: AccelName, base: Backend, fast: FastKernels): Backen
     if (routes(msa, src.length) && isF(src) && isF(out) && stridedAssign(src, out, offset, shape, strides, accumulate) !== false) return;
     base.stridedAssign(src, out, offset, shape, strides, accumulate);
   };
+  if (fast.f64) layerF64(b, fast.f64, () => always);
   return b;
 }

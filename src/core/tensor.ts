@@ -449,12 +449,22 @@ export function needsGrad(a: Tensor, b?: Tensor, c?: Tensor): boolean {
   return a.requiresGrad || (b !== undefined && b.requiresGrad) || (c !== undefined && c.requiresGrad);
 }
 
+/** Sees every recorded op (name, inputs, output): the ONNX tracer (io/onnx/trace.ts); null otherwise. */
+export type OpTracer = (name: string, inputs: readonly Tensor[], out: Tensor) => void;
+let opTracer: OpTracer | null = null;
+
+/** Installs (or with null removes) the op tracer; internal to exportOnnx. */
+export function setOpTracer(fn: OpTracer | null): void {
+  opTracer = fn;
+}
+
 /**
  * Attaches a backward node to `out` if grad mode is on and any input requires grad.
  * `saved` lists tensors the backward reads (version-checked against in-place edits).
  */
 export function record(out: Tensor, name: string, inputs: readonly Tensor[], fn: BackwardFn, saved?: Tensor[]): Tensor {
   if (!isGradEnabled()) return out;
+  if (opTracer !== null) opTracer(name, inputs, out);
   let any = false;
   const next = new Array<Node | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) {

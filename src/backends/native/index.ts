@@ -9,8 +9,9 @@
 import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
 import { broadcastPlan } from "../broadcast.js";
 import { layer, type FastKernels } from "../layer.js";
+import type { F64Kernels } from "../f64-kernels.js";
 // The addon numbers ops and conv modes from the same op table (native/ops_generated.h).
-import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
+import { BINARY_CODE, CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -54,6 +55,11 @@ export interface NativeAddon {
     n: number, H: number, dGates: Float32Array, dcPrev: Float32Array, gh2?: Float32Array | null): void;
   /** Sum over the middle axis of [outer, r, inner] (r >= 1; AVX2 CPUs only); see Backend.reduce. */
   reduceSum?(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
+  /** float64 GEMM and LSTM cell (native/f64.cc; absent in addons built before it); see F64Kernels. */
+  dgemm?: NonNullable<F64Kernels["matmul"]>;
+  binaryF64?(op: number, a: Float64Array, sa0: number, sa1: number, b: Float64Array, sb0: number, sb1: number, out: Float64Array, n0: number, n1: number): void;
+  lstmCellF64?: NonNullable<F64Kernels["lstmCell"]>;
+  lstmCellBackwardF64?: NonNullable<F64Kernels["lstmCellBackward"]>;
   /** Set when lstmCell / lstmCellBackward take xAdd / gh2 (an older addon would ignore them). */
   rnnAddends?: boolean;
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
@@ -209,6 +215,18 @@ function nativeKernels(native: NativeAddon): FastKernels {
     }),
     gruCell: gruCell && ((gx, gh, hPrev, n, H, hOut, act) => native.gruCell!(gx, gh, hPrev, n, H, hOut, act)),
     adamStep: adamStep && ((p, g, m, v, vmax, h) => native.adamStep!(p, g, m, v, vmax, h.b1, h.b2, h.stepSize, h.bc2Sqrt, h.eps, h.sign, h.l2, h.decay)),
+    f64: native.dgemm && {
+      matmul: native.dgemm.bind(native),
+      // add, sub, mul, div only (the addon refuses other codes)
+      binary: native.binaryF64 && ((code, a, aShape, b, bShape, out, outShape) => {
+        if (code > BINARY_CODE.div) return false;
+        const p = broadcastPlan(a.length, b.length, aShape, bShape, out.length, outShape);
+        if (!p) return false;
+        native.binaryF64!(code, a, p[2], p[3], b, p[4], p[5], out, p[0], p[1]);
+      }),
+      lstmCell: native.lstmCellF64?.bind(native),
+      lstmCellBackward: native.lstmCellBackwardF64?.bind(native),
+    },
   };
 }
 
