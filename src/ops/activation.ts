@@ -8,3 +8,12 @@ import { floatUnary } from "./unary-op.js";
 
 /** x * relu6(x + 3) / 6; gradient g * (0 below -3, x / 3 + 1/2 up to 3, 1 above), as PyTorch. */
 export const hardswish = floatUnary("hardswish", "HardswishBackward0", (g, x) => g.mul(where(x.lt(-3), 0, where(x.le(3), x.div(3).add(0.5), 1))), "x");
+
+/** relu6(x + 3) / 6; gradient g / 6 strictly inside (-3, 3), else 0, as PyTorch. */
+export const hardsigmoid = floatUnary("hardsigmoid", "HardsigmoidBackward0", (g, x) => g.mul(where(x.gt(-3).logicalAnd(x.lt(3)), 1 / 6, 0)), "x");
+
+/** x * sigmoid(x); gradient g * s * (1 + x * (1 - s)) with s = sigmoid(x), as PyTorch. */
+export const silu = floatUnary("silu", "SiluBackward0", (g, x) => {
+  const s = x.sigmoid();
+  return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
+}, "x");

@@ -13,7 +13,7 @@ import { assertTensor } from "../../ops/util.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../../ops/args.js";
 import { softmaxBackward } from "../../ops/fused.js";
-import { hardswish as hardswishOp } from "../../ops/activation.js";
+import { hardsigmoid as hardsigmoidOp, hardswish as hardswishOp, silu as siluOp } from "../../ops/activation.js";
 import { currentBackend } from "../../ops/kernels.js";
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -94,8 +94,7 @@ export function gelu(x: Tensor, ...args: PyArgs<GeluOptions, typeof FS.gelu.name
 /** x * sigmoid(x) (a.k.a. swish). */
 export function silu(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.silu.names>): Tensor {
   FS.silu.parse(args);
-  x = floatIn(x, "silu");
-  return x.mul(x.sigmoid());
+  return siluOp(floatIn(x, "silu"));
 }
 
 /** x * tanh(softplus(x)). */
@@ -136,8 +135,7 @@ export function relu6(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof F
 /** relu6(x + 3) / 6. */
 export function hardsigmoid(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.hardsigmoid.names>): Tensor {
   FS.hardsigmoid.parse(args);
-  x = floatIn(x, "hardsigmoid");
-  return hardtanh(x.add(3), 0, 6).div(6);
+  return hardsigmoidOp(floatIn(x, "hardsigmoid"));
 }
 
 /** x * relu6(x + 3) / 6. */
