@@ -3,7 +3,8 @@
  * elementwise math ops: one op-table kernel on every backend plus the gradient in
  * tensor ops (so double backward works). Not re-exported at the top level.
  */
-import { where } from "./elementwise.js";
+import { clamp, where } from "./elementwise.js";
+import { Tensor, needsGrad, record } from "../core/tensor.js";
 import { floatUnary } from "./unary-op.js";
 
 /** x * relu6(x + 3) / 6; gradient g * (0 below -3, x / 3 + 1/2 up to 3, 1 above), as PyTorch. */
@@ -17,3 +18,13 @@ export const silu = floatUnary("silu", "SiluBackward0", (g, x) => {
   const s = x.sigmoid();
   return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
 }, "x");
+
+/**
+ * Clamps to [lo, hi] in one kernel pass (ReLU6 is hardtanh(0, 6)); gradient g where
+ * lo < x < hi and 0 elsewhere (open interval, unlike clamp's), as PyTorch's hardtanh.
+ */
+export function hardtanh(x: Tensor, lo: number, hi: number): Tensor {
+  const out = clamp(x.detach(), lo, hi);
+  if (needsGrad(x)) record(out, "HardtanhBackward0", [x], (g) => [g.mul(x.gt(lo).logicalAnd(x.lt(hi)).to(g.dtype))], [x]);
+  return out;
+}
