@@ -9,6 +9,7 @@ import { Tensor } from "../core/tensor.js";
 import { enableGrad } from "../core/autograd.js";
 import { isFloating } from "../core/dtype.js";
 import { deepCopyState, toCamel, toSnake } from "./util.js";
+import { readData } from "../ops/data.js";
 
 /** A parameter group as passed by the user: tensors plus options overriding the defaults. */
 export interface ParamGroupInput {
@@ -107,8 +108,7 @@ export abstract class Optimizer {
         if (setToNone) p.grad = null;
         else {
           p.grad = p.grad.detach();
-          p.grad._data.fill(0);
-          p.grad._bump();
+          p.grad.zero_(); // through the strides when the gradient is a non-contiguous view
         }
       }
     }
@@ -194,7 +194,7 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** A zero-filled state tensor shaped like `p` (PyTorch's `torch.zeros_like(p)`). */
 export function zerosLikeParam(p: Tensor, fill = 0): Tensor {
-  const data = p.dtype === "float64" ? new Float64Array(p._data.length) : new Float32Array(p._data.length);
+  const data = p.dtype === "float64" ? new Float64Array(p.numel()) : new Float32Array(p.numel());
   if (fill !== 0) data.fill(fill);
   return new Tensor(data, p.shape.slice(), p.dtype);
 }
@@ -208,8 +208,8 @@ export function stepOf(s: ParamState): number {
 /** The gradient storage of `p`, checked to match the parameter's size and dtype. */
 export function gradData(p: Tensor, op: string): FloatArray {
   const g = p.grad!;
-  if (g._data.length !== p._data.length || g.dtype !== p.dtype) {
+  if (g.numel() !== p.numel() || g.dtype !== p.dtype) {
     throw new Error(`${op}.step: gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter of shape [${p.shape}] (${p.dtype})`);
   }
-  return g._data as FloatArray;
+  return readData(g) as FloatArray;
 }

@@ -5,10 +5,10 @@
  * #21: MobileNet, EfficientNet and ConvNeXt spend most of their time in these layers).
  * Under createGraph the backward differentiates the caller's composed (im2col) form.
  */
-import { allocUninit } from "../core/dtype.js";
-import { Tensor, make, needsGrad } from "../core/tensor.js";
-import type { ConvGeom, DepthwiseKernels } from "../backends/backend.js";
-import { gradOfComposed, recordFused } from "./fused.js";
+import { allocUninit } from "../../core/dtype.js";
+import { Tensor, make, needsGrad } from "../../core/tensor.js";
+import type { ConvGeom, DepthwiseKernels } from "../../backends/backend.js";
+import { gradOfComposed, recordFused } from "../fused.js";
 
 /**
  * x4 [N, C, H, W] (float32), w [C, 1, kH, kW], bias [C] -> [N, C, oH, oW] on `kern`.
