@@ -106,6 +106,20 @@ export function depthwiseF32(mode: i32, x: usize, w: usize, bias: usize, gy: usi
   }
 }
 
+/** out[i] = lo < x[i] < hi ? g[i] : 0 (hardtanh's gradient; NaN x gives 0). */
+export function hardtanhBackwardF32(x: usize, g: usize, lo: f32, hi: f32, out: usize, n: i32): void {
+  const vl = f32x4.splat(lo), vh = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const q = <usize>i << 2, v = v128.load(x + q);
+    v128.store(out + q, v128.and(v128.load(g + q), v128.and(f32x4.gt(v, vl), f32x4.lt(v, vh))));
+  }
+  for (; i < n; i++) {
+    const q = <usize>i << 2, v = load<f32>(x + q);
+    store<f32>(out + q, v > lo && v < hi ? load<f32>(g + q) : 0);
+  }
+}
+
 /** out[i] = min(max(x[i], lo), hi) as the JS reference (NaN stays NaN; lo > hi gives hi): pmax/pmin are its selects. */
 export function clampF32(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   const vl = f32x4.splat(lo), vh = f32x4.splat(hi);

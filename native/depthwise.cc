@@ -1,7 +1,7 @@
 // Kernels for the model zoo's hot paths (issue #21), zero-copy on the caller's arrays:
 // depthwise conv2d (groups = in = out channels; MobileNet, EfficientNet, ConvNeXt)
 // as a direct sliding-window kernel, forward and both gradients, instead of an im2col
-// and a batched GEMM of one row per group; and clamp (ReLU6, hardtanh), which ran in JS.
+// and a batched GEMM of one row per group; clamp (ReLU6, hardtanh) and hardtanh's gradient, which ran in JS.
 //
 // Every depthwise mode walks the same skeleton: per output row oh and kernel row kh the
 // input row ih = oh*sH - padT + kh*dH, and per kernel column kw the output columns whose
@@ -214,6 +214,35 @@ napi_value Clamp(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// hardtanhBackward(x, g, lo, hi, out): out = lo < x < hi ? g : 0 (ordered compares: NaN x gives 0).
+__attribute__((target("avx2,fma"))) void hardtanhBackwardRange(const float* x, const float* g, float lo, float hi, float* o, size_t i0, size_t i1) {
+  const __m256 vl = _mm256_set1_ps(lo), vh = _mm256_set1_ps(hi);
+  size_t i = i0;
+  for (; i + 8 <= i1; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 m = _mm256_and_ps(_mm256_cmp_ps(v, vl, _CMP_GT_OQ), _mm256_cmp_ps(v, vh, _CMP_LT_OQ));
+    _mm256_storeu_ps(o + i, _mm256_and_ps(m, _mm256_loadu_ps(g + i)));
+  }
+  for (; i < i1; i++) o[i] = x[i] > lo && x[i] < hi ? g[i] : 0.f;
+}
+
+napi_value HardtanhBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *x, *g, *o;
+  size_t lx, lg, lo;
+  if (argc < 5 || !getF32(env, argv[0], &x, &lx) || !getF32(env, argv[1], &g, &lg) || !getF32(env, argv[4], &o, &lo)) return nullptr;
+  if (lx < lo || lg < lo) {
+    napi_throw_range_error(env, nullptr, "hardtanhBackward: x or g shorter than the output");
+    return nullptr;
+  }
+  const float a = (float)getDouble(env, argv[2]), b = (float)getDouble(env, argv[3]);
+  dwPool->parallelFor((int64_t)lo, dwPool->size() <= 1 || lo < (1u << 17) ? 1 : dwPool->pieces((int64_t)lo / 8), 8,
+                      [&](int64_t i0, int64_t i1) { hardtanhBackwardRange(x, g, a, b, o, (size_t)i0, (size_t)i1); });
+  return nullptr;
+}
+
 }  // namespace
 
 void registerDepthwiseKernels(napi_env env, napi_value exports, Pool& pool) {
@@ -222,6 +251,7 @@ void registerDepthwiseKernels(napi_env env, napi_value exports, Pool& pool) {
   napi_property_descriptor props[] = {
       {"depthwiseConv2d", nullptr, DepthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clamp", nullptr, Clamp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"hardtanhBackward", nullptr, HardtanhBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

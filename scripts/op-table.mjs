@@ -101,6 +101,7 @@ export const KERNELS = [
   ["strided", { native: 1024 }],
   ["stridedAssign", { native: 1024 }],
   ["clamp", { wasm: 256, native: 64 }],
+  ["hardtanhBackward", { wasm: 256, native: 64 }],
   ["depthwiseConv2d", { wasm: 0, native: 0 }],
 ];
 

@@ -83,6 +83,8 @@ export interface Backend {
   binary(op: BinaryOp, a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[], out: TypedArray, outShape: readonly number[]): void;
   /** ReLU's gradient: out[i] = g[i] * (x[i] > 0 ? 1 : 0) (NaN/inf in g still give NaN where x <= 0, as g * step(x)); all same length. */
   reluBackward(x: TypedArray, g: TypedArray, out: TypedArray): void;
+  /** hardtanh's (and ReLU6's) gradient, PyTorch's select: out[i] = lo < x[i] < hi ? g[i] : 0; all same length. */
+  hardtanhBackward(x: TypedArray, g: TypedArray, lo: number, hi: number, out: TypedArray): void;
   /** out[i] = cond[i] ? a[i] : b[i]; all same length. */
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** out[i] = min(max(x[i], lo), hi). */

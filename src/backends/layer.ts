@@ -30,6 +30,7 @@ export interface FastKernels {
   conv2dFused?: ConvFusedKernels;
   depthwiseConv2d?: DepthwiseKernels;
   clamp?(x: F32, lo: number, hi: number, out: F32): Ran;
+  hardtanhBackward?(x: F32, g: F32, lo: number, hi: number, out: F32): Ran;
   maxPool2d?(x: F32, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows, out: F32, idx: Int32Array): Ran;
   maxPool2dBackward?(g: F32, idx: Int32Array, planes: number, inSize: number, outSize: number, gx: F32): Ran;
   lstmCell?(gates: F32, cPrev: F32, n: number, H: number, hOut: F32, cOut: F32, xAdd: F32N): Ran;
@@ -125,6 +126,11 @@ export function layer(name: AccelName, base: Backend, fast: FastKernels): Backen
   };
   if (fast.conv2dFused && km.conv2dFused !== undefined) b.conv2dFused = fast.conv2dFused;
   if (fast.depthwiseConv2d && km.depthwiseConv2d !== undefined) b.depthwiseConv2d = fast.depthwiseConv2d;
+  const mhb = km.hardtanhBackward, { hardtanhBackward } = fast;
+  if (hardtanhBackward) b.hardtanhBackward = (x, g, lo, hi, out) => {
+    if (routes(mhb, out.length) && isF(x) && isF(g) && isF(out) && hardtanhBackward(x, g, lo, hi, out) !== false) return;
+    base.hardtanhBackward(x, g, lo, hi, out);
+  };
   const mcl = km.clamp, { clamp } = fast;
   if (clamp) b.clamp = (x, lo, hi, out) => {
     if (routes(mcl, out.length) && isF(x) && isF(out) && clamp(x, lo, hi, out) !== false) return;

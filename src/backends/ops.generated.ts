@@ -25,7 +25,7 @@ export const REDUCE_CODE: { readonly [K in ReduceOp]: number } = { sum: 0, prod:
 /** Reduce ops that only take floating dtypes (ints and bools promote to float32 first). */
 export const FLOAT_ONLY_REDUCE: ReadonlySet<ReduceOp> = new Set([]);
 
-export const KERNEL_NAMES = ["matmul", "reluBackward", "im2col", "col2im", "conv2dFused", "maxPool2d", "maxPool2dBackward", "lstmCell", "lstmCellBackward", "gruCell", "softmax", "softmaxBackward", "bernoulliMask", "layerNorm", "layerNormBackward", "adamStep", "strided", "stridedAssign", "clamp", "depthwiseConv2d"] as const;
+export const KERNEL_NAMES = ["matmul", "reluBackward", "im2col", "col2im", "conv2dFused", "maxPool2d", "maxPool2dBackward", "lstmCell", "lstmCellBackward", "gruCell", "softmax", "softmaxBackward", "bernoulliMask", "layerNorm", "layerNormBackward", "adamStep", "strided", "stridedAssign", "clamp", "hardtanhBackward", "depthwiseConv2d"] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** Accelerated backends that the thresholds below name. */
 export type AccelName = "wasm" | "native";
@@ -42,18 +42,18 @@ export const THRESHOLDS: { readonly [B in AccelName]: Thresholds } = {
     unary: { neg: 256, abs: 256, exp: 64, log: 64, sqrt: 256, rsqrt: 256, square: 256, reciprocal: 256, tanh: 64, sigmoid: 64, relu: 256, step: 256, hardswish: 256, hardsigmoid: 256, silu: 64 },
     binary: { add: 256, sub: 256, mul: 256, div: 256, maximum: 256, minimum: 256 },
     reduce: { sum: 256, max: 256, min: 256 },
-    kernel: { matmul: 512, reluBackward: 256, im2col: 4096, col2im: 4096, conv2dFused: 0, maxPool2d: 4096, lstmCell: 64, lstmCellBackward: 64, gruCell: 64, softmax: 64, softmaxBackward: 64, bernoulliMask: 64, layerNorm: 64, layerNormBackward: 64, adamStep: 256, clamp: 256, depthwiseConv2d: 0 },
+    kernel: { matmul: 512, reluBackward: 256, im2col: 4096, col2im: 4096, conv2dFused: 0, maxPool2d: 4096, lstmCell: 64, lstmCellBackward: 64, gruCell: 64, softmax: 64, softmaxBackward: 64, bernoulliMask: 64, layerNorm: 64, layerNormBackward: 64, adamStep: 256, clamp: 256, hardtanhBackward: 256, depthwiseConv2d: 0 },
   },
   native: {
     unary: { neg: 64, abs: 64, exp: 64, sqrt: 64, square: 64, tanh: 64, sigmoid: 64, relu: 64, step: 64, hardswish: 64, hardsigmoid: 64, silu: 64 },
     binary: { add: 64, sub: 64, mul: 64, div: 64 },
     reduce: { sum: 256 },
-    kernel: { matmul: 4096, reluBackward: 0, im2col: 0, col2im: 0, conv2dFused: 0, maxPool2d: 0, maxPool2dBackward: 0, lstmCell: 0, lstmCellBackward: 0, gruCell: 0, softmax: 0, softmaxBackward: 0, bernoulliMask: 64, layerNorm: 0, layerNormBackward: 0, adamStep: 0, strided: 1024, stridedAssign: 1024, clamp: 64, depthwiseConv2d: 0 },
+    kernel: { matmul: 4096, reluBackward: 0, im2col: 0, col2im: 0, conv2dFused: 0, maxPool2d: 0, maxPool2dBackward: 0, lstmCell: 0, lstmCellBackward: 0, gruCell: 0, softmax: 0, softmaxBackward: 0, bernoulliMask: 64, layerNorm: 0, layerNormBackward: 0, adamStep: 0, strided: 1024, stridedAssign: 1024, clamp: 64, hardtanhBackward: 64, depthwiseConv2d: 0 },
   },
 };
 
 /** Hash of the op table; the wasm binaries and the native addon carry the one they were built from. */
-export const OP_TABLE_HASH = "66488637";
+export const OP_TABLE_HASH = "23d8d994";
 
 /** Modes of the fused conv2d kernel. */
 export const CONV_FORWARD = 0;

@@ -4,7 +4,10 @@
  * tensor ops (so double backward works). Not re-exported at the top level.
  */
 import { clamp, where } from "./elementwise.js";
-import { Tensor, needsGrad, record } from "../core/tensor.js";
+import { Tensor, make, needsGrad } from "../core/tensor.js";
+import { allocUninit } from "../core/dtype.js";
+import { currentBackend } from "../backends/backend.js";
+import { recordFused } from "./fused.js";
 import { floatUnary } from "./unary-op.js";
 
 /** x * relu6(x + 3) / 6; gradient g * (0 below -3, x / 3 + 1/2 up to 3, 1 above), as PyTorch. */
@@ -21,10 +24,19 @@ export const silu = floatUnary("silu", "SiluBackward0", (g, x) => {
 
 /**
  * Clamps to [lo, hi] in one kernel pass (ReLU6 is hardtanh(0, 6)); gradient g where
- * lo < x < hi and 0 elsewhere (open interval, unlike clamp's), as PyTorch's hardtanh.
+ * lo < x < hi and 0 elsewhere (open interval, unlike clamp's), as PyTorch's hardtanh:
+ * one backward kernel pass, the composed mask product under createGraph.
  */
 export function hardtanh(x: Tensor, lo: number, hi: number): Tensor {
   const out = clamp(x.detach(), lo, hi);
-  if (needsGrad(x)) record(out, "HardtanhBackward0", [x], (g) => [g.mul(x.gt(lo).logicalAnd(x.lt(hi)).to(g.dtype))], [x]);
+  if (!needsGrad(x)) return out;
+  // A float32 input compares with the bounds rounded to float32, as PyTorch's scalar and x.gt(lo) do.
+  const f32 = x.dtype === "float32", klo = f32 ? Math.fround(lo) : lo, khi = f32 ? Math.fround(hi) : hi;
+  recordFused(out, "HardtanhBackward0", [x], (g) => [g.mul(x.gt(lo).logicalAnd(x.lt(hi)).to(g.dtype))], (g) => {
+    const gx = (g.dtype === x.dtype ? g : g.to(x.dtype)).contiguous(), xc = x.contiguous();
+    const dx = make(allocUninit(x.dtype, xc.numel()), x.shape.slice(), x.dtype);
+    currentBackend().hardtanhBackward(xc._data, gx._data, klo, khi, dx._data);
+    return [dx];
+  }, [x]);
   return out;
 }

@@ -4,7 +4,7 @@
 // dx = the windows' adjoint applied to gy; dw[c] = sum over images and positions of
 // gy * the window's x), within the float32 error bound, over strides, dilations,
 // paddings (asymmetric), kernel sizes up to 7x7 and odd planes; and the clamp kernel
-// against the JS reference, NaN, infinities and lo > hi included.
+// and hardtanh's gradient against the JS reference, NaN, infinities and lo > hi included.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Backend, ConvGeom } from "../../src/backends/backend.js";
@@ -94,6 +94,23 @@ for (const [name, be, skip] of IMPLS) {
       const gotDw = new Float32Array(w.length).fill(NaN);
       k.weightGrad(x, gy, n, g, gotDw);
       close(gotDw, dw, dwm, `${tag} weightGrad`);
+    }
+  });
+
+  test(`${name} hardtanhBackward kernel agrees with the JS reference (open interval, NaN x, NaN g outside)`, { skip }, () => {
+    setRouting("always");
+    try {
+      const x = randArray(r, 45).map((v) => 8 * v), g = randArray(r, 45);
+      x[0] = NaN; x[1] = 0; x[2] = 6; x[3] = -0; x[4] = Infinity; x[5] = 5.999999;
+      g[6] = NaN; x[6] = -3; g[7] = NaN; x[7] = 3; g[8] = Infinity; x[8] = 9;
+      for (const [lo, hi] of [[0, 6], [-1, 1], [Math.fround(-0.3), Math.fround(0.7)], [2, -1]]) {
+        const got = new Float32Array(x.length), want = new Float32Array(x.length);
+        be!.hardtanhBackward(x, g, lo, hi, got);
+        jsBackend.hardtanhBackward(x, g, lo, hi, want);
+        for (let i = 0; i < x.length; i++) assert.ok(Object.is(got[i], want[i]), `${name} hardtanhBackward(${lo}, ${hi})[${i}] at x ${x[i]}, g ${g[i]}: got ${got[i]}, JS ${want[i]}`);
+      }
+    } finally {
+      setRouting("auto");
     }
   });
 

@@ -62,6 +62,8 @@ export interface NativeAddon {
     out: Float32Array, n: number, geom: Int32Array): void;
   /** out = min(max(x, lo), hi) (AVX2 CPUs; absent in older addons); see Backend.clamp. */
   clamp?(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
+  /** out = lo < x < hi ? g : 0 (AVX2 CPUs; absent in older addons); see Backend.hardtanhBackward. */
+  hardtanhBackward?(x: Float32Array, g: Float32Array, lo: number, hi: number, out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** Hash of the op table the addon was built from (absent in addons built before the table). */
@@ -179,6 +181,7 @@ function nativeKernels(native: NativeAddon): FastKernels {
       weightGrad: (x, gy, n, g, dwOut) => dw(CONV_WEIGHT_GRAD, x, null, null, gy, dwOut, n, packGeom(g)),
     },
     clamp: native.clamp && ((x, lo, hi, out) => native.clamp!(x, lo, hi, out)),
+    hardtanhBackward: native.hardtanhBackward && ((x, g, lo, hi, out) => native.hardtanhBackward!(x, g, lo, hi, out)),
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
       if (maxPool2d2x2 && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) native.maxPool2d2x2!(x, planes, H, W, out, idx);
       else native.maxPool2d(x, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out, idx);

@@ -1,6 +1,6 @@
 /**
- * Depthwise conv2d (forward, input and weight gradients; assembly/depthwise.ts) and
- * clamp on wasm: operands copied into wasm memory, one kernel call, the result copied out.
+ * Depthwise conv2d (forward, input and weight gradients; assembly/depthwise.ts), clamp
+ * and hardtanh's gradient on wasm: operands copied into wasm memory, one kernel call, the result copied out.
  */
 import type { ConvGeom } from "../backend.js";
 import { CONV_FORWARD, CONV_INPUT_GRAD } from "../ops.generated.js";
@@ -27,6 +27,16 @@ export function wasmDepthwise(rt: Runtime, mode: number, ops: DepthwiseOperands,
   new Int32Array(rt.f32.buffer, pGeom, 13).set([g.C, g.H, g.W, g.kH, g.kW, g.padT, g.padL, g.sH, g.sW, g.dH, g.dW, g.oH, g.oW]);
   rt.k.depthwiseF32(mode, px, pw, pb, pg, po, n, pGeom, pAcc);
   out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + sizes.out));
+}
+
+/** out = lo < x < hi ? g : 0 on wasm (see Backend.hardtanhBackward). */
+export function wasmHardtanhBackward(rt: Runtime, x: Float32Array, g: Float32Array, lo: number, hi: number, out: Float32Array): void {
+  const n = out.length, bytes = align64(n * 4);
+  const px = dataRegion(rt, 3 * bytes), pg = px + bytes, po = pg + bytes;
+  rt.f32.set(x.length === n ? x : x.subarray(0, n), px >>> 2);
+  rt.f32.set(g.length === n ? g : g.subarray(0, n), pg >>> 2);
+  rt.k.hardtanhBackwardF32(px, pg, lo, hi, po, n);
+  out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + n));
 }
 
 /** out = clamp(x, lo, hi) on wasm (see Backend.clamp). */

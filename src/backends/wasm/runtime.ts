@@ -35,6 +35,7 @@ export interface Kernels {
   reluBackwardF32(x: number, g: number, out: number, n: number): void;
   depthwiseF32(mode: number, x: number, w: number, bias: number, gy: number, out: number, n: number, geom: number, acc: number): void;
   clampF32(x: number, lo: number, hi: number, out: number, n: number): void;
+  hardtanhBackwardF32(x: number, g: number, lo: number, hi: number, out: number, n: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 
