@@ -246,7 +246,11 @@ export class OnnxModule extends MapStore {
 
 
 /**
- * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module.
+ * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module. Float32,
+ * float64 and int32 initialisers stored as raw data at an aligned offset are read in
+ * place (no copy; a 500 MB model imports without duplicating its weights), so the
+ * parameters share memory with `bytes`: do not reuse that buffer for other data while
+ * the module lives (pass a copy instead), and training the module writes into it.
  * @example const m = io.importOnnx(readFileSync("model.onnx")); const y = m.forward(x);
  */
 export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxModule {
