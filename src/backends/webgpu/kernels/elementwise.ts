@@ -60,7 +60,7 @@ const UNARY: Record<UnaryOp, string> = {
   logicalNot: "select(0.0, 1.0, x == 0.0)", isnan: "select(0.0, 1.0, isNan(x))",
   isfinite: "select(1.0, 0.0, isNan(x) || isInf(x))", step: "select(0.0, 1.0, x > 0.0)",
   hardswish: "x * min(max(x + 3.0, 0.0), 6.0) / 6.0",
-  hardsigmoid: "min(max(x + 3.0, 0.0), 6.0) / 6.0",
+  hardsigmoid: "select(min(max(x + 3.0, 0.0), 6.0) / 6.0, x, isNan(x))",
   silu: "x / (1.0 + exp(-x))",
 };
 
