@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "depthwise.h"
 #include "conv.h"
 #include "f64.h"
 #include "gemm.h"
@@ -30,6 +31,7 @@ using myelin::optF32;
 using myelin::getI32;
 using myelin::getInt;
 using myelin::getBool;
+using myelin::readGeom;
 
 namespace {
 
@@ -71,18 +73,6 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   }
   myelin::sgemm(&pool, a, b, c, batch, m, n, k, ta, tb, sa, sb);
   return nullptr;
-}
-
-bool readGeom(napi_env env, napi_value v, myelin::ConvGeom* g) {
-  int32_t* d;
-  size_t len;
-  if (!getI32(env, v, &d, &len)) return false;
-  if (len < 13) {
-    napi_throw_range_error(env, nullptr, "conv geometry needs 13 integers");
-    return false;
-  }
-  *g = {d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
-  return true;
 }
 
 // im2col(x, n, geom Int32Array[13], out) / col2im(cols, n, geom, out)
@@ -301,6 +291,7 @@ napi_value Init(napi_env env, napi_value exports) {
   std::lock_guard<std::mutex> lk(initMu);
   myelin::registerTrainKernels(env, exports, pool);
   myelin::registerF64Kernels(env, exports, pool);
+  myelin::registerDepthwiseKernels(env, exports, pool);
   return exports;
 }
 

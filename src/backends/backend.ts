@@ -48,6 +48,19 @@ export interface ConvFusedKernels {
   weightGrad(x: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dw: Float32Array, groups?: number): void;
 }
 
+/**
+ * See Backend.depthwiseConv2d (float32 arrays only): groups = C = out channels, w [C, kH*kW];
+ * every output is overwritten.
+ */
+export interface DepthwiseKernels {
+  /** out [n, C, oH, oW] = the per-channel sliding-window products (+ bias [C]). */
+  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, g: ConvGeom, out: Float32Array): void;
+  /** dx [n, C, H, W] from the output gradient gy [n, C, oH, oW]. */
+  inputGrad(w: Float32Array, gy: Float32Array, n: number, g: ConvGeom, dx: Float32Array): void;
+  /** dw [C, kH*kW] = sum over images of gy times the shifted x. */
+  weightGrad(x: Float32Array, gy: Float32Array, n: number, g: ConvGeom, dw: Float32Array): void;
+}
+
 export interface Backend {
   /** Name shown by `my.backend()`. */
   readonly name: string;
@@ -60,12 +73,19 @@ export interface Backend {
    * [n, O, oH, oW]; every output is overwritten.
    */
   readonly conv2dFused?: ConvFusedKernels;
+  /**
+   * Optional float32 depthwise conv2d (groups = in = out channels), a direct sliding-window
+   * kernel: no im2col, no GEMM of one row per group (MobileNet, EfficientNet, ConvNeXt).
+   */
+  readonly depthwiseConv2d?: DepthwiseKernels;
   /** out[i] = op(x[i]). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** out = op(a, b) with broadcasting of aShape/bShape to outShape. */
   binary(op: BinaryOp, a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[], out: TypedArray, outShape: readonly number[]): void;
   /** ReLU's gradient: out[i] = g[i] * (x[i] > 0 ? 1 : 0) (NaN/inf in g still give NaN where x <= 0, as g * step(x)); all same length. */
   reluBackward(x: TypedArray, g: TypedArray, out: TypedArray): void;
+  /** hardtanh's (and ReLU6's) gradient, PyTorch's select: out[i] = lo < x[i] < hi ? g[i] : 0; all same length. */
+  hardtanhBackward(x: TypedArray, g: TypedArray, lo: number, hi: number, out: TypedArray): void;
   /** out[i] = cond[i] ? a[i] : b[i]; all same length. */
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** out[i] = min(max(x[i], lo), hi). */

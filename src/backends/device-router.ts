@@ -9,11 +9,11 @@
 import type { Backend } from "./backend.js";
 import { DeviceArray } from "../core/storage.js";
 
-type Method = Exclude<keyof Backend, "name" | "conv2dFused">;
+type Method = Exclude<keyof Backend, "name" | "conv2dFused" | "depthwiseConv2d">;
 
 /** Which arguments of each kernel are tensor memory (the rest are sizes, options, CPU-side tables or RNG state). */
 const TENSOR_ARGS: Record<Method, readonly number[]> = {
-  unary: [1, 2], binary: [1, 3, 5], reluBackward: [0, 1, 2], where: [0, 1, 2, 3], clamp: [0, 3], cast: [0, 1],
+  unary: [1, 2], binary: [1, 3, 5], reluBackward: [0, 1, 2], hardtanhBackward: [0, 1, 4], where: [0, 1, 2, 3], clamp: [0, 3], cast: [0, 1],
   reduce: [1, 5], argReduce: [1, 5], cumulative: [1, 5], matmul: [0, 1, 2], strided: [0, 4], stridedAssign: [0, 1],
   gather: [0, 1, 6], scatter: [0, 1, 2], im2col: [0, 3], col2im: [0, 3], maxPool2d: [0, 7, 8], maxPool2dBackward: [0, 1, 5],
   avgPool2d: [0, 9], avgPool2dBackward: [0, 9], lstmCell: [0, 1, 4, 5, 6], lstmCellBackward: [0, 1, 2, 3, 4, 7, 8, 9],
@@ -32,7 +32,8 @@ export function deviceMixError(method: string, devices: readonly string[]): Erro
 
 /** A Backend that sends each call to `cpu` or `device` by where its tensors live. */
 export function routeDevices(cpu: Backend, device: Backend): Backend {
-  const routed = { name: cpu.name, conv2dFused: cpu.conv2dFused } as Record<string, unknown>;
+  // The CPU's fused conv kernels pass through: device convs take fusedConvFor(device) before reaching them.
+  const routed = { name: cpu.name, conv2dFused: cpu.conv2dFused, depthwiseConv2d: cpu.depthwiseConv2d } as Record<string, unknown>;
   for (const [m, idx] of Object.entries(TENSOR_ARGS) as [Method, readonly number[]][]) {
     const onCpu = (cpu[m] as (...a: unknown[]) => void).bind(cpu);
     const onDevice = (device[m] as (...a: unknown[]) => void).bind(device);

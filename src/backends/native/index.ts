@@ -63,6 +63,13 @@ export interface NativeAddon {
   /** Set when lstmCell / lstmCellBackward take xAdd / gh2 (an older addon would ignore them). */
   rnnAddends?: boolean;
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
+  /** Depthwise conv2d, modes as convFused, w [C, kH*kW] (AVX2 CPUs; absent in older addons); see Backend.depthwiseConv2d. */
+  depthwiseConv2d?(mode: number, x: Float32Array | null, w: Float32Array | null, bias: Float32Array | null, gy: Float32Array | null,
+    out: Float32Array, n: number, geom: Int32Array): void;
+  /** out = min(max(x, lo), hi) (AVX2 CPUs; absent in older addons); see Backend.clamp. */
+  clamp?(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
+  /** out = lo < x < hi ? g : 0 (AVX2 CPUs; absent in older addons); see Backend.hardtanhBackward. */
+  hardtanhBackward?(x: Float32Array, g: Float32Array, lo: number, hi: number, out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** Hash of the op table the addon was built from (absent in addons built before the table). */
@@ -162,6 +169,7 @@ function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
  */
 function nativeKernels(native: NativeAddon): FastKernels {
   const fused = native.convFused?.bind(native);
+  const dw = native.depthwiseConv2d?.bind(native);
   const { binary, unary, reluBackward, softmax, softmaxBackward, strided, stridedAssign, bernoulliMask, layerNorm, layerNormBackward,
     reduceSum, lstmCell, lstmCellBackward, gruCell, adamStep, maxPool2d2x2 } = native;
   return {
@@ -173,6 +181,13 @@ function nativeKernels(native: NativeAddon): FastKernels {
       inputGrad: (w, gy, n, O, g, dx) => fused(CONV_INPUT_GRAD, null, w, null, gy, dx, n, O, packGeom(g)),
       weightGrad: (x, gy, n, O, g, dw) => fused(CONV_WEIGHT_GRAD, x, null, null, gy, dw, n, O, packGeom(g)),
     },
+    depthwiseConv2d: dw && {
+      forward: (x, w, bias, n, g, out) => dw(CONV_FORWARD, x, w, bias, null, out, n, packGeom(g)),
+      inputGrad: (w, gy, n, g, dx) => dw(CONV_INPUT_GRAD, null, w, null, gy, dx, n, packGeom(g)),
+      weightGrad: (x, gy, n, g, dwOut) => dw(CONV_WEIGHT_GRAD, x, null, null, gy, dwOut, n, packGeom(g)),
+    },
+    clamp: native.clamp && ((x, lo, hi, out) => native.clamp!(x, lo, hi, out)),
+    hardtanhBackward: native.hardtanhBackward && ((x, g, lo, hi, out) => native.hardtanhBackward!(x, g, lo, hi, out)),
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
       if (maxPool2d2x2 && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) native.maxPool2d2x2!(x, planes, H, W, out, idx);
       else native.maxPool2d(x, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out, idx);

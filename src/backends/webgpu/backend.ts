@@ -23,7 +23,7 @@ import { bernoulliMaskGPU } from "./kernels/random.js";
 import { gruCellBackwardGPU, gruCellGPU, lstmCellBackwardGPU, lstmCellGPU } from "./kernels/rnn.js";
 import { gatherGPU, scatterGPU, stridedAssignGPU, stridedGPU } from "./kernels/index-ops.js";
 import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU } from "./kernels/pool.js";
-import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
+import { adamStepGPU, clampGPU, hardtanhBackwardGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
 import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, type GPUView } from "./kernels/layout.js";
 import { argReduceGPU, cumulativeGPU } from "./kernels/scan.js";
@@ -131,6 +131,10 @@ const kernels: Backend = {
   },
   reluBackward(x, g, out) {
     put("relu backward", out, reluBackwardGPU(f32Of("relu backward", x), f32Of("relu backward", g), da("relu backward", out).length));
+  },
+  hardtanhBackward(x, g, lo, hi, out) {
+    const m = "hardtanh backward";
+    put(m, out, hardtanhBackwardGPU(f32Of(m, x), f32Of(m, g), lo, hi, da(m, out).length));
   },
   where(cond, a, b, out) {
     const c = da("where", cond as unknown as A);

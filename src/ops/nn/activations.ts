@@ -13,7 +13,7 @@ import { assertTensor } from "../util.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../args.js";
 import { softmaxBackward } from "../fused.js";
-import { hardswish as hardswishOp } from "../activation.js";
+import { hardsigmoid as hardsigmoidOp, hardswish as hardswishOp, hardtanh as hardtanhOp, silu as siluOp } from "../activation.js";
 import { currentBackend } from "../../backends/backend.js";
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -94,8 +94,7 @@ export function gelu(x: Tensor, ...args: PyArgs<GeluOptions, typeof FS.gelu.name
 /** x * sigmoid(x) (a.k.a. swish). */
 export function silu(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.silu.names>): Tensor {
   FS.silu.parse(args);
-  x = floatIn(x, "silu");
-  return x.mul(x.sigmoid());
+  return siluOp(floatIn(x, "silu"));
 }
 
 /** x * tanh(softplus(x)). */
@@ -120,11 +119,8 @@ export function hardtanh(x: Tensor, ...args: PyArgs<{ minVal?: number; maxVal?: 
   const { minVal: min = -1, maxVal: max = 1 } = FS.hardtanh.parse<{ minVal?: number; maxVal?: number }>(args);
   x = floatIn(x, "hardtanh");
   if (min > max) throw new Error(`hardtanh: min (${min}) must not exceed max (${max})`);
-  // Without a gradient to shape, the forward value is a plain clamp: one pass instead of five
-  // (ReLU6 is hardtanh(0, 6), and this was ~40% of MobileNetV2's inference time).
-  if (!needsGrad(x)) return x.clamp(min, max);
-  const inside = x.gt(min).logicalAnd(x.lt(max));
-  return where(inside, x, x.detach().clamp(min, max));
+  // One clamp pass with its own backward (ReLU6 is hardtanh(0, 6): MobileNetV2's activation).
+  return hardtanhOp(x, min, max);
 }
 
 /** min(max(0, x), 6). */
@@ -136,8 +132,7 @@ export function relu6(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof F
 /** relu6(x + 3) / 6. */
 export function hardsigmoid(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.hardsigmoid.names>): Tensor {
   FS.hardsigmoid.parse(args);
-  x = floatIn(x, "hardsigmoid");
-  return hardtanh(x.add(3), 0, 6).div(6);
+  return hardsigmoidOp(floatIn(x, "hardsigmoid"));
 }
 
 /** x * relu6(x + 3) / 6. */

@@ -77,6 +77,8 @@ export const UNARY: Record<UnaryOp, string> = {
   logicalNot: "select(0.0, 1.0, x == 0.0)", isnan: "select(0.0, 1.0, isNan(x))",
   isfinite: "select(1.0, 0.0, isNan(x) || isInf(x))", step: "select(0.0, 1.0, x > 0.0)",
   hardswish: "x * min(max(x + 3.0, 0.0), 6.0) / 6.0",
+  hardsigmoid: "select(min(max(x + 3.0, 0.0), 6.0) / 6.0, x, isNan(x))",
+  silu: "x / (1.0 + exp(-x))",
 };
 
 /** WGSL "v is nonzero" (NaN is true, tested on the bits: a compiler may fold v != 0.0 as if v were never NaN). */

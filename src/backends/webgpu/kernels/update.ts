@@ -114,6 +114,11 @@ export function reluBackwardGPU(x: GPUBufferLike, g: GPUBufferLike, n: number): 
   return run3("relu backward", "b * select(0.0, 1.0, a > 0.0)", x, g, x, n);
 }
 
+/** Backend.hardtanhBackward: g where lo < x < hi, else 0 (PyTorch's select; a NaN x gives 0). */
+export function hardtanhBackwardGPU(x: GPUBufferLike, g: GPUBufferLike, lo: number, hi: number, n: number): GPUBufferLike {
+  return run3("hardtanh backward", "select(0.0, b, a > p.f.x && a < p.f.y)", x, g, x, n, [lo, hi]);
+}
+
 /** Backend.clamp: min(max(x, lo), hi); NaN stays NaN (lo = -inf / hi = inf leave a side open). */
 export function clampGPU(x: GPUBufferLike, lo: number, hi: number, n: number): GPUBufferLike {
   return run3("clamp", "select(min(max(a, p.f.x), p.f.y), a, (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u)", x, x, x, n, [lo, hi]);
