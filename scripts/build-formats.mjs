@@ -43,14 +43,15 @@ await build({
 });
 writeFileSync(join(cjs, "package.json"), `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
 
-// Types: tsc's declaration files and their maps (sources one level further up).
-for (const file of files(esm, (n) => n.endsWith(".d.ts") || n.endsWith(".d.ts.map"), [cjs, join(esm, "browser")])) {
+// Types: copies of tsc's declaration files (CommonJS resolution needs them under the
+// "commonjs" package.json). Without their declaration maps: the ESM copies keep theirs,
+// and the installed size stays within budget (test/package/pack.test.ts).
+for (const file of files(esm, (n) => n.endsWith(".d.ts"), [cjs, join(esm, "browser")])) {
   const to = join(cjs, relative(esm, file));
   mkdirSync(dirname(to), { recursive: true });
-  if (!file.endsWith(".map")) { cpSync(file, to); continue; }
-  const map = JSON.parse(readFileSync(file, "utf8"));
-  map.sources = map.sources.map((s) => `../${s}`);
-  writeFileSync(to, JSON.stringify(map));
+  cpSync(file, to, { dereference: true });
+  // The copy's last line points at a map that is not shipped beside it.
+  writeFileSync(to, readFileSync(to, "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n"));
 }
 
 // One ES module for browsers and CDNs (no file system, no native addon at run time).
@@ -63,6 +64,7 @@ await build({
   platform: "browser",
   target: "es2022",
   logLevel: "warning",
-  sourcemap: true,
-  sourcesContent: false,
+  // No map for the one-file CDN bundle (it was ~1 MB of the installed size); bundlers and
+  // Node use dist/ and dist/cjs/, whose maps point into the shipped src/.
+  sourcemap: false,
 });

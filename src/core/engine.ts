@@ -31,7 +31,9 @@ function rootGrad(out: Tensor, g: Tensor | null | undefined, op: string): Tensor
     }
     // The implicit seed of a scalar output: one 1 of its dtype and shape (core builds
     // it itself rather than import ops/creation, so core depends on nothing above it).
-    return make(allocArray(out.dtype, 1).fill(1), out.shape.slice(), out.dtype);
+    // On the output's device: a GPU loss's backward runs on the GPU.
+    const one = make(allocArray(out.dtype, 1).fill(1), out.shape.slice(), out.dtype);
+    return out.device === "cpu" ? one : one.to(out.device);
   }
   if (!shapesEqual(g.shape, out.shape)) {
     throw new Error(`${op}: gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(out.shape)}; they must match`);

@@ -103,7 +103,8 @@ export function prod(x: Tensor, ...args: PyArgs<DimOpts<number | null>, typeof D
     record(out, "ProdBackward", [x], (g) => {
       const gx = expandBack(g, xs, dims, keepdim);
       const o = expandBack(out, xs, dims, keepdim);
-      if (!hasZero(x)) return [gx.mul(o).div(x)];
+      // On a device the zero test would need a synchronous read: take the zero-safe form there.
+      if (x.device === "cpu" && !hasZero(x)) return [gx.mul(o).div(x)];
       // With zeros the quotient is 0/0: use the product of the other elements, built from
       // differentiable ops so double backward works too.
       return [gx.mul(productOfOthers(x, dims))];

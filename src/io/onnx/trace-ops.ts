@@ -7,6 +7,7 @@
  * values and keeping the one that reproduces the recorded output exactly. An op that
  * is not in the table, or whose attributes no candidate reproduces, throws by name.
  */
+import { readData } from "../../ops/data.js";
 import type { Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { numel } from "../../core/shape.js";
@@ -34,7 +35,7 @@ export const TRACED_OPS = [...Object.keys(UNARY), ...Object.keys(BINARY), "views
 
 const same = (a: Tensor, b: Tensor): boolean => {
   if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) return false;
-  const x = a._data, y = b._data;
+  const x = readData(a), y = readData(b);
   for (let i = 0; i < x.length; i++) if (!(Math.abs(x[i] - y[i]) <= 1e-6 * (1 + Math.abs(y[i])))) return false;
   return true;
 };

@@ -51,7 +51,7 @@ export function traceForward(ctx: OnnxExportContext, model: Module, args: Nested
     if (suspended > 0 || !isTraced(inputs as Tensor[])) return;
     if (inputs.includes(out)) throw new Error(`exportOnnx: the forward of ${model.constructor.name} modifies a traced value in place (${name}); the tracer records out-of-place ops only`);
     const ins = inputs.map(valueOf);
-    const res = inputs.length === 1 && out._storage === inputs[0]._storage ? viewOf(ctx, ins[0], out) : emitRecorded(ctx, name, ins, out);
+    const res = inputs.length === 1 && out.untypedStorage() === inputs[0].untypedStorage() ? viewOf(ctx, ins[0], out) : emitRecorded(ctx, name, ins, out);
     if (res === null) {
       throw new Error(`exportOnnx: the forward of ${model.constructor.name} ran ${name} on values that depend on the inputs, which the tracer cannot write as ONNX ` +
         `(it writes ${TRACED_OPS.join(", ")} and the layers of the module walk); give the module that runs it a toOnnx(ctx, ...inputs) method`);
