@@ -1,0 +1,50 @@
+/** Messages between the page (main.ts) and the training worker (worker.ts). */
+import type { State } from "./state.js";
+import type { CsvTable, MnistSubset } from "./net.js";
+
+export type ToWorker =
+  | { type: "setup"; state: State }
+  | { type: "csv"; table: CsvTable | null }
+  | { type: "mnist"; subset: MnistSubset }
+  | { type: "run"; on: boolean }
+  | { type: "step" }
+  | { type: "weights" };
+
+export interface Update {
+  type: "update";
+  step: number;
+  epoch: number;
+  trainLoss: number;
+  testLoss: number;
+  trainAcc: number | null;
+  testAcc: number | null;
+  /** Mean gradient norm of each weighted layer's weight since the last update (null before the first step). */
+  gradNorms: number[] | null;
+  histograms: { lo: number; hi: number; counts: number[] }[];
+  lr: number;
+  /** Class probabilities (or the regression output) over a grid×grid lattice, 2-D inputs only. */
+  decision: Float32Array | null;
+  /** Per hidden layer: up to 16 neurons' outputs over an ngrid×ngrid lattice, neuron-major. */
+  neurons: Float32Array[];
+  grid: number;
+  ngrid: number;
+}
+
+export interface SetupInfo {
+  type: "setup";
+  kind: "classification" | "regression";
+  inDim: number;
+  classes: string[];
+  points: { x: Float32Array; y: number[]; nTrain: number };
+  bounds: { x0: number; x1: number; y0: number; y1: number };
+  layerNames: string[];
+  params: number;
+}
+
+export type FromWorker =
+  | { type: "ready"; device: string; backend: string }
+  | SetupInfo
+  | Update
+  | { type: "weights"; bytes: Uint8Array }
+  | { type: "stopped"; reason: string }
+  | { type: "error"; message: string };
