@@ -22,6 +22,8 @@ let info: SetupInfo | null = null;
 let last: Update | null = null;
 let running = false;
 let ready = false;
+/** What was wrong with the link the page opened (kept in the status line until the next edit). */
+let note = "";
 /** Curves over updates (halved when long, so drawing stays cheap). */
 let hist = { trainLoss: [] as number[], testLoss: [] as number[], trainAcc: [] as number[], testAcc: [] as number[], grads: [] as number[][] };
 
@@ -40,7 +42,9 @@ function apply(next: State): void {
 /** Applies a user's edit when it changes anything. */
 const change: Change = (edit) => {
   const next = edit(state);
-  if (JSON.stringify(next) !== JSON.stringify(state)) apply(next);
+  if (JSON.stringify(next) === JSON.stringify(state)) return;
+  note = "";
+  apply(next);
 };
 
 async function rebuild(): Promise<void> {
@@ -62,7 +66,6 @@ async function rebuild(): Promise<void> {
       return;
     }
   }
-  status("");
   send({ type: "setup", state });
 }
 
@@ -155,7 +158,7 @@ function drawNeurons(u: Update): void {
 
 async function onCsvFile(f: File): Promise<void> {
   try {
-    const table = parseCsv(await f.text()) as CsvTable;
+    const table = parseCsv(await f.text());
     csv = table;
     send({ type: "csv", table });
     const numeric = table.columns.filter((_, j) => table.rows.every((r) => r[j] !== "" && Number.isFinite(Number(r[j]))));
@@ -180,7 +183,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     $("mnist-view").hidden = state.dataset !== "mnist";
     $("decision").parentElement!.hidden = m.inDim !== 2;
     if (state.dataset === "mnist") void drawMnistSamples($("mnist-view"));
-    status(`${m.params.toLocaleString("en-US")} parameters · ${m.inDim} inputs · ${m.kind} · backend ${document.body.dataset.backend}`);
+    status(`${note}${m.params.toLocaleString("en-US")} parameters · ${m.inDim} inputs · ${m.kind} · backend ${document.body.dataset.backend}`);
   } else if (m.type === "update") onUpdate(m);
   else if (m.type === "weights") {
     const url = URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
@@ -205,7 +208,7 @@ function exportNow(): void {
 
 function fromHash(): void {
   const { state: s, problems } = decodeState(location.hash);
-  if (problems.length) status(`The link had problems (defaults used instead): ${problems.join("; ")}`);
+  note = problems.length ? `The link had problems (defaults used instead): ${problems.join("; ")}. ` : "";
   apply(s);
 }
 

@@ -4,15 +4,14 @@
  * loader and loss. Runs in the training worker.
  */
 import * as my from "myelin";
-import { makeDataset, csvDataset } from "./datasets.js";
+import { makeDataset, csvDataset, type CsvTable } from "./datasets.js";
 import { initPlan, modulePlan, optimizerPlan, schedulePlan, type CallPlan } from "./plan.js";
 import type { State } from "./state.js";
 
 type Tensor = my.Tensor;
 type Ctor = new (...args: unknown[]) => my.nn.Module;
 
-/** A parsed CSV file as datasets.js's parseCsv returns it. */
-export interface CsvTable { columns: string[]; rows: string[][] }
+export type { CsvTable };
 /** A flat MNIST subset: `images` n*784 bytes, `labels` n bytes. */
 export interface MnistSubset { images: Uint8Array; labels: Uint8Array }
 
