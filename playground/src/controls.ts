@@ -164,14 +164,18 @@ function layerRow(i: number, change: Change): HTMLLIElement {
   act.dataset.testid = `layer-${i}-activation`;
   fillSelect(act, ACTIVATIONS);
   act.addEventListener("change", () => change((s) => ({ ...s, layers: s.layers.map((l, k) => (k === i ? { ...l, act: act.value as typeof l.act } : l)) })));
+  units.setAttribute("aria-label", `Layer ${i + 1} units`);
+  act.setAttribute("aria-label", `Layer ${i + 1} activation`);
   const lu = document.createElement("label");
-  lu.append(`Layer ${i + 1} units `, units);
-  const la = document.createElement("label");
-  la.append(" activation ", act);
+  lu.append(units, " units");
   const rm = document.createElement("button");
   rm.textContent = "✕";
   rm.setAttribute("aria-label", `Remove layer ${i + 1}`);
   rm.addEventListener("click", () => change((s) => ({ ...s, layers: s.layers.filter((_, k) => k !== i) })));
-  li.append(lu, la, rm);
+  const no = document.createElement("span");
+  no.className = "layer-no";
+  no.textContent = String(i + 1);
+  no.setAttribute("aria-hidden", "true");
+  li.append(no, lu, act, rm);
   return li;
 }

@@ -47,11 +47,16 @@ export function drawDecision(canvas: HTMLCanvasElement, values: Float32Array, g:
   });
 }
 
-/** One neuron's outputs over the grid, scaled by its largest magnitude. */
+/**
+ * One neuron's outputs over the grid, its range [min, max] mapped onto the colour scale
+ * (sigmoid and ReLU outputs are never negative, so a fixed scale would paint them one
+ * colour). A range under 0.05 is widened to 0.05, so a dead or saturated neuron looks flat.
+ */
 export function drawNeuron(canvas: HTMLCanvasElement, values: Float32Array, offset: number, g: number): void {
-  let m = 1e-9;
-  for (let i = 0; i < g * g; i++) m = Math.max(m, Math.abs(values[offset + i]));
-  heat(canvas, g, (i) => diverging(values[offset + i] / m));
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < g * g; i++) { lo = Math.min(lo, values[offset + i]); hi = Math.max(hi, values[offset + i]); }
+  const mid = (lo + hi) / 2, half = Math.max((hi - lo) / 2, 0.025);
+  heat(canvas, g, (i) => diverging((values[offset + i] - mid) / half));
 }
 
 /** Data points on top of a heat map; test points hollow. */

@@ -177,11 +177,19 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   if (m.type === "ready") {
     ready = true;
     document.body.dataset.backend = m.backend;
+    send({ type: "speed", steps: Number($<HTMLSelectElement>("speed").value) });
     void rebuild();
   } else if (m.type === "setup") {
     info = m;
     $("mnist-view").hidden = state.dataset !== "mnist";
     $("decision").parentElement!.hidden = m.inDim !== 2;
+    $("grad-legend").replaceChildren(...m.layerNames.map((name, i) => {
+      const k = document.createElement("span");
+      k.className = "key";
+      k.style.setProperty("--c", layerColor(i, m.layerNames.length));
+      k.textContent = `${name} `;
+      return k;
+    }));
     if (state.dataset === "mnist") void drawMnistSamples($("mnist-view"));
     status(`${note}${m.params.toLocaleString("en-US")} parameters · ${m.inDim} inputs · ${m.kind} · backend ${document.body.dataset.backend}`);
   } else if (m.type === "update") onUpdate(m);
@@ -215,6 +223,7 @@ function fromHash(): void {
 initControls(change, (name) => change((s) => PRESETS[name].apply(s)), (f) => void onCsvFile(f), mnistAvailable());
 $("train-toggle").addEventListener("click", () => { if (info) setRunning(!running); });
 $("step-once").addEventListener("click", () => { setRunning(false); send({ type: "step" }); });
+$("speed").addEventListener("change", () => send({ type: "speed", steps: Number($<HTMLSelectElement>("speed").value) }));
 $("reset").addEventListener("click", () => void rebuild());
 $("show-test").addEventListener("change", () => requestAnimationFrame(draw));
 $("export-code").addEventListener("click", exportNow);

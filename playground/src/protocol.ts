@@ -7,6 +7,8 @@ export type ToWorker =
   | { type: "csv"; table: CsvTable | null }
   | { type: "mnist"; subset: MnistSubset }
   | { type: "run"; on: boolean }
+  /** Steps per slice (0: as many as fit in ~60 ms); a slow speed lets one watch training. */
+  | { type: "speed"; steps: number }
   | { type: "step" }
   | { type: "weights" };
 

@@ -33,6 +33,7 @@ let sess: Session | null = null;
 let csv: CsvTable | null = null;
 let mnist: MnistSubset | null = null;
 let running = false;
+let speed = 0;
 let step = 0, epoch = 0;
 let batches: Iterator<Tensor[]> | null = null;
 let gradSums: number[] = [], gradCount = 0;
@@ -151,7 +152,8 @@ function loop(): void {
   const t0 = performance.now();
   try {
     // Slices of ~60 ms: long enough to amortise the report, short enough to stay responsive.
-    while (performance.now() - t0 < 60) oneStep();
+    if (speed > 0) for (let k = 0; k < speed && performance.now() - t0 < 60; k++) oneStep();
+    else while (performance.now() - t0 < 60) oneStep();
     report();
   } catch (e) {
     running = false;
@@ -165,7 +167,7 @@ let pending = false;
 function schedule(): void {
   if (pending || !running) return;
   pending = true;
-  setTimeout(() => { pending = false; loop(); }, 0);
+  setTimeout(() => { pending = false; loop(); }, speed > 0 ? 30 : 0);
 }
 
 function weights(): void {
@@ -180,6 +182,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     else if (m.type === "mnist") mnist = m.subset;
     else if (m.type === "setup") setup(m.state);
     else if (m.type === "run") { running = m.on && !!sess; schedule(); }
+    else if (m.type === "speed") speed = m.steps;
     else if (m.type === "step") { if (sess) { oneStep(); report(); } }
     else if (m.type === "weights") { if (sess) weights(); }
   } catch (err) {
