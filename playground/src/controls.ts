@@ -31,7 +31,8 @@ export function initControls(change: Change, onPreset: (name: string) => void, o
     b.dataset.testid = `dataset-${d}`;
     b.id = `dataset-${d}`;
     b.setAttribute("aria-pressed", "false");
-    b.addEventListener("click", () => change((s) => ({ ...s, dataset: d })));
+    // MNIST comes with its preset: the 2-D sets' learning rate is too high for the conv net.
+    b.addEventListener("click", () => change((s) => (d === "mnist" ? (s.dataset === d ? s : PRESETS.mnist.apply(s)) : { ...s, dataset: d })));
     box.append(b);
   }
   fillSelect($("init"), INITS);

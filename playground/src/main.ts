@@ -8,10 +8,11 @@ import { decodeState, encodeState, PRESETS, type State } from "./state.js";
 import { initControls, renderControls, showColumns, type Change } from "./controls.js";
 import { drawDecision, drawHistogram, drawLines, drawNeuron, drawPoints, layerColor } from "./draw.js";
 import { exportCode } from "./codegen.js";
+import DATASETS_SOURCE from "raw:./datasets.js";
 import { parseCsv } from "./datasets.js";
 import type { FromWorker, SetupInfo, ToWorker, Update } from "./protocol.js";
 import type { CsvTable } from "./net.js";
-import { loadMnist, mnistAvailable, drawMnistSamples } from "./mnist.js";
+import { loadMnist, mnistAvailable, drawDigits } from "./mnist.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (msg: string) => { $("status").textContent = msg; };
@@ -52,6 +53,10 @@ async function rebuild(): Promise<void> {
   hist = { trainLoss: [], testLoss: [], trainAcc: [], testAcc: [], grads: [] };
   last = null;
   $("exported-code").textContent = "";
+  // Clear the readouts: the new network's first report may take a moment (MNIST), and stale numbers would mislead.
+  $("step-count").textContent = "0";
+  $("epoch").textContent = "0";
+  for (const id of ["test-accuracy", "test-loss", "train-loss"]) $(id).textContent = "–";
   if (!ready) return;
   if (state.dataset === "csv" && !csv) {
     status("This link uses a CSV file, which links do not carry: load the file again (the column choice is kept).");
@@ -133,7 +138,7 @@ function draw(): void {
 
 function drawNeurons(u: Update): void {
   const box = $("neurons");
-  const want = u.neurons.map((m) => m.length / (u.ngrid * u.ngrid));
+  const want = u.neurons.map((m) => m.maps.length / (m.g * m.g));
   const have = [...box.children].map((c) => c.children.length - 1);
   if (JSON.stringify(want) !== JSON.stringify(have)) {
     box.replaceChildren(...want.map((k, l) => {
@@ -141,6 +146,7 @@ function drawNeurons(u: Update): void {
       row.className = "neuron-row";
       const h = document.createElement("span");
       h.textContent = `layer ${l + 1}`;
+      h.setAttribute("aria-hidden", "true");
       row.append(h, ...Array.from({ length: k }, (_, j) => {
         const c = Object.assign(document.createElement("canvas"), { width: 40, height: 40 });
         c.setAttribute("role", "img");
@@ -152,8 +158,9 @@ function drawNeurons(u: Update): void {
   }
   u.neurons.forEach((m, l) => {
     const cs = box.children[l].querySelectorAll("canvas");
-    cs.forEach((c, j) => drawNeuron(c, m, j * u.ngrid * u.ngrid, u.ngrid));
+    cs.forEach((c, j) => drawNeuron(c, m.maps, j * m.g * m.g, m.g));
   });
+  if (u.digits.length) drawDigits($("mnist-view"), u.digits);
 }
 
 async function onCsvFile(f: File): Promise<void> {
@@ -181,7 +188,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     void rebuild();
   } else if (m.type === "setup") {
     info = m;
-    $("mnist-view").hidden = state.dataset !== "mnist";
+    $("mnist-box").hidden = state.dataset !== "mnist";
     $("decision").parentElement!.hidden = m.inDim !== 2;
     $("grad-legend").replaceChildren(...m.layerNames.map((name, i) => {
       const k = document.createElement("span");
@@ -190,7 +197,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       k.textContent = `${name} `;
       return k;
     }));
-    if (state.dataset === "mnist") void drawMnistSamples($("mnist-view"));
+    $("neurons-title").textContent = state.dataset === "mnist" ? "Feature maps of the first test digit (conv blocks 1 and 2)" : "Neurons";
     status(`${note}${m.params.toLocaleString("en-US")} parameters · ${m.inDim} inputs · ${m.kind} · backend ${document.body.dataset.backend}`);
   } else if (m.type === "update") onUpdate(m);
   else if (m.type === "weights") {
@@ -211,7 +218,7 @@ function exportNow(): void {
   // The exported program trains whole epochs: as many as the page has started, or 100 if it has not trained yet.
   const epochs = trained > 0 ? Math.ceil(trained / stepsPerEpoch) : 100;
   const outDim = info.kind === "classification" ? info.classes.length : 1;
-  $("exported-code").textContent = exportCode(state, { inDim: info.inDim, outDim, kind: info.kind, epochs });
+  $("exported-code").textContent = exportCode(state, { inDim: info.inDim, outDim, kind: info.kind, n: info.n, epochs, datasetsSource: DATASETS_SOURCE });
 }
 
 function fromHash(): void {

@@ -22,17 +22,31 @@ export async function loadMnist(): Promise<MnistSubset> {
   return cached;
 }
 
-/** A strip of the first digits, so the data set is visible. */
-export async function drawMnistSamples(box: HTMLElement): Promise<void> {
-  const m = await loadMnist();
-  const c = Object.assign(document.createElement("canvas"), { width: 28 * 16, height: 28 });
+/** Grey image of 28×28 values in [0, 1] (ink dark), or a saliency map scaled by its maximum (red). */
+function digitCanvas(v: Float32Array, saliency: boolean, label: string): HTMLCanvasElement {
+  const c = Object.assign(document.createElement("canvas"), { width: 28, height: 28 });
   c.setAttribute("role", "img");
-  c.setAttribute("aria-label", `The first 16 digits: ${Array.from(m.labels.slice(0, 16)).join(" ")}`);
-  const img = new ImageData(28 * 16, 28);
-  for (let k = 0; k < 16; k++) for (let i = 0; i < 784; i++) {
-    const v = 255 - m.images[k * 784 + i], p = 4 * ((i / 28 | 0) * 28 * 16 + k * 28 + (i % 28));
-    img.data.set([v, v, v, 255], p);
+  c.setAttribute("aria-label", label);
+  const img = new ImageData(28, 28);
+  let m = 1e-12;
+  if (saliency) for (const x of v) m = Math.max(m, x);
+  for (let i = 0; i < 784; i++) {
+    const t = saliency ? v[i] / m : v[i];
+    img.data.set(saliency ? [255, 255 * (1 - t), 255 * (1 - t), 255] : [255 * (1 - t), 255 * (1 - t), 255 * (1 - t), 255], 4 * i);
   }
   c.getContext("2d")!.putImageData(img, 0, 0);
-  box.replaceChildren(c);
+  return c;
+}
+
+/** The first test digits: image, saliency map (explain.Saliency of the predicted class), prediction. */
+export function drawDigits(box: HTMLElement, digits: { image: Float32Array; label: number; pred: number; saliency: Float32Array }[]): void {
+  box.replaceChildren(...digits.map((d, i) => {
+    const f = document.createElement("figure");
+    f.className = "digit";
+    const cap = document.createElement("figcaption");
+    cap.textContent = `${d.pred}${d.pred === d.label ? " ✓" : ` ✗ (${d.label})`}`;
+    f.append(digitCanvas(d.image, false, `test digit ${i + 1}, label ${d.label}`),
+      digitCanvas(d.saliency, true, `saliency of the prediction ${d.pred} for test digit ${i + 1}`), cap);
+    return f;
+  }));
 }

@@ -52,7 +52,7 @@ export function prepareData(s: State, csv: CsvTable | null, mnist: MnistSubset |
   return {
     kind, inDim, outDim: kind === "classification" ? classes.length : 1, classes,
     xTrain: X.slice(0, 0, nTrain), yTrain: Y.slice(0, 0, nTrain), xTest: X.slice(0, nTrain, n), yTest: Y.slice(0, nTrain, n),
-    points: { x: s.dataset === "mnist" ? new Float32Array(0) : x, y, nTrain },
+    points: s.dataset === "mnist" ? { x: new Float32Array(0), y: [], nTrain } : { x, y, nTrain },
   };
 }
 
@@ -100,4 +100,12 @@ export function buildSession(s: State, d: Prepared): Session {
     ? (out: Tensor, y: Tensor) => base(out, y).add(weights.map((w) => w.abs().sum()).reduce((a, b) => a.add(b)).mul(s.l1))
     : base;
   return { model, optimizer, scheduler, loader, weighted, loss };
+}
+
+/** One optimisation step on a batch; `afterBackward` sees the gradients before the optimizer uses them. */
+export function trainBatch(s: Session, xb: Tensor, yb: Tensor, afterBackward?: () => void): void {
+  s.optimizer.zeroGrad();
+  s.loss(s.model.forward(xb), yb).backward();
+  afterBackward?.();
+  s.optimizer.step();
 }

@@ -26,10 +26,14 @@ export interface Update {
   lr: number;
   /** Class probabilities (or the regression output) over a grid×grid lattice, 2-D inputs only. */
   decision: Float32Array | null;
-  /** Per hidden layer: up to 16 neurons' outputs over an ngrid×ngrid lattice, neuron-major. */
-  neurons: Float32Array[];
+  /**
+   * Per hidden layer, up to 16 neurons' outputs on a g×g lattice, neuron-major: over the
+   * input plane for 2-D data, or a conv layer's feature maps of the first test image (MNIST).
+   */
+  neurons: { g: number; maps: Float32Array }[];
   grid: number;
-  ngrid: number;
+  /** MNIST: the first test digits, the predicted class and a saliency map (|d logit / d pixel|) of each. */
+  digits: { image: Float32Array; label: number; pred: number; saliency: Float32Array }[];
 }
 
 export interface SetupInfo {
@@ -41,6 +45,8 @@ export interface SetupInfo {
   bounds: { x0: number; x1: number; y0: number; y1: number };
   layerNames: string[];
   params: number;
+  /** Number of examples, train and test together. */
+  n: number;
 }
 
 export type FromWorker =

