@@ -95,10 +95,11 @@ function onUpdate(u: Update): void {
   $("train-loss").textContent = Number.isFinite(u.trainLoss) ? u.trainLoss.toFixed(4) : "diverged";
   hist.trainLoss.push(u.trainLoss); hist.testLoss.push(u.testLoss);
   if (u.trainAcc !== null) { hist.trainAcc.push(u.trainAcc); hist.testAcc.push(u.testAcc!); }
-  if (u.gradNorms) hist.grads.push(u.gradNorms);
+  hist.grads.push(...u.gradNorms);
+  if (hist.grads.length > 2000) hist.grads = hist.grads.filter((_, i) => i % 2 === 0);
   if (hist.trainLoss.length > 600) {
     const half = (a: number[]) => a.filter((_, i) => i % 2 === 0);
-    hist = { trainLoss: half(hist.trainLoss), testLoss: half(hist.testLoss), trainAcc: half(hist.trainAcc), testAcc: half(hist.testAcc), grads: hist.grads.filter((_, i) => i % 2 === 0) };
+    hist = { ...hist, trainLoss: half(hist.trainLoss), testLoss: half(hist.testLoss), trainAcc: half(hist.trainAcc), testAcc: half(hist.testAcc) };
   }
   requestAnimationFrame(draw);
 }

@@ -102,10 +102,12 @@ export function buildSession(s: State, d: Prepared): Session {
   return { model, optimizer, scheduler, loader, weighted, loss };
 }
 
-/** One optimisation step on a batch; `afterBackward` sees the gradients before the optimizer uses them. */
-export function trainBatch(s: Session, xb: Tensor, yb: Tensor, afterBackward?: () => void): void {
+/** One optimisation step on a batch; `afterBackward` sees the gradients before the optimizer uses them. Returns the loss. */
+export function trainBatch(s: Session, xb: Tensor, yb: Tensor, afterBackward?: () => void): Tensor {
   s.optimizer.zeroGrad();
-  s.loss(s.model.forward(xb), yb).backward();
+  const loss = s.loss(s.model.forward(xb), yb);
+  loss.backward();
   afterBackward?.();
   s.optimizer.step();
+  return loss;
 }

@@ -20,8 +20,8 @@ export interface Update {
   testLoss: number;
   trainAcc: number | null;
   testAcc: number | null;
-  /** Mean gradient norm of each weighted layer's weight since the last update (null before the first step). */
-  gradNorms: number[] | null;
+  /** Gradient norm of each weighted layer's weight at steps since the last update (all of them, or 16 evenly spaced). */
+  gradNorms: number[][];
   histograms: { lo: number; hi: number; counts: number[] }[];
   lr: number;
   /** Class probabilities (or the regression output) over a grid×grid lattice, 2-D inputs only. */

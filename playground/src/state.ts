@@ -64,9 +64,10 @@ export const PRESETS: Record<string, { label: string; apply: (s: State) => State
       batchNorm: false, dropout: 0, init: "normal", optimizer: "sgd", lr: 0.01, schedule: "none" }),
   },
   highlr: {
-    label: "Diverging (learning rate too high)",
-    apply: (s) => ({ ...s, dataset: "circle", layers: [{ units: 16, act: "relu" }, { units: 16, act: "relu" }],
-      batchNorm: false, dropout: 0, init: "default", optimizer: "sgd", lr: 5, schedule: "none" }),
+    // SGD on this linear regression converges up to lr 0.45 and blows up within ten steps at 0.5.
+    label: "Exploding (learning rate too high)",
+    apply: (s) => ({ ...s, dataset: "plane", noise: 0, layers: [{ units: 8, act: "linear" }],
+      batchNorm: false, dropout: 0, l1: 0, l2: 0, init: "default", optimizer: "sgd", lr: 0.5, schedule: "none", batchSize: 16 }),
   },
   overfit: {
     label: "Overfitting (noisy data, big net)",

@@ -38,7 +38,10 @@ let speed = 0;
 let reportMs = 0;
 let step = 0, epoch = 0;
 let batches: Iterator<Tensor[]> | null = null;
-let gradSums: number[] = [], gradCount = 0;
+/** Per-step gradient norms (one per weighted layer) since the last report. */
+let gradTrace: number[][] = [];
+/** Most gradient-norm samples one report carries (evenly spaced over its steps). */
+const GRAD_SAMPLES = 16;
 let bounds = { x0: -1.2, x1: 1.2, y0: -1.2, y1: 1.2 };
 
 function setup(s: State): void {
@@ -46,7 +49,7 @@ function setup(s: State): void {
   data = prepareData(s, csv, mnist);
   sess = buildSession(s, data);
   step = 0; epoch = 0; batches = null;
-  gradSums = sess.weighted.map(() => 0); gradCount = 0;
+  gradTrace = [];
   if (data.inDim === 2) {
     const p = data.points.x;
     let lo = Infinity, hi = -Infinity;
@@ -59,7 +62,8 @@ function setup(s: State): void {
   report();
 }
 
-function oneStep(): void {
+/** One training step; false once the loss is no longer finite (training diverged). */
+function oneStep(): boolean {
   const s = sess!;
   if (!batches) batches = s.loader[Symbol.iterator]() as Iterator<Tensor[]>;
   let next = batches.next();
@@ -70,11 +74,11 @@ function oneStep(): void {
     next = batches.next();
   }
   const [xb, yb] = next.value;
-  trainBatch(s, xb, yb, () => {
-    s.weighted.forEach((w, i) => { gradSums[i] += w.weight.grad ? w.weight.grad.norm().item() : 0; });
-    gradCount++;
+  const loss = trainBatch(s, xb, yb, () => {
+    gradTrace.push(s.weighted.map((w) => (w.weight.grad ? w.weight.grad.norm().item() : 0)));
   });
   step++;
+  return Number.isFinite(loss.item());
 }
 
 /** Loss and accuracy (classification) of the model in eval mode on one split. */
@@ -148,7 +152,8 @@ function report(): void {
     const tr = evaluate(d.xTrain, d.yTrain), te = evaluate(d.xTest, d.yTest);
     const upd: Update = {
       type: "update", step, epoch, trainLoss: tr.loss, testLoss: te.loss, trainAcc: tr.acc, testAcc: te.acc,
-      gradNorms: gradCount ? gradSums.map((g) => g / gradCount) : null,
+      gradNorms: gradTrace.length <= GRAD_SAMPLES ? gradTrace
+        : Array.from({ length: GRAD_SAMPLES }, (_, k) => gradTrace[Math.floor(((k + 1) * gradTrace.length) / GRAD_SAMPLES) - 1]),
       histograms: s.weighted.map((w) => histogram(w.weight)),
       lr: s.optimizer.paramGroups[0].lr as number,
       decision: null, neurons: [], grid: GRID, digits: [],
@@ -165,7 +170,7 @@ function report(): void {
   // Saliency needs gradients, so it runs outside noGrad (still in eval mode).
   if (d.inDim === 784) u.digits = digits();
   s.model.train();
-  gradSums = gradSums.map(() => 0); gradCount = 0;
+  gradTrace = [];
   post(u, [...(u.decision ? [u.decision.buffer] : []), ...u.neurons.map((n) => n.maps.buffer)] as Transferable[]);
   if (!Number.isFinite(u.trainLoss) && running) {
     running = false;
@@ -179,8 +184,9 @@ function loop(): void {
   try {
     // Slices of ~60 ms: long enough to amortise the report, short enough to stay responsive.
     const budget = Math.max(60, 2 * reportMs);
-    if (speed > 0) for (let k = 0; k < speed && performance.now() - t0 < budget; k++) oneStep();
-    else while (performance.now() - t0 < budget) oneStep();
+    // A slice ends early when the loss blows up, so the gradient-norm trace shows the explosion step by step.
+    if (speed > 0) for (let k = 0; k < speed && performance.now() - t0 < budget && oneStep(); k++);
+    else while (performance.now() - t0 < budget && oneStep());
     const r0 = performance.now();
     report();
     reportMs = performance.now() - r0;

