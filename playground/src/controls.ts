@@ -90,19 +90,33 @@ export function initControls(change: Change, onPreset: (name: string) => void, o
   });
 }
 
-/** Shows the column picker for a parsed CSV (checkboxes for features, a select for the target). */
+/**
+ * Shows the column picker for a parsed CSV (checkboxes for features, a select for the
+ * target). Built once per file; later calls only update it, so keyboard focus stays.
+ */
 export function showColumns(columns: string[], s: State, change: Change): void {
   $("columns").hidden = false;
   const target = $<HTMLSelectElement>("target-column");
-  fillSelect(target, columns);
+  const box = $("feature-columns");
+  if (box.dataset.columns !== JSON.stringify(columns)) {
+    box.dataset.columns = JSON.stringify(columns);
+    fillSelect(target, columns);
+    buildColumns(columns, change);
+  }
   target.value = s.target;
+  columns.forEach((c, i) => {
+    const cb = $<HTMLInputElement>(`feature-${i}`);
+    cb.checked = s.features.includes(c);
+    cb.disabled = c === s.target;
+  });
+}
+
+function buildColumns(columns: string[], change: Change): void {
   $("feature-columns").replaceChildren(...columns.map((c, i) => {
     const label = document.createElement("label");
     const cb = document.createElement("input");
     cb.type = "checkbox";
     cb.id = `feature-${i}`;
-    cb.checked = s.features.includes(c);
-    cb.disabled = c === s.target;
     cb.addEventListener("change", () => change((st) => ({ ...st, dataset: "csv",
       features: columns.filter((col) => (col === c ? cb.checked : st.features.includes(col))) })));
     label.append(cb, ` ${c}`);

@@ -5,7 +5,9 @@
  * regression) the exported program, run under Node with myelin, builds exactly the
  * weights the playground's worker builds (same names, shapes and values after the same
  * seed) and, after two epochs of training, the same weights as the worker's training
- * step (net.ts) gives: the code a user takes away is the network they saw.
+ * step (net.ts) gives: the code a user takes away is the network they saw. A CSV
+ * setting checks the program reads the file it is given (same columns and classes),
+ * run both as an ES module and as TypeScript under tsx.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,9 +15,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import * as my from "../../src/index.js";
 import { decodeState, defaultState, encodeState, PRESETS, type State } from "../../playground/src/state.js";
 import { buildSession, prepareData, trainBatch } from "../../playground/src/net.js";
+import { parseCsv, rng } from "../../playground/src/datasets.js";
 import { exportCode } from "../../playground/src/codegen.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -57,14 +61,33 @@ const SETTINGS: [string, State][] = [
     layers: [{ units: 10, act: "tanh" }, { units: 10, act: "silu" }], l1: 1e-3, init: "kaiming", optimizer: "momentum", lr: 0.02, schedule: "exp", batchSize: 10 }],
 ];
 
-/** Runs the exported program for `epochs` epochs with --save; returns the weights it wrote. */
-function runExport(s: State, epochs: number, name: string): Record<string, my.Tensor> {
-  const d = prepareData(s, null, null);
+/** A CSV with a quoted text column, three string classes and one feature that does not matter. */
+function csvText(): string {
+  const r = rng(11), rows = ["petal length,petal width,noise,colour,kind"];
+  for (let i = 0; i < 150; i++) {
+    const k = i % 3;
+    rows.push(`${1 + 2 * k + r()},${0.3 + k + 0.5 * r()},${r()},"${r() < 0.5 ? "red, dark" : "blue"}",${["setosa", "versicolor", "virginica"][k]}`);
+  }
+  return rows.join("\n");
+}
+
+/**
+ * Runs the exported program for `epochs` epochs with --save (as model.ts under tsx when
+ * `ts`, else as model.mjs under plain Node); returns the weights it wrote.
+ */
+function runExport(s: State, epochs: number, name: string, opts: { csv?: string; ts?: boolean } = {}): Record<string, my.Tensor> {
+  const d = prepareData(s, opts.csv ? parseCsv(opts.csv) : null, null);
   const code = exportCode(s, { inDim: d.inDim, outDim: d.outDim, kind: d.kind, n: d.points.y.length, epochs, datasetsSource: DATASETS_SOURCE });
   const dir = join(tmp, name);
   mkdirSync(dir);
-  writeFileSync(join(dir, "model.mjs"), code);
-  const r = spawnSync(process.execPath, [join(dir, "model.mjs"), "--save"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+  const file = join(dir, opts.ts ? "model.ts" : "model.mjs");
+  writeFileSync(file, code);
+  const args = opts.ts ? ["--import", pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href, file] : [file];
+  if (opts.csv) {
+    writeFileSync(join(dir, "data.csv"), opts.csv);
+    args.push(join(dir, "data.csv"));
+  }
+  const r = spawnSync(process.execPath, [...args, "--save"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, `exported program failed:\n${r.stderr}\n--- code ---\n${code}`);
   assert.match(r.stdout, d.kind === "classification" ? /^test accuracy [\d.]+% · test loss [\d.]+\n$/ : /^test loss [\d.]+\n$/);
   return my.io.load(join(dir, "model.safetensors"));
@@ -80,6 +103,22 @@ function assertSameWeights(got: Record<string, my.Tensor>, want: Record<string, 
     assert.ok(m <= tol, `${what}: ${k} differs by ${m}`);
   }
 }
+
+test("exported code for a CSV file: reads the file given on its command line, same columns, classes and weights (also as TypeScript under tsx)", { skip: noDist, timeout: 120_000 }, () => {
+  const s: State = { ...defaultState(), dataset: "csv", features: ["petal length", "petal width", "noise"], target: "kind", seed: 4,
+    layers: [{ units: 6, act: "gelu" }], dropout: 0.1, optimizer: "adamw", lr: 0.01, schedule: "cosine" };
+  const csv = csvText();
+  const d = prepareData(s, parseCsv(csv), null);
+  assert.deepEqual([d.inDim, d.outDim, d.classes], [3, 3, ["setosa", "versicolor", "virginica"]]);
+  const sess = buildSession(s, d);
+  for (let e = 0; e < 3; e++) {
+    for (const [xb, yb] of sess.loader) trainBatch(sess, xb, yb);
+    sess.scheduler?.step();
+  }
+  const want = sess.model.stateDict();
+  assertSameWeights(runExport(s, 3, "csv", { csv }), want, 1e-5, "CSV, three epochs");
+  assertSameWeights(runExport(s, 3, "csv-ts", { csv, ts: true }), want, 1e-5, "CSV, three epochs, as TypeScript");
+});
 
 for (const [label, s] of SETTINGS) {
   test(`exported code builds and trains the worker's network: ${label}`, { skip: noDist, timeout: 120_000 }, () => {

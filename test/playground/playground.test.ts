@@ -201,7 +201,7 @@ test("playground: labelled, keyboard-operable controls; fits a phone-sized viewp
   await page.goto(`${server!.origin}/#data=circle&layers=4tanh,4tanh`);
   await page.waitForFunction(() => /parameters/.test(document.getElementById("status")!.textContent!));
   // Every control has an accessible name (a <label>, aria-label, or its text).
-  const unnamed = await page.evaluate(() => [...document.querySelectorAll("input, select, button")].filter((el) => {
+  const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll("input, select, button")).filter((el) => {
     const e = el as HTMLInputElement;
     return !(e.labels?.length || e.getAttribute("aria-label") || (el.tagName === "BUTTON" && el.textContent!.trim()));
   }).map((el) => el.outerHTML.slice(0, 80)));
