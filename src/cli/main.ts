@@ -231,7 +231,7 @@ export async function main(argv: string[], streams?: CliStreams): Promise<number
     else if (cmd === "info") await info(rest);
     else if (cmd === "explain") await (await import("./explain.js")).explainCmd(rest, out);
     else if (cmd === "playground") await (await import("./playground.js")).playgroundCmd(rest, out);
-    else throw new UsageError(`unknown command "${cmd}"; expected train, eval or info (myelin --help)`);
+    else throw new UsageError(`unknown command "${cmd}"; expected train, eval, info, explain or playground (myelin --help)`);
     return 0;
   } catch (e) {
     const usage = e instanceof UsageError;
