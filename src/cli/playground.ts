@@ -1,8 +1,10 @@
 /**
  * `myelin playground [--port N]`: serves the built playground (playground/index.html,
  * style.css and dist/, built by `npm run build`) as static files with the two
- * cross-origin-isolation headers (so the page gets SharedArrayBuffer and wasm threads).
- * The first line of output is the page's URL; the server runs until interrupted.
+ * cross-origin-isolation headers (so the page gets SharedArrayBuffer and wasm threads),
+ * and the package's browser bundle (dist/browser/myelin.js) at /dist/myelin.js, where
+ * the worker imports it. The first line of output is the page's URL; the server runs
+ * until interrupted.
  */
 import { createServer, type Server } from "node:http";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -41,8 +43,12 @@ export function servePlayground(root: string, port: number): Promise<Server> {
     } catch {
       return void res.writeHead(400).end("bad path");
     }
-    const file = join(root, path.endsWith("/") ? join(path, "index.html") : path);
-    if (!(file === root || file.startsWith(root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+    // The library itself: the package's browser bundle, shipped once (see scripts/build-playground.mjs).
+    const lib = join(root, "..", "dist", "browser");
+    const file = path === "/dist/myelin.js" || path === "/dist/myelin.js.map" ? join(lib, path.slice("/dist/".length))
+      : join(root, path.endsWith("/") ? join(path, "index.html") : path);
+    const inside = file.startsWith(root + sep) || file.startsWith(lib + sep);
+    if (!inside || !existsSync(file) || !statSync(file).isFile()) {
       return void res.writeHead(404, { "Content-Type": "text/plain" }).end(`not found: ${path}`);
     }
     res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-cache" });

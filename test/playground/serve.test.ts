@@ -6,14 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { request } from "node:http";
 import { spawnSync } from "node:child_process";
 import { startPlayground } from "./server.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const built = existsSync(join(ROOT, "dist", "cli", "playground.js")) && existsSync(join(ROOT, "playground", "dist", "main.js"));
+const built = ["dist/cli/playground.js", "dist/browser/myelin.js", "playground/dist/main.js"].every((p) => existsSync(join(ROOT, p)));
 const skip = built ? false : "dist/ or playground/dist is not built (run npm run build)";
 
 /** A raw GET (no URL normalisation by the client, so ../ reaches the server as sent). */
@@ -28,7 +28,7 @@ function get(origin: string, path: string): Promise<{ status: number; headers: R
   });
 }
 
-test("myelin playground: URL first, static files with COOP/COEP, nothing outside playground/", { skip, timeout: 30_000 }, async () => {
+test("myelin playground: URL first, static files with COOP/COEP, nothing outside playground/ but the library bundle", { skip, timeout: 30_000 }, async () => {
   const pg = await startPlayground();
   try {
     assert.match(pg.firstLine, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -41,6 +41,10 @@ test("myelin playground: URL first, static files with COOP/COEP, nothing outside
     const js = await get(pg.origin, "/dist/worker.js");
     assert.equal(js.status, 200);
     assert.match(String(js.headers["content-type"]), /^text\/javascript/);
+    // The library is the package's browser bundle, served where the worker imports it.
+    const lib = await get(pg.origin, "/dist/myelin.js");
+    assert.equal(lib.status, 200);
+    assert.equal(lib.body, readFileSync(join(ROOT, "dist", "browser", "myelin.js"), "utf8"));
     for (const p of ["/../package.json", "/%2e%2e/package.json", "/dist/../../package.json", "/nope.js"]) {
       assert.equal((await get(pg.origin, p)).status, 404, p);
     }
