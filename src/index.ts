@@ -17,6 +17,7 @@ export * from "./ops/elementwise.js";
 export * from "./ops/reduce.js";
 export { variance as var } from "./ops/reduce.js";
 export * from "./ops/shape.js";
+export * from "./ops/pad.js";
 export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
 export * from "./ops/inplace.js";

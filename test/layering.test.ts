@@ -5,9 +5,14 @@
 //   2. src/core/ imports nothing above it (only core and backends);
 //   3. the backends never import each other (src/backends/<a>/ -> src/backends/<b>/);
 //      shared code lives in the neutral top-level files of src/backends/;
-//   4. no import cycles (between run-time imports: `import type` is erased).
-// Known exceptions are listed below with the reason; a rule broken anywhere else, or an
-// exception that no longer occurs, fails the test (so the list only shrinks).
+//   4. no import cycles (between run-time imports: `import type` is erased);
+//   5. nothing outside src/core/ and src/ops/ touches a tensor's memory directly
+//      (`_data`, `_arr`, `_storage`): it calls readData / mutableData of src/ops/data.ts,
+//      which keep the device check (a GPU tensor has no synchronous memory).
+// Rule 1 has no exceptions (every kernel-backed primitive lives in src/ops/, those of nn
+// in src/ops/nn/). Rules 2 and 4 have none today either; an exception would be listed
+// below with its reason, and a rule broken anywhere else, or a listed exception that no
+// longer occurs, fails the test (so the lists only shrink).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -17,18 +22,11 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src");
 
-/** Rule 1 exceptions: kernel-backed primitives that still live in src/nn/ (and one in src/optim/). */
-const BACKEND_IMPORT_EXCEPTIONS: Record<string, string> = {};
-
 /** Rule 2 exceptions. */
-const CORE_EXCEPTIONS: Record<string, string> = {
-  "src/core/engine.ts -> src/ops/creation.ts": "seeds backward with onesLike; src/core/ belongs to the views branch this session (one-line fix: fill from core)",
-};
+const CORE_EXCEPTIONS: Record<string, string> = {};
 
 /** Rule 4 exceptions (cycles, as their sorted file list). */
-const CYCLE_EXCEPTIONS: Record<string, string> = {
-  "src/ops/pad.ts src/ops/shape.ts": "shape.ts re-exports pad/tril/triu from pad.ts, which uses shape.ts's narrow/stridedEmbed; shape.ts belongs to the views branch this session",
-};
+const CYCLE_EXCEPTIONS: Record<string, string> = {};
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -87,7 +85,7 @@ test("only src/core/ and src/ops/ import src/backends/", () => {
     if (["core", "ops", "backends", "entries"].includes(top(f)) || f === "src/index.ts") continue;
     for (const d of deps) if (top(d) === "backends") found.add(`${f} -> ${d}`);
   }
-  checkExceptions(found, BACKEND_IMPORT_EXCEPTIONS, "files outside src/core and src/ops importing src/backends (go through an op in src/ops/, or src/ops/kernels.ts)");
+  assert.deepEqual([...found], [], "files outside src/core and src/ops importing src/backends (go through an op in src/ops/)");
 });
 
 test("src/core/ imports nothing above it", () => {
@@ -130,4 +128,17 @@ test("no import cycles (run-time imports; type-only ones cannot cycle at load)",
   for (const f of runtimeGraph.keys()) if (!idx.has(f)) visit(f);
   const found = new Set(comps.map((c) => c.join(" ")));
   checkExceptions(found, CYCLE_EXCEPTIONS, "import cycles");
+});
+
+test("nothing outside src/core and src/ops touches Tensor._data / _arr / _storage (src/ops/data.ts is the accessor)", () => {
+  const bad: string[] = [];
+  for (const f of files) {
+    const r = rel(f);
+    if (["core", "ops"].includes(top(r))) continue;
+    const lines = readFileSync(f, "utf8").replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, " ")).split("\n");
+    lines.forEach((line, i) => {
+      if (/\._(data|arr|storage)\b/.test(line.replace(/\/\/.*$/, ""))) bad.push(`${r}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(bad, [], "direct access to a tensor's memory outside src/core and src/ops (use readData / mutableData from src/ops/data.ts)");
 });

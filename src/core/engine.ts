@@ -4,9 +4,9 @@
  * accumulating into leaves' `.grad` (backward) or returning them (grad).
  */
 import { AccumulateGrad, Node, setGradEnabled } from "./autograd.js";
-import { Tensor } from "./tensor.js";
+import { Tensor, make } from "./tensor.js";
 import { fmtShape, shapesEqual } from "./shape.js";
-import { onesLike } from "../ops/creation.js";
+import { allocArray } from "./dtype.js";
 
 /** Options of `tensor.backward()` and {@link backward}. */
 export interface BackwardOptions {
@@ -29,7 +29,9 @@ function rootGrad(out: Tensor, g: Tensor | null | undefined, op: string): Tensor
     if (out.numel() !== 1) {
       throw new Error(`${op}: grad can be implicitly created only for scalar outputs, but the output has shape ${fmtShape(out.shape)}; pass a gradient of that shape`);
     }
-    return onesLike(out);
+    // The implicit seed of a scalar output: one 1 of its dtype and shape (core builds
+    // it itself rather than import ops/creation, so core depends on nothing above it).
+    return make(allocArray(out.dtype, 1).fill(1), out.shape.slice(), out.dtype);
   }
   if (!shapesEqual(g.shape, out.shape)) {
     throw new Error(`${op}: gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(out.shape)}; they must match`);

@@ -8,6 +8,7 @@ import { Tensor, make } from "../core/tensor.js";
 import { allocArray, isFloating } from "../core/dtype.js";
 import { fmtShape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
+import { readData } from "../ops/data.js";
 
 /** How warped images are resampled: bilinear (smooth) or nearest (keeps the pixel values). */
 export type Interpolation = "bilinear" | "nearest";
@@ -96,8 +97,9 @@ export function affine(x: Tensor, params: AffineParams): Tensor {
   if (!(scale > 0)) throw new RangeError(`affine: scale must be positive, got ${scale}`);
   const [tx, ty] = params.translate ?? [0, 0];
   const inv = inverseMatrix(params.angle ?? 0, scale);
-  const out = make(allocArray(x.dtype, x._data.length), x.shape.slice(), x.dtype);
-  for (let n = 0; n < N; n++) warp(x._data, out._data, n * C * H * W, C, H, W, inv, tx, ty, params.interpolation ?? "bilinear", params.fill ?? 0);
+  const src = readData(x), dst = allocArray(x.dtype, src.length);
+  const out = make(dst, x.shape.slice(), x.dtype);
+  for (let n = 0; n < N; n++) warp(src, dst, n * C * H * W, C, H, W, inv, tx, ty, params.interpolation ?? "bilinear", params.fill ?? 0);
   return out;
 }
 
@@ -164,7 +166,8 @@ export class RandomAffine {
   apply(x: Tensor): Tensor {
     const [N, C, H, W] = imageDims(x, "RandomAffine");
     const g = this.opts.generator ?? defaultGenerator;
-    const out = make(allocArray(x.dtype, x._data.length), x.shape.slice(), x.dtype);
+    const src = readData(x), dst = allocArray(x.dtype, src.length);
+    const out = make(dst, x.shape.slice(), x.dtype);
     const [d0, d1] = this.degrees;
     for (let n = 0; n < N; n++) {
       const angle = d0 + (d1 - d0) * g.random();
@@ -175,7 +178,7 @@ export class RandomAffine {
         ty = Math.round(-my + 2 * my * g.random());
       }
       const s = this.opts.scale ? this.opts.scale[0] + (this.opts.scale[1] - this.opts.scale[0]) * g.random() : 1;
-      warp(x._data, out._data, n * C * H * W, C, H, W, inverseMatrix(angle, s), tx, ty, this.opts.interpolation ?? "bilinear", this.opts.fill ?? 0);
+      warp(src, dst, n * C * H * W, C, H, W, inverseMatrix(angle, s), tx, ty, this.opts.interpolation ?? "bilinear", this.opts.fill ?? 0);
     }
     return out;
   }

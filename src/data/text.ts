@@ -5,6 +5,7 @@
  */
 import { Tensor, make } from "../core/tensor.js";
 import { Dataset } from "./dataset.js";
+import { readData } from "../ops/data.js";
 
 /** A token ↔ id mapping. */
 export class Vocab {
@@ -48,7 +49,7 @@ export class Vocab {
 
   /** Text of token ids (characters concatenated; words joined by spaces). */
   decode(ids: Tensor | ArrayLike<number>): string {
-    const d = ids instanceof Tensor ? ids._data : ids;
+    const d = ids instanceof Tensor ? readData(ids) : ids;
     const toks: string[] = [];
     for (let i = 0; i < d.length; i++) {
       const t = this.itos[d[i]];
@@ -146,13 +147,13 @@ export class TextCorpus {
 
   /** Next-token windows of seqLen tokens, every `stride` tokens (default: seqLen, non-overlapping). */
   windows(seqLen: number, opts: { stride?: number } = {}): SequenceWindows {
-    return new SequenceWindows(this.ids._data as Int32Array, seqLen, opts.stride ?? seqLen);
+    return new SequenceWindows(readData(this.ids) as Int32Array, seqLen, opts.stride ?? seqLen);
   }
 
   /** Splits the token stream at a fraction (e.g. 0.9 → first 90% / last 10%), both sharing this vocab. */
   split(fraction: number): [SequenceSource, SequenceSource] {
     if (!(fraction > 0 && fraction < 1)) throw new RangeError(`TextCorpus.split: fraction must be in (0, 1), got ${fraction}`);
-    const d = this.ids._data as Int32Array;
+    const d = readData(this.ids) as Int32Array;
     const k = Math.floor(d.length * fraction);
     return [new SequenceSource(d.subarray(0, k)), new SequenceSource(d.subarray(k))];
   }

@@ -12,6 +12,7 @@ import { allocArray } from "../core/dtype.js";
 import { fmtShape } from "../core/shape.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { imageDims } from "./affine.js";
+import { readData } from "../ops/data.js";
 
 export { affine, RandomAffine, RandomRotation, type AffineParams, type Interpolation, type RandomAffineOptions, type RandomGeometricOptions } from "./affine.js";
 
@@ -55,7 +56,7 @@ export function toTensor(pixels: ArrayLike<number> | Tensor | { data: ArrayLike<
   let data: ArrayLike<number>;
   let s: number[];
   if (pixels instanceof Tensor) {
-    data = pixels._data;
+    data = readData(pixels);
     s = pixels.shape.slice();
   } else if (!("length" in pixels) && typeof pixels === "object" && "data" in pixels) {
     data = pixels.data;
@@ -112,9 +113,9 @@ export class Normalize {
     const [N, C, H, W] = imageDims(x, "Normalize");
     const k = this.mean.length;
     if (k !== 1 && k !== C) throw new Error(`Normalize: ${k} mean/std values for an image with ${C} channels ${fmtShape(x.shape)}`);
-    const src = x._data;
-    const out = make(allocArray(x.dtype, src.length), x.shape.slice(), x.dtype);
-    const dst = out._data;
+    const src = readData(x);
+    const dst = allocArray(x.dtype, src.length);
+    const out = make(dst, x.shape.slice(), x.dtype);
     const plane = H * W;
     for (let n = 0; n < N; n++) {
       for (let c = 0; c < C; c++) {
@@ -140,9 +141,9 @@ export class RandomHorizontalFlip {
   apply(x: Tensor): Tensor {
     const [N, C, H, W] = imageDims(x, "RandomHorizontalFlip", false);
     const g = this.opts.generator ?? defaultGenerator;
-    const src = x._data;
-    const out = make(src.slice(), x.shape.slice(), x.dtype);
-    const dst = out._data;
+    const src = readData(x);
+    const dst = src.slice();
+    const out = make(dst, x.shape.slice(), x.dtype);
     for (let n = 0; n < N; n++) {
       if (!(g.random() < this.p)) continue;
       for (let r = 0; r < C * H; r++) {
@@ -178,8 +179,9 @@ export class RandomCrop {
     }
     const g = this.opts.generator ?? defaultGenerator;
     const shape = x.ndim === 3 ? [C, h, w] : [N, C, h, w];
-    const out = make(allocArray(x.dtype, N * C * h * w), shape, x.dtype);
-    const src = x._data, dst = out._data;
+    const dst = allocArray(x.dtype, N * C * h * w);
+    const out = make(dst, shape, x.dtype);
+    const src = readData(x);
     for (let n = 0; n < N; n++) {
       // Window origin in padded coordinates, then shifted back into the source.
       const top = g.randint(0, H + 2 * p - h + 1) - p;
@@ -213,9 +215,9 @@ export class GaussianNoise {
     if (!(x instanceof Tensor) || (x.dtype !== "float32" && x.dtype !== "float64")) throw new TypeError(`GaussianNoise: expected a float32/float64 tensor, got ${x instanceof Tensor ? x.dtype : typeof x}`);
     const g = this.opts.generator ?? defaultGenerator;
     const m = this.opts.mean ?? 0;
-    const src = x._data;
-    const out = make(allocArray(x.dtype, src.length), x.shape.slice(), x.dtype);
-    const dst = out._data;
+    const src = readData(x);
+    const dst = allocArray(x.dtype, src.length);
+    const out = make(dst, x.shape.slice(), x.dtype);
     for (let i = 0; i < src.length; i++) dst[i] = src[i] + m + this.std * g.normal();
     return out;
   }

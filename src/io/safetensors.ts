@@ -12,6 +12,7 @@ import { Tensor, make } from "../core/tensor.js";
 import type { DType } from "../core/dtype.js";
 import { setOwn } from "../core/records.js";
 import { removeStaleTemps } from "./stale-temps.js";
+import { readData } from "../ops/data.js";
 
 /** safetensors dtype names, in the Rust enum's order (increasing alignment). */
 const DTYPE_ORDER = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"] as const;
@@ -96,7 +97,7 @@ export function toSafetensors(record: Record<string, Tensor> | Map<string, Tenso
   let offset = 0;
   const sizes: number[] = [];
   for (const [name, t] of entries) {
-    const nbytes = t._data.byteLength;
+    const nbytes = readData(t).byteLength;
     sizes.push(nbytes);
     parts.push(`${JSON.stringify(name)}:{"dtype":"${WRITE_NAME[t.dtype]}","shape":[${t.shape.join(",")}],"data_offsets":[${offset},${offset + nbytes}]}`);
     offset += nbytes;
@@ -111,7 +112,7 @@ export function toSafetensors(record: Record<string, Tensor> | Map<string, Tenso
   out.fill(0x20, 8 + json.length, 8 + headerLen);
   let pos = 8 + headerLen;
   entries.forEach(([, t], k) => {
-    const d = t._data;
+    const d = readData(t);
     if (LITTLE_ENDIAN) {
       out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
     } else {

@@ -111,7 +111,7 @@ export interface CharModel {
  * Samples `steps` tokens after `prompt` (token ids): each step feeds the last
  * min(blockSize, context) tokens, divides the last logits by `temperature`, and
  * draws from the softmax with `generator`. Returns prompt + sampled ids.
- * @example generate(model, vocab.encode("ROMEO:")._data, 200, { temperature: 0.8, generator: new Generator(1) })
+ * @example generate(model, vocab.encode("ROMEO:").data(), 200, { temperature: 0.8, generator: new Generator(1) })
  */
 export function generate(model: CharModel, prompt: ArrayLike<number>, steps: number, opts: { temperature?: number; generator: Generator; context?: number }): number[] {
   const ids = Array.from(prompt);

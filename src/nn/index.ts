@@ -10,4 +10,4 @@ export { Sequential, ModuleList, ModuleDict, ParameterList } from "./containers.
 export * from "./layers/index.js";
 export * as init from "./init.js";
 export * as utils from "./utils.js";
-export * as graph from "./graph-utils.js";
+export * as graph from "../ops/nn/graph-utils.js";

@@ -10,6 +10,7 @@ import { defaultGenerator, type Generator } from "../core/random.js";
 import { fmtShape } from "../core/shape.js";
 import "../ops/inplace.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 const S = {
   uniform_: argSpec("nn.init.uniform_", 1, ["a", "b", "*", "generator"]),
@@ -123,7 +124,8 @@ export function eye_(t: Tensor, ...args: []): Tensor {
   return noGrad(() => {
     t.zero_();
     const [r, c] = t.shape;
-    for (let i = 0; i < Math.min(r, c); i++) t._data[i * c + i] = 1;
+    const d = mutableData(t, "eye_");
+    for (let i = 0; i < Math.min(r, c); i++) d[i * c + i] = 1;
     t._bump();
     return t;
   });
@@ -147,10 +149,11 @@ export function dirac_(t: Tensor, ...args: PyArgs<{ groups?: number }, typeof S.
     // Offset of the kernel centre inside one [k...] block.
     let centre = 0;
     for (const s of spatial) centre = centre * s + Math.floor(s / 2);
+    const td = mutableData(t, "dirac_");
     for (let g = 0; g < groups; g++) {
       for (let d = 0; d < minDim; d++) {
         const o = g * outPerGroup + d;
-        t._data[(o * t.shape[1] + d) * sp + centre] = 1;
+        td[(o * t.shape[1] + d) * sp + centre] = 1;
       }
     }
     t._bump();
@@ -235,7 +238,7 @@ export function orthogonal_(t: Tensor, ...args: PyArgs<{ gain?: number } & GenOp
   }
   const gain = opts.gain ?? 1;
   return noGrad(() => {
-    const d = t._data;
+    const d = mutableData(t, "orthogonal_");
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         // t[r, c] = Q[r, c] (tall) or Q[c, r] (wide, transposed back).
@@ -292,7 +295,7 @@ export function truncNormal_(t: Tensor, ...args: PyArgs<{ mean?: number; std?: n
   const cdf = (x: number): number => (1 + erf(x / Math.SQRT2)) / 2;
   const l = cdf((a - mean) / std), u = cdf((b - mean) / std);
   return noGrad(() => {
-    const d = t._data;
+    const d = mutableData(t, "truncNormal_");
     for (let i = 0; i < d.length; i++) {
       const p = 2 * l - 1 + (2 * u - 2 * l) * g.random();
       const v = mean + std * Math.SQRT2 * erfinv(p);

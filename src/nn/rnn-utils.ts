@@ -12,6 +12,7 @@ import { full } from "../ops/creation.js";
 import { cat, stack } from "../ops/shape.js";
 import { indexSelect } from "../ops/indexing.js";
 import "../ops/shape.js";
+import { readData } from "../ops/data.js";
 
 /**
  * A batch of variable-length sequences without padding. `data` [sum(lengths), *];
@@ -34,7 +35,7 @@ export class PackedSequence {
 
   /** Number of sequences. */
   get batchSize(): number {
-    return this.batchSizes.shape[0] ? this.batchSizes._data[0] : 0;
+    return this.batchSizes.shape[0] ? readData(this.batchSizes)[0] : 0;
   }
 }
 
@@ -43,7 +44,7 @@ function int32(values: ArrayLike<number>): Tensor {
 }
 
 function lengthsOf(lengths: Tensor | readonly number[], op: string): number[] {
-  const arr = lengths instanceof Tensor ? Array.from(lengths._data as ArrayLike<number>) : Array.from(lengths);
+  const arr = lengths instanceof Tensor ? Array.from(readData(lengths) as ArrayLike<number>) : Array.from(lengths);
   if (lengths instanceof Tensor && lengths.ndim !== 1) throw new Error(`${op}: lengths must be 1-D, got shape ${fmtShape(lengths.shape)}`);
   for (const l of arr) if (!Number.isInteger(l)) throw new Error(`${op}: lengths must be integers, got ${l}`);
   return arr;
@@ -110,7 +111,7 @@ export function padPackedSequence(sequence: PackedSequence,
   opts: { batchFirst?: boolean; paddingValue?: number; totalLength?: number } = {}): [Tensor, Tensor] {
   const op = "padPackedSequence";
   if (!(sequence instanceof PackedSequence)) throw new TypeError(`${op}: expected a PackedSequence`);
-  const bs = sequence.batchSizes._data;
+  const bs = readData(sequence.batchSizes);
   const maxT = bs.length, Bn = maxT ? bs[0] : 0;
   const T = opts.totalLength ?? maxT;
   if (T < maxT) {
@@ -134,7 +135,7 @@ export function padPackedSequence(sequence: PackedSequence,
   let lens = sortedLens;
   if (sequence.unsortedIndices) {
     padded = indexSelect(padded, 1, sequence.unsortedIndices);
-    const un = sequence.unsortedIndices._data;
+    const un = readData(sequence.unsortedIndices);
     lens = Array.from(un as ArrayLike<number>, (i) => sortedLens[i]);
   }
   if (opts.batchFirst) padded = padded.transpose(0, 1);
@@ -175,6 +176,6 @@ export function packSequence(sequences: readonly Tensor[], opts: { enforceSorted
 /** Inverse of packSequence: the list of unpadded tensors in the original order. */
 export function unpackSequence(packed: PackedSequence): Tensor[] {
   const [padded, lens] = padPackedSequence(packed, { batchFirst: true });
-  return Array.from(lens._data as ArrayLike<number>, (l, i) => padded.select(0, i).narrow(0, 0, l));
+  return Array.from(readData(lens) as ArrayLike<number>, (l, i) => padded.select(0, i).narrow(0, 0, l));
 }
 

@@ -9,6 +9,7 @@ import { fmtShape } from "../core/shape.js";
 import "../ops/inplace.js";
 import "../ops/reduce.js";
 import "../ops/shape.js";
+import { readData } from "../ops/data.js";
 
 /** `nn.utils.rnn`: PackedSequence and the pack/pad helpers. */
 export * as rnn from "./rnn-utils.js";
@@ -32,18 +33,19 @@ export function clipGradNorm_(params: Params, maxNorm: number, normType = 2, opt
     let total: number;
     if (normType === Infinity) {
       total = 0;
-      for (const g of grads) for (let i = 0; i < g._data.length; i++) total = Math.max(total, Math.abs(g._data[i]));
+      for (const g of grads) { const d = readData(g); for (let i = 0; i < d.length; i++) total = Math.max(total, Math.abs(d[i])); }
     } else {
       // Accumulate in float64: sums of many squares lose precision in float32.
       let acc = 0;
-      for (const g of grads) for (let i = 0; i < g._data.length; i++) acc += Math.abs(g._data[i]) ** normType;
+      for (const g of grads) { const d = readData(g); for (let i = 0; i < d.length; i++) acc += Math.abs(d[i]) ** normType; }
       total = acc ** (1 / normType);
     }
     if (opts.errorIfNonfinite && !Number.isFinite(total)) {
       throw new Error(`clipGradNorm_: the total norm of order ${normType} for gradients is non-finite (${total}), so it cannot be clipped; pass {errorIfNonfinite: false} to skip this check`);
     }
-    const out = make(allocArray(grads[0].dtype, 1), [], grads[0].dtype);
-    out._data[0] = total;
+    const v = allocArray(grads[0].dtype, 1);
+    v[0] = total;
+    const out = make(v, [], grads[0].dtype);
     const coef = maxNorm / (total + 1e-6);
     if (coef < 1) for (const g of grads) g.mul_(coef);
     return out;
@@ -68,7 +70,7 @@ export function parametersToVector(params: Params): Tensor {
   let off = 0;
   for (const p of list) {
     if (p.dtype !== dtype) throw new TypeError(`parametersToVector: all parameters must share a dtype, got ${dtype} and ${p.dtype}`);
-    out.set(p._data, off);
+    out.set(readData(p), off);
     off += p.numel();
   }
   return make(out, [n], dtype);

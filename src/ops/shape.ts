@@ -392,9 +392,6 @@ export function roll(x: Tensor, shifts: number | number[], dims?: number | numbe
   return r === x ? x.clone() : r;
 }
 
-// pad, tril and triu live in pad.ts (re-exported here, where callers have always found them).
-export { pad, tril, triu } from "./pad.js";
-
 /** Fills a tensor like `x` (for ops needing a constant of the same shape/dtype). */
 export function constantLike(x: Tensor, v: number): Tensor {
   return full(x.shape, v, { dtype: x.dtype });

@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** Adadelta options (PyTorch's names, camelCase). */
 export interface AdadeltaOptions {
@@ -55,8 +56,8 @@ export class Adadelta extends Optimizer {
           s.acc_delta = zerosLikeParam(p);
         }
         s.step = stepOf(s) + 1;
-        const pd = p._data as FloatArray, gd = gradData(p, "Adadelta"), n = pd.length;
-        const sq = (s.square_avg as Tensor)._data as FloatArray, acc = (s.acc_delta as Tensor)._data as FloatArray;
+        const pd = mutableData(p, "Adadelta") as FloatArray, gd = gradData(p, "Adadelta"), n = pd.length;
+        const sq = mutableData(s.square_avg as Tensor, "Adadelta") as FloatArray, acc = mutableData(s.acc_delta as Tensor, "Adadelta") as FloatArray;
         const c = 1 - rho;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];

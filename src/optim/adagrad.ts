@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** Adagrad options (PyTorch's names, camelCase). */
 export interface AdagradOptions {
@@ -64,8 +65,8 @@ export class Adagrad extends Optimizer {
         const step = stepOf(s) + 1;
         s.step = step;
         const clr = lr / (1 + (step - 1) * lrDecay);
-        const pd = p._data as FloatArray, gd = gradData(p, "Adagrad"), n = pd.length;
-        const sum = (s.sum as Tensor)._data as FloatArray;
+        const pd = mutableData(p, "Adagrad") as FloatArray, gd = gradData(p, "Adagrad"), n = pd.length;
+        const sum = mutableData(s.sum as Tensor, "Adagrad") as FloatArray;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];
           if (wd !== 0) gi += wd * pd[i];

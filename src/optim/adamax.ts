@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** Adamax options (PyTorch's names, camelCase). */
 export interface AdamaxOptions {
@@ -53,8 +54,8 @@ export class Adamax extends Optimizer {
         const step = stepOf(s) + 1;
         s.step = step;
         const clr = lr / (1 - b1 ** step);
-        const pd = p._data as FloatArray, gd = gradData(p, "Adamax"), n = pd.length;
-        const m = (s.exp_avg as Tensor)._data as FloatArray, u = (s.exp_inf as Tensor)._data as FloatArray;
+        const pd = mutableData(p, "Adamax") as FloatArray, gd = gradData(p, "Adamax"), n = pd.length;
+        const m = mutableData(s.exp_avg as Tensor, "Adamax") as FloatArray, u = mutableData(s.exp_inf as Tensor, "Adamax") as FloatArray;
         const c1 = 1 - b1;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];

@@ -8,6 +8,7 @@ import { enableGrad } from "../core/autograd.js";
 import { Optimizer, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData, readData } from "../ops/data.js";
 
 /** LBFGS options (PyTorch's names, camelCase). */
 export interface LBFGSOptions {
@@ -54,8 +55,9 @@ function lin(a: Vec, alpha: number, b: Vec | null = null, beta = 0): Vec {
   else for (let i = 0; i < out.length; i++) out[i] = alpha * a[i] + beta * b[i];
   return out;
 }
+/** The storage of a state tensor (the step updates some of them in place, e.g. prev_flat_grad). */
 function vecOf(t: Tensor): Vec {
-  return t._data as Vec;
+  return mutableData(t, "LBFGS") as Vec;
 }
 
 /** Cubic interpolation of the minimum of f on [x1, x2] (or `bounds`) from values and slopes at both ends. */
@@ -186,7 +188,7 @@ export class LBFGS extends Optimizer {
 
   private numel(): number {
     let n = 0;
-    for (const p of this.params) n += p._data.length;
+    for (const p of this.params) n += p.numel();
     return n;
   }
 
@@ -198,8 +200,8 @@ export class LBFGS extends Optimizer {
     const out = this.newVec();
     let off = 0;
     for (const p of this.params) {
-      if (p.grad !== null) out.set(p.grad._data as Vec, off);
-      off += p._data.length;
+      if (p.grad !== null) out.set(readData(p.grad) as Vec, off);
+      off += p.numel();
     }
     return out;
   }
@@ -207,7 +209,7 @@ export class LBFGS extends Optimizer {
   private addGrad(stepSize: number, update: Vec): void {
     let off = 0;
     for (const p of this.params) {
-      const pd = p._data as Vec, n = pd.length;
+      const pd = mutableData(p, "LBFGS") as Vec, n = pd.length;
       for (let i = 0; i < n; i++) pd[i] += stepSize * update[off + i];
       off += n;
       p._bump();
@@ -215,12 +217,12 @@ export class LBFGS extends Optimizer {
   }
 
   private cloneParams(): Vec[] {
-    return this.params.map((p) => (p._data as Vec).slice());
+    return this.params.map((p) => (readData(p) as Vec).slice());
   }
 
   private setParams(data: Vec[]): void {
     this.params.forEach((p, i) => {
-      p._data.set(data[i]);
+      mutableData(p, "LBFGS").set(data[i]);
       p._bump();
     });
   }

@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, checkAdamLike, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** NAdam options (PyTorch's names, camelCase). */
 export interface NAdamOptions {
@@ -67,8 +68,8 @@ export class NAdam extends Optimizer {
         const muProductNext = f(f(muProduct * f(mu)) * f(muNext));
         const cg = (lr * (1 - mu)) / (1 - muProduct);
         const cm = (lr * muNext) / (1 - muProductNext);
-        const pd = p._data as FloatArray, gd = gradData(p, "NAdam"), n = pd.length;
-        const m = (s.exp_avg as Tensor)._data as FloatArray, v = (s.exp_avg_sq as Tensor)._data as FloatArray;
+        const pd = mutableData(p, "NAdam") as FloatArray, gd = gradData(p, "NAdam"), n = pd.length;
+        const m = mutableData(s.exp_avg as Tensor, "NAdam") as FloatArray, v = mutableData(s.exp_avg_sq as Tensor, "NAdam") as FloatArray;
         const c1 = 1 - b1, c2 = 1 - b2;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];

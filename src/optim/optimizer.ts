@@ -5,10 +5,12 @@
  * PyTorch's snake_case keys) so saved state maps 1:1 between the two libraries.
  * Subclasses implement `step()` with fused per-element loops over the TypedArrays.
  */
+import { readData } from "../ops/data.js";
 import { Tensor } from "../core/tensor.js";
 import { enableGrad } from "../core/autograd.js";
 import { isFloating } from "../core/dtype.js";
 import { deepCopyState, toCamel, toSnake } from "./util.js";
+import { full } from "../ops/creation.js";
 
 /** A parameter group as passed by the user: tensors plus options overriding the defaults. */
 export interface ParamGroupInput {
@@ -107,8 +109,7 @@ export abstract class Optimizer {
         if (setToNone) p.grad = null;
         else {
           p.grad = p.grad.detach();
-          p.grad._data.fill(0);
-          p.grad._bump();
+          p.grad.zero_();
         }
       }
     }
@@ -194,9 +195,7 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** A zero-filled state tensor shaped like `p` (PyTorch's `torch.zeros_like(p)`). */
 export function zerosLikeParam(p: Tensor, fill = 0): Tensor {
-  const data = p.dtype === "float64" ? new Float64Array(p._data.length) : new Float32Array(p._data.length);
-  if (fill !== 0) data.fill(fill);
-  return new Tensor(data, p.shape.slice(), p.dtype);
+  return full(p.shape, fill, { dtype: p.dtype, device: p.device });
 }
 
 /** The step count stored in state (a number here; a 0-d tensor in PyTorch 1.12+). */
@@ -208,8 +207,8 @@ export function stepOf(s: ParamState): number {
 /** The gradient storage of `p`, checked to match the parameter's size and dtype. */
 export function gradData(p: Tensor, op: string): FloatArray {
   const g = p.grad!;
-  if (g._data.length !== p._data.length || g.dtype !== p.dtype) {
+  if (g.numel() !== p.numel() || g.dtype !== p.dtype) {
     throw new Error(`${op}.step: gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter of shape [${p.shape}] (${p.dtype})`);
   }
-  return g._data as FloatArray;
+  return readData(g) as FloatArray;
 }

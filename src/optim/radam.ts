@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { checkAdamLike, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** RAdam options (PyTorch's names, camelCase). */
 export interface RAdamOptions {
@@ -59,8 +60,8 @@ export class RAdam extends Optimizer {
         const rectified = rhoT > 5;
         const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
         const bc2Sqrt = Math.sqrt(bc2);
-        const pd = p._data as FloatArray, gd = gradData(p, "RAdam"), n = pd.length;
-        const m = (s.exp_avg as Tensor)._data as FloatArray, v = (s.exp_avg_sq as Tensor)._data as FloatArray;
+        const pd = mutableData(p, "RAdam") as FloatArray, gd = gradData(p, "RAdam"), n = pd.length;
+        const m = mutableData(s.exp_avg as Tensor, "RAdam") as FloatArray, v = mutableData(s.exp_avg_sq as Tensor, "RAdam") as FloatArray;
         const c1 = 1 - b1, c2 = 1 - b2;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];

@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, stepOf, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** RMSprop options (PyTorch's names, camelCase). */
 export interface RMSpropOptions {
@@ -61,10 +62,10 @@ export class RMSprop extends Optimizer {
         if (momentum > 0 && !s.momentum_buffer) s.momentum_buffer = zerosLikeParam(p);
         if (centered && !s.grad_avg) s.grad_avg = zerosLikeParam(p);
         s.step = stepOf(s) + 1;
-        const pd = p._data as FloatArray, gd = gradData(p, "RMSprop"), n = pd.length;
-        const sq = (s.square_avg as Tensor)._data as FloatArray;
-        const ga = centered ? ((s.grad_avg as Tensor)._data as FloatArray) : null;
-        const buf = momentum > 0 ? ((s.momentum_buffer as Tensor)._data as FloatArray) : null;
+        const pd = mutableData(p, "RMSprop") as FloatArray, gd = gradData(p, "RMSprop"), n = pd.length;
+        const sq = mutableData(s.square_avg as Tensor, "RMSprop") as FloatArray;
+        const ga = centered ? (mutableData(s.grad_avg as Tensor, "RMSprop") as FloatArray) : null;
+        const buf = momentum > 0 ? (mutableData(s.momentum_buffer as Tensor, "RMSprop") as FloatArray) : null;
         const c = 1 - alpha;
         for (let i = 0; i < n; i++) {
           let gi = sign * gd[i];

@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
 import { argSpec, type PyArgs } from "../ops/args.js";
+import { mutableData } from "../ops/data.js";
 
 /** SGD options (PyTorch's names, camelCase). */
 export interface SGDOptions {
@@ -52,7 +53,7 @@ export class SGD extends Optimizer {
       const wd = g.weightDecay as number, nesterov = !!g.nesterov, sign = g.maximize ? -1 : 1;
       for (const p of g.params) {
         if (p.grad === null) continue;
-        const pd = p._data as FloatArray, gd = gradData(p, "SGD"), n = pd.length;
+        const pd = mutableData(p, "SGD") as FloatArray, gd = gradData(p, "SGD"), n = pd.length;
         if (momentum !== 0) {
           const s = this.stateOf(p);
           let first = false;
@@ -60,7 +61,7 @@ export class SGD extends Optimizer {
             s.momentum_buffer = zerosLikeParam(p);
             first = true;
           }
-          const bd = (s.momentum_buffer as Tensor)._data as FloatArray;
+          const bd = mutableData(s.momentum_buffer as Tensor, "SGD") as FloatArray;
           const keep = 1 - dampening;
           for (let i = 0; i < n; i++) {
             let d = sign * gd[i];

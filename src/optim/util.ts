@@ -4,6 +4,7 @@
  */
 import { Tensor } from "../core/tensor.js";
 import { allocArray, type DType } from "../core/dtype.js";
+import { readData } from "../ops/data.js";
 
 /** Keys whose PyTorch spelling doesn't follow the plain camel→snake rule. */
 const SNAKE_EXCEPTIONS: Record<string, string> = { T0: "T_0", Ti: "T_i" };
@@ -35,8 +36,8 @@ export function toCamel(key: string): string {
 
 /** A tensor copy of `t` (storage copied) in `dtype`; grads and graph are not carried. */
 export function cloneTensor(t: Tensor, dtype: DType = t.dtype): Tensor {
-  const data = allocArray(dtype, t._data.length);
-  data.set(t._data);
+  const data = allocArray(dtype, t.numel());
+  data.set(readData(t));
   return new Tensor(data, t.shape.slice(), dtype);
 }
 

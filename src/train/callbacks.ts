@@ -7,6 +7,7 @@ import { Tensor } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
 import type { Callback, SchedulerLike, TrainContext } from "./types.js";
 import { historyToSvg } from "./plot.js";
+import { readData } from "../ops/data.js";
 
 function better(mode: "min" | "max", a: number, b: number, minDelta: number): boolean {
   return mode === "min" ? a < b - minDelta : a > b + minDelta;
@@ -114,7 +115,7 @@ export class LRSchedulerCallback implements Callback {
 export function gradNorm(params: Iterable<Tensor>): number {
   let s = 0;
   for (const p of params) {
-    const g = p.grad?._data;
+    const g = p.grad ? readData(p.grad) : null;
     if (!g) continue;
     for (let i = 0; i < g.length; i++) s += g[i] * g[i];
   }

@@ -7,14 +7,15 @@
 import { Tensor } from "../core/tensor.js";
 import { fmtShape } from "../core/shape.js";
 import { noGrad } from "../core/autograd.js";
+import { readData } from "../ops/data.js";
 
 function predictedClasses(pred: Tensor, op: string): Int32Array {
-  if (pred.ndim === 2) return pred.argmax(1)._data as Int32Array;
-  if (pred.ndim === 1 && pred.dtype === "int32") return pred._data as Int32Array;
+  if (pred.ndim === 2) return readData(pred.argmax(1)) as Int32Array;
+  if (pred.ndim === 1 && pred.dtype === "int32") return readData(pred) as Int32Array;
   if (pred.ndim === 1) {
     // A single probability/logit per sample: binary classification at 0.5 / 0.
-    const isProb = Array.prototype.every.call(pred._data, (v: number) => v >= 0 && v <= 1);
-    return Int32Array.from(pred._data as ArrayLike<number>, (v: number) => (v > (isProb ? 0.5 : 0) ? 1 : 0));
+    const isProb = Array.prototype.every.call(readData(pred), (v: number) => v >= 0 && v <= 1);
+    return Int32Array.from(readData(pred) as ArrayLike<number>, (v: number) => (v > (isProb ? 0.5 : 0) ? 1 : 0));
   }
   throw new Error(`${op}: expected predictions of shape [N, C] (scores) or [N] (classes), got ${fmtShape(pred.shape)}`);
 }
@@ -23,7 +24,7 @@ function targetClasses(target: Tensor, n: number, op: string): Int32Array {
   if (target.ndim !== 1 || target.shape[0] !== n) {
     throw new Error(`${op}: expected targets of shape [${n}] (class indices), got ${fmtShape(target.shape)}`);
   }
-  return target.dtype === "int32" ? (target._data as Int32Array) : Int32Array.from(target._data as ArrayLike<number>);
+  return target.dtype === "int32" ? (readData(target) as Int32Array) : Int32Array.from(readData(target) as ArrayLike<number>);
 }
 
 /** Fraction of samples whose predicted class equals the target. */
@@ -41,7 +42,7 @@ export function topKAccuracy(scores: Tensor, target: Tensor, k: number): number 
   const [n, c] = scores.shape;
   if (k < 1 || k > c) throw new RangeError(`topKAccuracy: k=${k} must be in [1, ${c}] for ${c} classes`);
   const t = targetClasses(target, n, "topKAccuracy");
-  const s = scores._data;
+  const s = readData(scores);
   let hit = 0;
   for (let i = 0; i < n; i++) {
     const v = s[i * c + t[i]];
@@ -117,7 +118,7 @@ function pairs(pred: Tensor, target: Tensor, op: string): [ArrayLike<number>, Ar
   if (pred.numel() !== target.numel()) {
     throw new Error(`${op}: predictions ${fmtShape(pred.shape)} and targets ${fmtShape(target.shape)} must have the same number of elements`);
   }
-  return [pred._data, target._data];
+  return [readData(pred), readData(target)];
 }
 
 /** Mean absolute error. */

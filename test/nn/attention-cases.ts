@@ -32,6 +32,31 @@ export function evalJs<T>(js: string): T {
   return f(...Object.values(scope)) as T;
 }
 
+type Tol = { rtol: number; atol: number };
+
+/** Input gradients against the fixture's (null: PyTorch gave none). */
+export function checkInputGrads(grads: Record<string, Enc | null>, gradOf: (k: string) => Tensor | null, tol: Tol): void {
+  for (const [k, e] of Object.entries(grads)) {
+    const g = gradOf(k);
+    if (e === null) { assert.equal(g, null, `input ${k} grad`); continue; }
+    assert.ok(g, `input ${k}: expected a gradient`);
+    assert.deepEqual(g.shape, e.shape, `input ${k} grad shape`);
+    assertClose(g, e.data, { ...tol, msg: `input ${k} grad` });
+  }
+}
+
+/** Every parameter's gradient, by state-dict key, against the fixture's (null: none or zero). */
+export function checkParamGrads(m: InstanceType<typeof my.nn.Module>, grads: Record<string, Enc | null>, tol: Tol): void {
+  const params = new Map(m.namedParameters());
+  assert.deepEqual([...params.keys()].sort(), Object.keys(grads).sort(), "parameter names");
+  for (const [k, e] of Object.entries(grads)) {
+    const g = params.get(k)!.grad;
+    if (e === null) { assert.ok(g === null || g.abs().max().item() === 0, `param ${k}: expected no gradient`); continue; }
+    assert.ok(g, `param ${k}: expected a gradient`);
+    assertClose(g, e.data, { ...tol, msg: `param ${k} grad` });
+  }
+}
+
 /** Registers one test per module case. */
 export function runModuleCases(label: string, cases: ModuleCase[]): void {
   for (const c of cases) {
@@ -63,21 +88,8 @@ export function runModuleCases(label: string, cases: ModuleCase[]): void {
         loss = loss.add(o.mul(decode(c.cot[i]!)).sum());
       });
       loss.backward();
-      for (const [k, e] of Object.entries(c.inputGrads)) {
-        const g = inputs[names.indexOf(k)].grad;
-        if (e === null) { assert.equal(g, null, `input ${k} grad`); continue; }
-        assert.ok(g, `input ${k}: expected a gradient`);
-        assert.deepEqual(g.shape, e.shape, `input ${k} grad shape`);
-        assertClose(g, e.data, { ...tol, msg: `input ${k} grad` });
-      }
-      const params = new Map(m.namedParameters());
-      assert.deepEqual([...params.keys()].sort(), Object.keys(c.paramGrads).sort(), "parameter names");
-      for (const [k, e] of Object.entries(c.paramGrads)) {
-        const g = params.get(k)!.grad;
-        if (e === null) { assert.ok(g === null || g.abs().max().item() === 0, `param ${k}: expected no gradient`); continue; }
-        assert.ok(g, `param ${k}: expected a gradient`);
-        assertClose(g, e.data, { ...tol, msg: `param ${k} grad` });
-      }
+      checkInputGrads(c.inputGrads, (k) => inputs[names.indexOf(k)].grad, tol);
+      checkParamGrads(m, c.paramGrads, tol);
     });
   }
 }

@@ -5,20 +5,20 @@
  * nn.Transformer; default state-dict layouts; generateSquareSubsequentMask; deep-copied
  * stack layers are independent; float64 finite-difference gradchecks and a double
  * backward through MultiheadAttention; positional encodings against their formulas.
+ * The module cases of nn_transformer.json replay on every backend from the one fixture
+ * loop (test/backends/fixtures.test.ts).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose, gradcheck, loadFixture, my } from "../helpers.js";
 import type { Tensor } from "../../src/index.js";
-import { decode, runModuleCases, type Enc, type ModuleCase } from "./attention-cases.js";
+import { decode, type Enc } from "./attention-cases.js";
 
 const { nn } = my;
 const fx = loadFixture<{
-  modules: ModuleCase[];
   layouts: Record<string, { keys: [string, number[]][]; numParameters: number } | Enc> & { mask4: Enc };
 }>("nn_transformer");
 
-runModuleCases("Transformer", fx.modules);
 
 test("default-sized models have PyTorch's state-dict keys, shapes and parameter counts", () => {
   const models: Record<string, () => InstanceType<typeof nn.Module>> = {

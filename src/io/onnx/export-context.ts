@@ -8,6 +8,7 @@ import type { Tensor } from "../../core/tensor.js";
 import type { Module } from "../../nn/module.js";
 import { AttrType, type AttributeProto, type NodeProto, type TensorProto } from "./proto.js";
 import { onnxTypeOf } from "./ops-util.js";
+import { readData } from "../../ops/data.js";
 
 /** A graph value: its ONNX name and its value for the example inputs. */
 export interface OnnxValue {
@@ -31,7 +32,7 @@ export function f(v: number): FloatAttr {
 
 /** Converts a myelin tensor to a TensorProto (int32 → INT64, as ONNX index ops expect). */
 export function tensorToProto(t: Tensor, name: string): TensorProto {
-  return { name, dims: t.shape.slice(), dataType: onnxTypeOf(t.dtype), data: t._data };
+  return { name, dims: t.shape.slice(), dataType: onnxTypeOf(t.dtype), data: readData(t) };
 }
 
 function attribute(name: string, v: AttrValue): AttributeProto {

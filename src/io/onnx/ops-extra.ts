@@ -15,6 +15,7 @@ import { cumsum } from "../../ops/reduce.js";
 import { flip } from "../../ops/shape.js";
 import { gather, indexSelect } from "../../ops/indexing.js";
 import { type Attrs, type OpContext, type OpHandler, axis, dtypeOf, need, prodOf, vals } from "./ops-util.js";
+import { readData } from "../../ops/data.js";
 
 const one = (f: (x: Tensor) => Tensor, op: string): OpHandler => (ins) => f(need(ins, 0, op));
 const sqrt1m = (x: Tensor): Tensor => x.square().neg().add(1).sqrt();
@@ -33,7 +34,7 @@ const out = (data: ArrayLike<number>, shape: number[], dtype: DType): Tensor => 
 function lrn(x: Tensor, a: Attrs): Tensor {
   const size = a.int("size", 0), alpha = a.float("alpha", 1e-4), beta = a.float("beta", 0.75), bias = a.float("bias", 1);
   if (!(size > 0)) a.fail("size must be a positive integer");
-  const [n, c] = x.shape, inner = prodOf(x.shape.slice(2)), d = x._data as Float32Array, o = new Float32Array(d.length);
+  const [n, c] = x.shape, inner = prodOf(x.shape.slice(2)), d = readData(x) as Float32Array, o = new Float32Array(d.length);
   const lo = Math.floor((size - 1) / 2), hi = Math.ceil((size - 1) / 2);
   for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < inner; i++) {
     let s = 0;
@@ -47,7 +48,7 @@ function lrn(x: Tensor, a: Attrs): Tensor {
 /** One-hot of the arg-max (first on ties) along `axis`; before opset 13 the input is read as 2-D [∏ dims < axis, rest]. */
 function hardmax(x: Tensor, a: Attrs, ctx: OpContext): Tensor {
   const r = x.ndim, ax = axis(a.int("axis", ctx.opset < 13 ? 1 : -1), r, "Hardmax");
-  const d = x._data, o = allocArray(x.dtype, d.length);
+  const d = readData(x), o = allocArray(x.dtype, d.length);
   const outer = prodOf(x.shape.slice(0, ax));
   const [len, inner] = ctx.opset < 13 ? [prodOf(x.shape.slice(ax)), 1] : [x.shape[ax], prodOf(x.shape.slice(ax + 1))];
   for (let b = 0; b < outer; b++) for (let i = 0; i < inner; i++) {
@@ -79,7 +80,7 @@ function topK(ins: (Tensor | undefined)[], a: Attrs, ctx: OpContext): Tensor[] {
   const k = ctx.opset < 10 ? a.int("k", 0) : Math.trunc(vals(need(ins, 1, "TopK"))[0]);
   const largest = a.int("largest", 1) !== 0, len = x.shape[ax];
   if (!(k >= 0 && k <= len)) a.fail(`k ${k} must be in [0, ${len}]`);
-  const outer = prodOf(x.shape.slice(0, ax)), inner = prodOf(x.shape.slice(ax + 1)), d = x._data;
+  const outer = prodOf(x.shape.slice(0, ax)), inner = prodOf(x.shape.slice(ax + 1)), d = readData(x);
   const idx = new Int32Array(outer * k * inner), order = Array.from({ length: len }, (_, i) => i);
   for (let b = 0; b < outer; b++) for (let i = 0; i < inner; i++) {
     const v = (j: number) => d[(b * len + j) * inner + i];
@@ -93,7 +94,7 @@ function topK(ins: (Tensor | undefined)[], a: Attrs, ctx: OpContext): Tensor[] {
 }
 
 function nonZero(x: Tensor): Tensor {
-  const d = x._data, st = stridesOf(x.shape), hits: number[] = [];
+  const d = readData(x), st = stridesOf(x.shape), hits: number[] = [];
   for (let i = 0; i < d.length; i++) if (d[i]) hits.push(i);
   const r = Math.max(x.ndim, 1), o = new Int32Array(r * hits.length);
   hits.forEach((h, j) => { for (let dd = 0; dd < x.ndim; dd++) o[dd * hits.length + j] = Math.floor(h / st[dd]) % x.shape[dd]; });
@@ -112,7 +113,7 @@ function compress(ins: (Tensor | undefined)[], a: Attrs): Tensor {
 
 function gatherND(ins: (Tensor | undefined)[], a: Attrs): Tensor {
   const x = need(ins, 0, "GatherND"), ind = need(ins, 1, "GatherND"), bd = a.int("batch_dims", 0);
-  const q = ind.ndim, m = ind.shape[q - 1], iv = vals(ind), d = x._data;
+  const q = ind.ndim, m = ind.shape[q - 1], iv = vals(ind), d = readData(x);
   const batch = prodOf(x.shape.slice(0, bd)), slice = prodOf(x.shape.slice(bd + m)), st = stridesOf(x.shape.slice(bd));
   const perBatch = prodOf(ind.shape.slice(bd, q - 1)), xBatch = prodOf(x.shape.slice(bd));
   const o = allocArray(x.dtype, batch * perBatch * slice);
@@ -139,7 +140,7 @@ function reducer(a: Attrs): (p: number, q: number) => number {
 
 function scatterElements(ins: (Tensor | undefined)[], a: Attrs, op: string): Tensor {
   const x = need(ins, 0, op), ind = need(ins, 1, op), upd = need(ins, 2, op), f = reducer(a);
-  const ax = axis(a.int("axis", 0), x.ndim, op), o = x._data.slice(), iv = vals(ind), uv = upd._data;
+  const ax = axis(a.int("axis", 0), x.ndim, op), o = readData(x).slice(), iv = vals(ind), uv = readData(upd);
   const xs = stridesOf(x.shape), is = stridesOf(ind.shape);
   for (let i = 0; i < iv.length; i++) {
     let off = 0;
@@ -156,7 +157,7 @@ function scatterElements(ins: (Tensor | undefined)[], a: Attrs, op: string): Ten
 function scatterND(ins: (Tensor | undefined)[], a: Attrs): Tensor {
   const x = need(ins, 0, "ScatterND"), ind = need(ins, 1, "ScatterND"), upd = need(ins, 2, "ScatterND"), f = reducer(a);
   const m = ind.shape[ind.ndim - 1], n = prodOf(ind.shape.slice(0, -1)), slice = prodOf(x.shape.slice(m));
-  const st = stridesOf(x.shape), iv = vals(ind), uv = upd._data, o = x._data.slice();
+  const st = stridesOf(x.shape), iv = vals(ind), uv = readData(upd), o = readData(x).slice();
   for (let j = 0; j < n; j++) {
     let off = 0;
     for (let t = 0; t < m; t++) { let v = Math.trunc(iv[j * m + t]); if (v < 0) v += x.shape[t]; off += v * st[t]; }
@@ -167,7 +168,7 @@ function scatterND(ins: (Tensor | undefined)[], a: Attrs): Tensor {
 
 function reverseSequence(ins: (Tensor | undefined)[], a: Attrs): Tensor {
   const x = need(ins, 0, "ReverseSequence"), lens = vals(need(ins, 1, "ReverseSequence"));
-  const ba = a.int("batch_axis", 1), ta = a.int("time_axis", 0), st = stridesOf(x.shape), d = x._data, o = d.slice();
+  const ba = a.int("batch_axis", 1), ta = a.int("time_axis", 0), st = stridesOf(x.shape), d = readData(x), o = d.slice();
   for (let i = 0; i < d.length; i++) {
     const b = Math.floor(i / st[ba]) % x.shape[ba], t = Math.floor(i / st[ta]) % x.shape[ta];
     if (t < lens[b]) o[i + (lens[b] - 1 - 2 * t) * st[ta]] = d[i];
@@ -177,7 +178,7 @@ function reverseSequence(ins: (Tensor | undefined)[], a: Attrs): Tensor {
 
 /** Determinant of each trailing [n, n] matrix by LU with partial pivoting (float64 accumulation). */
 function det(x: Tensor): Tensor {
-  const n = x.shape[x.ndim - 1], count = prodOf(x.shape.slice(0, -2)), d = x._data, o = allocArray(x.dtype, count);
+  const n = x.shape[x.ndim - 1], count = prodOf(x.shape.slice(0, -2)), d = readData(x), o = allocArray(x.dtype, count);
   for (let b = 0; b < count; b++) {
     const m = Float64Array.from(d.subarray(b * n * n, (b + 1) * n * n) as ArrayLike<number>);
     let r = 1;
@@ -255,7 +256,7 @@ export const extraOps: Record<string, OpHandler> = {
   OneHot: (ins, a) => oneHot(ins, a),
   IsInf: (ins, a) => {
     const x = need(ins, 0, "IsInf"), neg = a.int("detect_negative", 1) !== 0, pos = a.int("detect_positive", 1) !== 0;
-    return out(Array.from(x._data as ArrayLike<number>, (v) => Number((pos && v === Infinity) || (neg && v === -Infinity))), x.shape.slice(), "bool");
+    return out(Array.from(readData(x) as ArrayLike<number>, (v) => Number((pos && v === Infinity) || (neg && v === -Infinity))), x.shape.slice(), "bool");
   },
   EyeLike: (ins, a) => {
     const x = need(ins, 0, "EyeLike"), [r, c] = x.shape, k = a.int("k", 0);

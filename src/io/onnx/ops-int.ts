@@ -9,13 +9,14 @@ import { broadcastShapes } from "../../core/shape.js";
 import { allocArray } from "../../core/dtype.js";
 import { indexSelect } from "../../ops/indexing.js";
 import { type Attrs, type OpHandler, axis, need, prodOf } from "./ops-util.js";
+import { readData } from "../../ops/data.js";
 
 function bitShift(ins: (Tensor | undefined)[], a: Attrs): Tensor {
   const x0 = need(ins, 0, "BitShift"), y0 = need(ins, 1, "BitShift");
   const dir = a.string("direction", "");
   if (dir !== "LEFT" && dir !== "RIGHT") a.fail(`direction must be "LEFT" or "RIGHT", got "${dir}"`);
   const shape = broadcastShapes(x0.shape, y0.shape, "BitShift");
-  const x = x0.expand(shape).contiguous()._data, y = y0.expand(shape).contiguous()._data;
+  const x = readData(x0.expand(shape).contiguous()), y = readData(y0.expand(shape).contiguous());
   const o = allocArray(x0.dtype, x.length);
   for (let i = 0; i < x.length; i++) o[i] = dir === "LEFT" ? x[i] * 2 ** y[i] : Math.floor(x[i] / 2 ** y[i]);
   return make(o, shape, x0.dtype);
@@ -25,7 +26,7 @@ function unique(x: Tensor, a: Attrs): Tensor[] {
   const hasAxis = a.has("axis");
   const src = hasAxis ? x : x.reshape(-1);
   const ax = hasAxis ? axis(a.int("axis", 0), x.ndim, "Unique") : 0;
-  const n = src.shape[ax], outer = prodOf(src.shape.slice(0, ax)), inner = prodOf(src.shape.slice(ax + 1)), d = src._data;
+  const n = src.shape[ax], outer = prodOf(src.shape.slice(0, ax)), inner = prodOf(src.shape.slice(ax + 1)), d = readData(src);
   const slice = (j: number): number[] => {
     const v: number[] = [];
     for (let b = 0; b < outer; b++) for (let i = 0; i < inner; i++) v.push(d[(b * n + j) * inner + i]);

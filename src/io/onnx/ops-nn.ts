@@ -7,6 +7,7 @@ import type { Tensor } from "../../core/tensor.js";
 import * as E from "../../ops/elementwise.js";
 import * as R from "../../ops/reduce.js";
 import * as S from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import * as C from "../../ops/creation.js";
 import * as L from "../../ops/linalg.js";
 import * as F from "../../nn/functional/index.js";
@@ -36,7 +37,7 @@ function convPads(a: Attrs, inSp: number[], k: number[], s: number[], d: number[
 function padSpatial(x: Tensor, b: number[], e: number[], value: number): Tensor {
   const pads: number[] = [];
   for (let i = b.length - 1; i >= 0; i--) pads.push(b[i], e[i]);
-  return pads.some((p) => p !== 0) ? S.pad(x, pads, "constant", value) : x;
+  return pads.some((p) => p !== 0) ? pad(x, pads, "constant", value) : x;
 }
 
 function spatialAttrs(a: Attrs, x: Tensor, kernel: number[] | undefined, op: string) {

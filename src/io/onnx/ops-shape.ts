@@ -7,10 +7,12 @@
 import type { Tensor } from "../../core/tensor.js";
 import { broadcastShapes } from "../../core/shape.js";
 import * as S from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import * as I from "../../ops/indexing.js";
 import * as E from "../../ops/elementwise.js";
 import { type OpHandler, vals, ints, axis, need, prodOf } from "./ops-util.js";
 import { checkAlloc } from "./checks.js";
+import { readData } from "../../ops/data.js";
 
 /** Axes from the attribute (older opsets) or from input `i` (opset ≥ 13). */
 function axesArg(ins: (Tensor | undefined)[], i: number, list: number[] | undefined): number[] | undefined {
@@ -18,7 +20,7 @@ function axesArg(ins: (Tensor | undefined)[], i: number, list: number[] | undefi
 }
 
 function normIndex(idx: Tensor, size: number): Tensor {
-  const v = idx._data;
+  const v = readData(idx);
   for (let i = 0; i < v.length; i++) {
     if (v[i] < -size || v[i] >= size) throw new Error(`Gather: index ${v[i]} is out of range for an axis of size ${size}`);
   }
@@ -162,6 +164,6 @@ export const shapeOps: Record<string, OpHandler> = {
     const pads: number[] = [];
     for (let d = x.ndim - 1; d >= 0; d--) pads.push(begin[d], end[d]);
     checkAlloc(a, ctx, x.shape.map((s, d) => Math.max(0, s + begin[d] + end[d])), x.dtype, "the output");
-    return S.pad(x, pads, mode, value);
+    return pad(x, pads, mode, value);
   },
 };

@@ -6,6 +6,7 @@
 import { Tensor, make } from "../../core/tensor.js";
 import type { DType } from "../../core/dtype.js";
 import { AttrType, DataType, type AttributeProto, type NodeProto, type TensorProto } from "./proto.js";
+import { readData } from "../../ops/data.js";
 
 /** Context passed to every operator handler. */
 export interface OpContext {
@@ -106,7 +107,7 @@ export function tensorFromProto(t: TensorProto, where: string): Tensor {
 /** The values of a small tensor as plain numbers. */
 export function vals(t: Tensor | undefined): number[] {
   if (!t) return [];
-  return Array.from(t._data as ArrayLike<number>, Number);
+  return Array.from(readData(t) as ArrayLike<number>, Number);
 }
 
 /** An int32 tensor from numbers. */

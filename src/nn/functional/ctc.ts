@@ -10,10 +10,11 @@ import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { noGrad } from "../../core/autograd.js";
 import { where } from "../../ops/elementwise.js";
-import { pad } from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import { assertTensor } from "../../ops/util.js";
-import { FS } from "./specs.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
+import { readData } from "../../ops/data.js";
 
 const NEG = -1e30; // log of zero probability, kept finite
 const INF_LIMIT = 1e29; // a negative log-likelihood beyond this means "impossible"
@@ -29,7 +30,7 @@ export interface CtcLossOptions {
 }
 
 function lengths(v: Tensor | readonly number[], n: number, what: string): number[] {
-  const arr = v instanceof Tensor ? Array.from(v._data as ArrayLike<number>) : v.slice();
+  const arr = v instanceof Tensor ? Array.from(readData(v) as ArrayLike<number>) : v.slice();
   if (arr.length !== n) throw new Error(`ctcLoss: ${what} must have one entry per batch element (${n}), got ${arr.length}`);
   return arr;
 }
@@ -65,7 +66,7 @@ export function ctcLoss(
   if (blank < 0 || blank >= C) throw new RangeError(`ctcLoss: blank ${blank} must be a class index in [0, ${C})`);
   const inLen = lengths(inputLengths, N, "inputLengths");
   const tgLen = lengths(targetLengths, N, "targetLengths");
-  const td = targets._data as ArrayLike<number>;
+  const td = readData(targets) as ArrayLike<number>;
   // Per-sample label sequences, from padded [N, S] or concatenated 1-D targets.
   const seqs: number[][] = [];
   const padded = targets.ndim === 2;

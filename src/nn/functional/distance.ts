@@ -6,7 +6,7 @@ import { Tensor } from "../../core/tensor.js";
 import { isFloating } from "../../core/dtype.js";
 import { broadcastShapes, normDim } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
-import { FS } from "./specs.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
 /** Options of {@link normalize}. */

@@ -8,7 +8,7 @@ import { Tensor, make } from "../../core/tensor.js";
 import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../../ops/util.js";
-import { FS } from "./specs.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
 
 /** Resampling modes of {@link interpolate} (PyTorch's names). */

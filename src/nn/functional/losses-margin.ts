@@ -10,9 +10,10 @@ import { where } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
 import { reduceLoss, type ReductionOptions } from "./losses.js";
 import { pairwiseDistance } from "./distance.js";
-import { logsigmoid } from "./activations.js";
-import { FS } from "./specs.js";
+import { logsigmoid } from "../../ops/nn/activations.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
+import { readData } from "../../ops/data.js";
 
 function fl(t: Tensor, op: string, what: string): Tensor {
   assertTensor(t, op, what);
@@ -123,7 +124,7 @@ export function multiMarginLoss(input: Tensor, target: Tensor, ...args: PyArgs<M
     throw new Error(`multiMarginLoss: expected input [N, C] (or [C]) and target [N], got ${fmtShape(input.shape)} and ${fmtShape(target.shape)}`);
   }
   const c = x.shape[1];
-  const td = t._data as Int32Array;
+  const td = readData(t) as Int32Array;
   for (let i = 0; i < td.length; i++) {
     if (td[i] < 0 || td[i] >= c) throw new RangeError(`multiMarginLoss: target ${td[i]} is out of bounds for ${c} classes`);
   }

@@ -11,9 +11,10 @@ import { allocArray, isFloating } from "../../core/dtype.js";
 import { fmtShape, shapesEqual } from "../../core/shape.js";
 import { where } from "../../ops/elementwise.js";
 import { assertTensor } from "../../ops/util.js";
-import { logSoftmax } from "./activations.js";
-import { FS } from "./specs.js";
+import { logSoftmax } from "../../ops/nn/activations.js";
+import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
+import { readData } from "../../ops/data.js";
 
 /** How a loss combines per-element values: their mean, their sum, or none (the unreduced tensor). */
 export type Reduction = "mean" | "sum" | "none";
@@ -111,12 +112,12 @@ function nllParts(input: Tensor, target: Tensor, weight: Tensor | null | undefin
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== c)) {
     throw new Error(`${op}: weight must have shape [${c}] (one per class), got ${fmtShape(weight.shape)}`);
   }
-  const td = target._data as Int32Array;
+  const td = readData(target) as Int32Array;
   const n = td.length;
   const safeD = new Int32Array(n);
   const wD = allocArray(input.dtype, n);
   const ign = new Uint8Array(n);
-  const wd = weight ? weight._data : null;
+  const wd = weight ? readData(weight) : null;
   for (let i = 0; i < n; i++) {
     const v = td[i];
     if (v === ignoreIndex) { ign[i] = 1; continue; }
@@ -219,7 +220,7 @@ export interface WeightedLossOptions extends ReductionOptions {
 export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: PyArgs<WeightedLossOptions, typeof FS.binaryCrossEntropy.names>): Tensor {
   const opts = FS.binaryCrossEntropy.parse<WeightedLossOptions>(args);
   const [x, t] = floatPair(input, target, "binaryCrossEntropy", true);
-  const xd = x._data;
+  const xd = readData(x);
   for (let i = 0; i < xd.length; i++) {
     if (!(xd[i] >= 0 && xd[i] <= 1)) {
       throw new RangeError(`binaryCrossEntropy: all elements of input should be between 0 and 1, got ${xd[i]} at flat position ${i} (apply sigmoid, or use binaryCrossEntropyWithLogits)`);
@@ -325,7 +326,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor 
       throw new Error(`gaussianNllLoss: variance of shape ${fmtShape(v.shape)} does not fit input ${fmtShape(x.shape)} (same shape, or one fewer / size-1 last dim)`);
     }
   }
-  const vd = v._data;
+  const vd = readData(v);
   for (let i = 0; i < vd.length; i++) {
     if (vd[i] < 0) throw new RangeError(`gaussianNllLoss: variance has negative entries (${vd[i]} at flat position ${i})`);
   }

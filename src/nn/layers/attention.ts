@@ -11,12 +11,13 @@ import { fmtShape } from "../../core/shape.js";
 import { isFloating } from "../../core/dtype.js";
 import { zeros } from "../../ops/creation.js";
 import { where } from "../../ops/elementwise.js";
-import { cat, stridedView, pad } from "../../ops/shape.js";
+import { cat, stridedView } from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import { Module, Parameter } from "../module.js";
 import { Linear } from "./linear.js";
-import { linear } from "../functional/linear.js";
-import { attentionCore } from "../functional/attention.js";
-import { packedSelfAttention } from "../functional/packed-attention.js";
+import { linear } from "../../ops/nn/linear.js";
+import { attentionCore } from "../../ops/nn/attention.js";
+import { packedSelfAttention } from "../../ops/nn/packed-attention.js";
 import * as init from "../init.js";
 import { argSpec, type PyArgs } from "../../ops/args.js";
 

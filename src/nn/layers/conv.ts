@@ -4,7 +4,7 @@
  */
 import type { Tensor } from "../../core/tensor.js";
 import { empty } from "../../core/tensor.js";
-import { pad } from "../../ops/shape.js";
+import { pad } from "../../ops/pad.js";
 import { Module, Parameter, pyRepr } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";

@@ -9,6 +9,7 @@ import { Module, Parameter, pyFloat } from "../module.js";
 import * as F from "../functional/index.js";
 import * as init from "../init.js";
 import { argSpec, type PyArgs } from "../../ops/args.js";
+import { mutableData } from "../../ops/data.js";
 
 const EMBEDDING = argSpec("nn.Embedding", 2,
   ["paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse", "weight", "device", "dtype"], [], {
@@ -89,7 +90,7 @@ export class Embedding extends Module {
     if (this.paddingIdx !== null) {
       const d = this.embeddingDim;
       noGrad(() => {
-        this.weight._data.fill(0, this.paddingIdx! * d, (this.paddingIdx! + 1) * d);
+        mutableData(this.weight, "Embedding.resetParameters").fill(0, this.paddingIdx! * d, (this.paddingIdx! + 1) * d);
         this.weight._bump();
       });
     }

@@ -14,8 +14,8 @@ import * as F from "../functional/index.js";
 import * as init from "../init.js";
 import {
   addSelfLoops, checkEdgeIndex, checkEdgeWeight, gcnNorm, propagate, removeSelfLoops, softmax, splitEdges, spmm,
-} from "../graph-utils.js";
-import { linearSparseAware } from "./graph-linear.js";
+} from "../../ops/nn/graph-utils.js";
+import { linearSparseAware } from "../../ops/nn/graph-linear.js";
 import { argSpec, type PyArgs } from "../../ops/args.js";
 
 type FloatDType = "float32" | "float64";

@@ -5,7 +5,8 @@
  */
 import type { Tensor } from "../../core/tensor.js";
 import { fmtShape } from "../../core/shape.js";
-import { scatter, type GraphReduce } from "../graph-utils.js";
+import { scatter, type GraphReduce } from "../../ops/nn/graph-utils.js";
+import { readData } from "../../ops/data.js";
 
 function pool(x: Tensor, batch: Tensor | null | undefined, size: number | undefined, reduce: GraphReduce, op: string): Tensor {
   if (x.ndim < 1) throw new Error(`${op}: expected node features x of shape [N, F], got ${fmtShape(x.shape)}`);
@@ -17,7 +18,7 @@ function pool(x: Tensor, batch: Tensor | null | undefined, size: number | undefi
   if (batch.dtype !== "int32" || batch.ndim !== 1 || batch.shape[0] !== x.shape[0]) {
     throw new Error(`${op}: batch must be an int32 tensor [N] = [${x.shape[0]}] (one graph id per node of x ${fmtShape(x.shape)}), got ${batch.dtype} ${fmtShape(batch.shape)}`);
   }
-  const b = batch._data as Int32Array;
+  const b = readData(batch) as Int32Array;
   let max = -1;
   for (let i = 0; i < b.length; i++) {
     if (b[i] < 0) throw new RangeError(`${op}: batch[${i}] = ${b[i]} is negative; graph ids must be >= 0`);

@@ -4,7 +4,7 @@
  * with PyTorch's parameter names (`weight_ih_l0`, `bias_hh_l1_reverse`,
  * `weight_hr_l0`), shapes, gate order and U(±1/√hidden) initialisation. Each
  * layer-direction projects its whole input with one GEMM, then runs the fused
- * recurrence of rnn-scan.ts. The cells live in rnn-cells.ts.
+ * recurrence of src/ops/nn/rnn-scan.ts. The cells live in rnn-cell-modules.ts (their fused steps in src/ops/nn/rnn-cells.ts).
  */
 import { Tensor, empty } from "../../core/tensor.js";
 import { fmtShape } from "../../core/shape.js";
@@ -16,11 +16,13 @@ import { zeros } from "../../ops/creation.js";
 import { indexSelect } from "../../ops/indexing.js";
 import "../../ops/elementwise.js";
 import { PackedSequence } from "../rnn-utils.js";
-import { GATES, scan, type RnnMode } from "./rnn-scan.js";
+import { GATES, scan, type RnnMode } from "../../ops/nn/rnn-scan.js";
 import { checkPositive } from "./linear.js";
 import { argSpec, type PyArgs } from "../../ops/args.js";
+import { readData } from "../../ops/data.js";
 
-export { RNNCell, LSTMCell, GRUCell, lstmCellStep, gruCellStep, type CellOptions } from "./rnn-cells.js";
+export { RNNCell, LSTMCell, GRUCell, type CellOptions } from "./rnn-cell-modules.js";
+export { lstmCellStep, gruCellStep } from "../../ops/nn/rnn-cells.js";
 
 /** Options of nn.RNN / nn.LSTM / nn.GRU (PyTorch's keyword arguments, camelCased). */
 export interface RNNOptions {
@@ -142,7 +144,7 @@ export class RNNBase extends Module {
       if (data0.ndim !== 2 || data0.shape[1] !== this.inputSize) {
         throw new Error(`${name}: expected packed data of shape [N, ${this.inputSize}], got ${fmtShape(data0.shape)}`);
       }
-      bs = x.batchSizes._data as Int32Array;
+      bs = readData(x.batchSizes) as Int32Array;
       T = bs.length;
       Bn = T ? bs[0] : 0;
       data = data0;

@@ -15,7 +15,7 @@ import { Linear } from "./linear.js";
 import { LayerNorm } from "./normalization.js";
 import { Dropout } from "./dropout.js";
 import { MultiheadAttention } from "./attention.js";
-import { relu, gelu } from "../functional/activations.js";
+import { relu, gelu } from "../../ops/nn/activations.js";
 import * as init from "../init.js";
 import { argSpec, type PyArgs } from "../../ops/args.js";
 

@@ -4,7 +4,7 @@
  */
 import { allocUninit } from "../../core/dtype.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { currentBackend, type ConvGeom } from "../../ops/kernels.js";
+import { currentBackend, type ConvGeom } from "../../backends/backend.js";
 
 /** im2col as a differentiable op: x [n, C, H, W] -> [n, C*kH*kW, oH*oW]. Backward: fold. */
 export function unfoldOp(x: Tensor, n: number, g: ConvGeom): Tensor {

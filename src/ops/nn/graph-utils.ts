@@ -17,15 +17,15 @@
  * to row 1 and aggregation groups edges by their target.
  * @module
  */
-import { Tensor, make, record } from "../core/tensor.js";
-import { allocArray, isFloating, type DType } from "../core/dtype.js";
-import { isGradEnabled, noGrad } from "../core/autograd.js";
-import { fmtShape } from "../core/shape.js";
-import { indexAdd, scatter as scatterSet, scatterReduce } from "../ops/indexing.js";
-import { cat } from "../ops/shape.js";
-import { ones, zeros } from "../ops/creation.js";
-export { sparseDropout } from "./layers/graph-linear.js";
-import { where } from "../ops/elementwise.js";
+import { Tensor, make, record } from "../../core/tensor.js";
+import { allocArray, isFloating, type DType } from "../../core/dtype.js";
+import { isGradEnabled, noGrad } from "../../core/autograd.js";
+import { fmtShape } from "../../core/shape.js";
+import { indexAdd, scatter as scatterSet, scatterReduce } from "../indexing.js";
+import { cat } from "../shape.js";
+import { ones, zeros } from "../creation.js";
+export { sparseDropout } from "./graph-linear.js";
+import { where } from "../elementwise.js";
 
 /** Source and target node ids of a validated edge list (views into its storage). */
 export interface Edges {

@@ -16,13 +16,13 @@
  */
 import { Tensor, make, record } from "../../core/tensor.js";
 import { allocArray, allocUninit, type TypedArray } from "../../core/dtype.js";
-import { currentBackend } from "../../ops/kernels.js";
-import "../../ops/shape.js";
-import "../../ops/linalg.js";
-import "../../ops/elementwise.js";
-import "../../ops/reduce.js";
-import * as ops from "../../ops/shape.js";
-import { gradOfComposed, recordFused } from "../../ops/fused.js";
+import { currentBackend } from "../../backends/backend.js";
+import "../shape.js";
+import "../linalg.js";
+import "../elementwise.js";
+import "../reduce.js";
+import * as ops from "../shape.js";
+import { gradOfComposed, recordFused } from "../fused.js";
 
 /** Recurrence kinds, as PyTorch's `mode`. */
 export type RnnMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";

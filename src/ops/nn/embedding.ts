@@ -7,10 +7,10 @@ import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
-import { assertTensor } from "../../ops/util.js";
-import { indexAdd } from "../../ops/indexing.js";
+import { assertTensor } from "../util.js";
+import { indexAdd } from "../indexing.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
+import type { PyArgs } from "../args.js";
 
 /** Options of {@link embedding}. */
 export interface EmbeddingOptions {

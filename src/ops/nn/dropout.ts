@@ -7,10 +7,10 @@ import { Tensor, make } from "../../core/tensor.js";
 import { allocUninit, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
-import { assertTensor } from "../../ops/util.js";
+import { assertTensor } from "../util.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
-import { currentBackend } from "../../ops/kernels.js";
+import type { PyArgs } from "../args.js";
+import { currentBackend } from "../../backends/backend.js";
 
 /** Options of {@link dropout} and its variants. */
 export interface DropoutOptions {

@@ -11,7 +11,8 @@ import { Tensor, make, record } from "../../core/tensor.js";
 import { allocArray, type TypedArray } from "../../core/dtype.js";
 import { isGradEnabled } from "../../core/autograd.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
-import * as F from "../functional/index.js";
+import { linear } from "./linear.js";
+import { dropout } from "./dropout.js";
 
 interface Csr {
   rows: number;
@@ -105,10 +106,10 @@ function gTimesCsr(a: Csr, g: Tensor): Tensor {
  */
 export function linearSparseAware(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (x.ndim !== 2 || x.requiresGrad || x.numel() < MIN_NUMEL || x.dtype !== weight.dtype || weight.ndim !== 2 || weight.shape[1] !== x.shape[1]) {
-    return F.linear(x, weight, bias);
+    return linear(x, weight, bias);
   }
   const csr = csrOf(x);
-  if (!csr) return F.linear(x, weight, bias);
+  if (!csr) return linear(x, weight, bias);
   const y = csrTimesWT(csr, weight);
   return bias ? y.add(bias) : y;
 }
@@ -126,7 +127,7 @@ export function sparseDropout(x: Tensor, p = 0.5, training = true, opts: { gener
   if (!(p >= 0 && p <= 1)) throw new Error(`sparseDropout: dropout probability has to be between 0 and 1, got ${p}`);
   if (!training || p === 0) return x;
   const csr = x.ndim === 2 && !x.requiresGrad && x.numel() >= MIN_NUMEL && (x.dtype === "float32" || x.dtype === "float64") ? csrOf(x) : null;
-  if (!csr) return F.dropout(x, p, training, opts);
+  if (!csr) return dropout(x, p, training, opts);
   const gen = opts.generator ?? defaultGenerator;
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const out = allocArray(x.dtype, x.numel());

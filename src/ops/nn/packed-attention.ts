@@ -9,13 +9,13 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, allocUninit } from "../../core/dtype.js";
-import { gradOfComposed, recordFused } from "../../ops/fused.js";
+import { gradOfComposed, recordFused } from "../fused.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
-import { currentBackend } from "../../ops/kernels.js";
-import { gemm } from "../../ops/linalg.js";
-import { stridedView } from "../../ops/shape.js";
-import "../../ops/elementwise.js";
-import "../../ops/reduce.js";
+import { currentBackend } from "../../backends/backend.js";
+import { gemm } from "../linalg.js";
+import { stridedView } from "../shape.js";
+import "../elementwise.js";
+import "../reduce.js";
 
 export interface PackedAttentionOptions {
   N: number; L: number; H: number; hd: number;

@@ -9,13 +9,13 @@
 import { allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { currentBackend, type ConvGeom } from "../../ops/kernels.js";
-import { gemm } from "../../ops/linalg.js";
-import { assertTensor, sumToShape } from "../../ops/util.js";
+import { currentBackend, type ConvGeom } from "../../backends/backend.js";
+import { gemm } from "../linalg.js";
+import { assertTensor, sumToShape } from "../util.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
 import { convFused } from "./conv-fused.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
+import type { PyArgs } from "../args.js";
 
 /** Options of conv1d / conv2d. A number applies to every spatial dim. */
 export interface ConvOptions {

@@ -2,13 +2,15 @@
  * Every layer against PyTorch (test/fixtures/gen_nn_layers.py): the PyTorch module's
  * state dict is loaded with loadStateDict, then outputs, input gradients, parameter
  * gradients (by state-dict key), buffers after the forward (BatchNorm running stats)
- * and repr() must match; state-dict keys and order must equal PyTorch's.
+ * and repr() must match; state-dict keys and order must equal PyTorch's. Registered by
+ * the one fixture loop (test/backends/fixtures.test.ts), once per backend.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose, loadFixture, my } from "../helpers.js";
 import type { Tensor } from "../../src/index.js";
 import { CTCOnLogits, Custom, LeNet, MLP } from "./layers-models.js";
+import { checkInputGrads, checkParamGrads } from "./attention-cases.js";
 
 interface Enc { shape: number[]; dtype: "float32" | "float64" | "int32" | "bool"; data: (number | boolean | string)[]; requiresGrad?: boolean }
 interface Case {
@@ -32,7 +34,12 @@ function build(js: string): InstanceType<typeof my.nn.Module> {
   return f(...Object.values(scope));
 }
 
-for (const c of fx.cases) {
+/** Registers one test per layer case of nn_layers.json. */
+export function runLayerCases(): void {
+  for (const c of fx.cases) layerCase(c);
+}
+
+function layerCase(c: Case): void {
   test(`layer ${c.name} (${c.mode}) matches PyTorch`, () => {
     const m = build(c.js);
     assert.deepEqual(Object.keys(m.stateDict()), c.keys, "state-dict keys and order");
@@ -60,21 +67,8 @@ for (const c of fx.cases) {
       const cots = c.cot.map(decode);
       const loss = outs.reduce((acc: Tensor, o, i) => (o.requiresGrad ? acc.add(o.mul(cots[i]).sum()) : acc), my.zeros([]));
       loss.backward();
-      for (const [k, e] of Object.entries(c.inputGrads ?? {})) {
-        const g = inputs[names.indexOf(k)].grad;
-        if (e === null) { assert.equal(g, null, `input ${k} grad`); continue; }
-        assert.ok(g, `input ${k}: expected a gradient`);
-        assert.deepEqual(g.shape, e.shape, `input ${k} grad shape`);
-        assertClose(g, e.data, { ...tol, msg: `input ${k} grad` });
-      }
-      const params = new Map(m.namedParameters());
-      assert.deepEqual([...params.keys()].sort(), Object.keys(c.paramGrads ?? {}).sort(), "parameter names");
-      for (const [k, e] of Object.entries(c.paramGrads ?? {})) {
-        const g = params.get(k)!.grad;
-        if (e === null) { assert.ok(g === null || g.abs().max().item() === 0, `param ${k}: expected no gradient`); continue; }
-        assert.ok(g, `param ${k}: expected a gradient`);
-        assertClose(g, e.data, { ...tol, msg: `param ${k} grad` });
-      }
+      checkInputGrads(c.inputGrads ?? {}, (k) => inputs[names.indexOf(k)].grad, tol);
+      checkParamGrads(m, c.paramGrads ?? {}, tol);
     }
     const after = m.stateDict();
     for (const [k, e] of Object.entries(c.buffersAfter)) {

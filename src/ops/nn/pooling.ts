@@ -9,11 +9,11 @@
 import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape, numel } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { currentBackend, type PoolWindows } from "../../ops/kernels.js";
-import { assertTensor } from "../../ops/util.js";
+import { currentBackend, type PoolWindows } from "../../backends/backend.js";
+import { assertTensor } from "../util.js";
 import { tupleArg } from "./conv.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
+import type { PyArgs } from "../args.js";
 
 type IntArg = number | number[];
 

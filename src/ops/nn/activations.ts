@@ -8,13 +8,13 @@
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type DType } from "../../core/dtype.js";
 import { fmtShape, normDim } from "../../core/shape.js";
-import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../../ops/elementwise.js";
-import { assertTensor } from "../../ops/util.js";
+import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../elementwise.js";
+import { assertTensor } from "../util.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
-import { softmaxBackward } from "../../ops/fused.js";
-import { hardswish as hardswishOp } from "../../ops/activation.js";
-import { currentBackend } from "../../ops/kernels.js";
+import type { PyArgs } from "../args.js";
+import { softmaxBackward } from "../fused.js";
+import { hardswish as hardswishOp } from "../activation.js";
+import { currentBackend } from "../../backends/backend.js";
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;

@@ -8,11 +8,11 @@ import { Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
-import { assertTensor } from "../../ops/util.js";
-import { pad } from "../../ops/shape.js";
+import { assertTensor } from "../util.js";
+import { pad } from "../pad.js";
 import { fusedLayerNorm } from "./fused-norm.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
+import type { PyArgs } from "../args.js";
 
 /** Reshapes a per-channel vector [C] to broadcast against [N, C, *] (ndim dims). */
 function chan(v: Tensor, ndim: number): Tensor {

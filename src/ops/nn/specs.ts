@@ -3,7 +3,7 @@
  * order, after the leading ones each function reads itself (see src/ops/args.ts).
  * `inplace` is accepted where PyTorch has it; myelin always returns a new tensor.
  */
-import { argSpec } from "../../ops/args.js";
+import { argSpec } from "../args.js";
 
 export const FS = {
   gelu: argSpec("F.gelu", 1, ["*", "approximate"]),

@@ -8,18 +8,18 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
-import { currentBackend } from "../../ops/kernels.js";
+import { currentBackend } from "../../backends/backend.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../../core/shape.js";
-import { softmaxBackward } from "../../ops/fused.js";
+import { softmaxBackward } from "../fused.js";
 import type { Generator } from "../../core/random.js";
-import { gemm } from "../../ops/linalg.js";
-import { where } from "../../ops/elementwise.js";
-import { assertTensor } from "../../ops/util.js";
+import { gemm } from "../linalg.js";
+import { where } from "../elementwise.js";
+import { assertTensor } from "../util.js";
 import { dropout } from "./dropout.js";
-import "../../ops/shape.js";
-import "../../ops/reduce.js";
+import "../shape.js";
+import "../reduce.js";
 import { FS } from "./specs.js";
-import type { PyArgs } from "../../ops/args.js";
+import type { PyArgs } from "../args.js";
 
 /** Options of `F.scaledDotProductAttention`. */
 export interface SdpaOptions {

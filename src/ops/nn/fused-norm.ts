@@ -7,8 +7,8 @@
  */
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
-import { gradOfComposed, recordFused } from "../../ops/fused.js";
-import { currentBackend } from "../../ops/kernels.js";
+import { gradOfComposed, recordFused } from "../fused.js";
+import { currentBackend } from "../../backends/backend.js";
 
 /** The composed definition (also the createGraph backward's graph). */
 export type ComposedNorm = (x: Tensor, w: Tensor | null, b: Tensor | null) => Tensor;

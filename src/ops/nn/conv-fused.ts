@@ -6,9 +6,9 @@
  */
 import { allocUninit } from "../../core/dtype.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { type ConvFusedKernels, type ConvGeom } from "../../ops/kernels.js";
-import { gemm } from "../../ops/linalg.js";
-import { recordFused } from "../../ops/fused.js";
+import { type ConvFusedKernels, type ConvGeom } from "../../backends/backend.js";
+import { gemm } from "../linalg.js";
+import { recordFused } from "../fused.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
 
 /** x4 [N, C, H, W] (float32), w [O, C*kH*kW], bias [O] -> [N, O, oH, oW] on `kern`. */

@@ -3,14 +3,15 @@
  * not installable here, so the generator writes each layer's published formula
  * densely with PyG's keys): the reference state dict is loaded, then outputs, the
  * gradients of x / edge weights and of every parameter must match; state-dict keys
- * and order must equal PyG's. The functional cases (pools, nn.graph helpers) replay
- * nn_graph_ops.json with gradients, double backward and float64 gradchecks.
+ * and order must equal PyG's. Registered by the one fixture loop
+ * (test/backends/fixtures.test.ts), once per backend, which also replays the functional
+ * cases (pools, nn.graph helpers) of nn_graph_ops.json.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClose, loadFixture, my } from "../helpers.js";
-import { runFixture } from "../fixture-runner.js";
 import type { Tensor } from "../../src/index.js";
+import { checkParamGrads } from "./attention-cases.js";
 
 interface Enc { shape: number[]; dtype: "float32" | "float64" | "int32" | "bool"; data: (number | boolean | string)[]; requiresGrad?: boolean }
 interface Case {
@@ -29,9 +30,14 @@ function decode(e: Enc): Tensor {
 const MLP = (a: number, b: number, c: number) => new my.nn.Sequential(new my.nn.Linear(a, b), new my.nn.ReLU(), new my.nn.Linear(b, c));
 
 const fx = loadFixture<{ cases: Case[] }>("nn_graph");
-assert.ok(fx.cases.length >= 20);
 
-for (const c of fx.cases) {
+/** Registers one test per graph-layer case of nn_graph.json. */
+export function runGraphLayerCases(): void {
+  test("nn_graph.json has its cases", () => assert.ok(fx.cases.length >= 20));
+  for (const c of fx.cases) graphCase(c);
+}
+
+function graphCase(c: Case): void {
   test(`graph layer ${c.name} (${c.mode}) matches the dense PyTorch formula`, () => {
     const m = new Function("nn", "MLP", `"use strict"; return (${c.js});`)(my.nn, MLP) as InstanceType<typeof my.nn.Module>;
     assert.deepEqual(Object.keys(m.stateDict()), c.keys, "state-dict keys and order");
@@ -58,15 +64,6 @@ for (const c of fx.cases) {
       assert.ok(inp[k].grad, `input ${k}: expected a gradient`);
       assertClose(inp[k].grad!, e.data, { ...tol, msg: `input ${k} grad` });
     }
-    const params = new Map(m.namedParameters());
-    assert.deepEqual([...params.keys()].sort(), Object.keys(c.paramGrads).sort(), "parameter names");
-    for (const [k, e] of Object.entries(c.paramGrads)) {
-      const g = params.get(k)!.grad;
-      if (e === null) { assert.ok(g === null || g.abs().max().item() === 0, `param ${k}: expected no gradient`); continue; }
-      assert.ok(g, `param ${k}: expected a gradient`);
-      assertClose(g, e.data, { ...tol, msg: `param ${k} grad` });
-    }
+    checkParamGrads(m, c.paramGrads, tol);
   });
 }
-
-runFixture("nn_graph_ops");

@@ -6,12 +6,12 @@
 import { make, needsGrad, record, type Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { isFloating } from "../../core/dtype.js";
-import { currentBackend } from "../../ops/kernels.js";
+import { currentBackend } from "../../backends/backend.js";
 import { fmtShape } from "../../core/shape.js";
-import { gemm } from "../../ops/linalg.js";
-import "../../ops/shape.js";
-import "../../ops/elementwise.js";
-import "../../ops/reduce.js";
+import { gemm } from "../linalg.js";
+import "../shape.js";
+import "../elementwise.js";
+import "../reduce.js";
 
 /**
  * y = x Wᵀ + b for x [..., in], weight [out, in], bias [out] → [..., out].
