@@ -6,6 +6,7 @@
 import { vexp, vlog, vsigmoid, vtanh } from "./math";
 import {
   U_NEG, U_ABS, U_SQRT, U_RSQRT, U_SQUARE, U_RECIPROCAL, U_RELU, U_EXP, U_LOG, U_TANH, U_SIGMOID, U_STEP, U_HARDSWISH,
+  U_HARDSIGMOID, U_SILU,
   B_ADD, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM,
 } from "./ops.generated";
 
@@ -25,6 +26,9 @@ import {
     case U_SIGMOID: return vsigmoid(v);
     case U_STEP: return v128.and(f32x4.gt(v, f32x4.splat(0)), f32x4.splat(1.0));
     case U_HARDSWISH: return f32x4.div(f32x4.mul(v, f32x4.min(f32x4.max(f32x4.add(v, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6))), f32x4.splat(6));
+    // max/min propagate NaN in wasm, as Math.max/min in the JS reference.
+    case U_HARDSIGMOID: return f32x4.div(f32x4.min(f32x4.max(f32x4.add(v, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6)), f32x4.splat(6));
+    case U_SILU: return f32x4.mul(v, vsigmoid(v));
   }
   unreachable();
   return v;
@@ -48,6 +52,8 @@ export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
     case U_SIGMOID: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_SIGMOID, v128.load(x + <usize>i * 4))); break;
     case U_STEP: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_STEP, v128.load(x + <usize>i * 4))); break;
     case U_HARDSWISH: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_HARDSWISH, v128.load(x + <usize>i * 4))); break;
+    case U_HARDSIGMOID: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_HARDSIGMOID, v128.load(x + <usize>i * 4))); break;
+    case U_SILU: for (; i + 4 <= n; i += 4) v128.store(out + <usize>i * 4, un(U_SILU, v128.load(x + <usize>i * 4))); break;
   }
   // Tail through the same vector code so every element gets identical math.
   for (; i < n; i++) {

@@ -14,3 +14,4 @@ export { softmaxF32, softmaxBackwardF32 } from "./softmax";
 export { bernoulliMaskF32 } from "./random";
 export { layerNormF32, layerNormBackwardF32 } from "./norm";
 export { reluBackwardF32 } from "./activation";
+export { depthwiseF32, clampF32, hardtanhBackwardF32 } from "./depthwise";

@@ -27,6 +27,8 @@ export const U_ISNAN: i32 = 22;
 export const U_ISFINITE: i32 = 23;
 export const U_STEP: i32 = 24;
 export const U_HARDSWISH: i32 = 25;
+export const U_HARDSIGMOID: i32 = 26;
+export const U_SILU: i32 = 27;
 // binary op codes
 export const B_ADD: i32 = 0;
 export const B_SUB: i32 = 1;

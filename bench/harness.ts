@@ -44,6 +44,8 @@ export interface Workload {
    * rounds give every configuration the same exposure to it. Default 1.
    */
   rounds?: number;
+  /** Run only when named (`npm run bench -- models` or --only=models): slow, or needs generated files. */
+  optIn?: boolean;
   /** Groups measured in the first round only (slow ones that no target depends on). */
   onceGroups?: string[];
   run(opts: RunOptions): Promise<Row[]>;

@@ -3,7 +3,8 @@
  * relaxed-SIMD enabled where Node needs a flag for it, and again with the plain-SIMD
  * kernels for workloads that ask), collects the rows, prints a table per workload with
  * each value's ratio to myelin's best configuration, and writes
- * bench/results/<date>.md and .json. Options: --quick, --only=<workload name>;
+ * bench/results/<date>.md and .json. Options: --quick, --only=<workload name> (or the names
+ * as plain arguments, `npm run bench -- models`; opt-in workloads run only when named);
  * --device webgpu runs bench/webgpu.ts (the WGSL kernels on the adapter WebGPU finds) instead.
  */
 import { spawnSync } from "node:child_process";
@@ -25,7 +26,8 @@ if (deviceArg >= 0 && process.argv[deviceArg + 1] === "webgpu") {
   process.exit(2);
 }
 const quick = process.argv.includes("--quick");
-const onlyWorkload = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+const positional = process.argv.slice(2).filter((a, i) => !a.startsWith("--") && !(deviceArg >= 0 && i + 2 === deviceArg + 1));
+const named = [process.argv.find((a) => a.startsWith("--only="))?.slice(7), ...positional].filter((a): a is string => !!a);
 
 const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
 const flagOk = spawnSync(process.execPath, [RELAXED_FLAG, "-e", "0"]).status === 0;
@@ -44,13 +46,18 @@ function runOne(file: string, env: Record<string, string>, only: string, name: s
 }
 
 const files = readdirSync(join(here, "workloads")).filter((f) => f.endsWith(".ts")).sort();
+const unknown = named.filter((n) => !files.includes(n + ".ts"));
+if (unknown.length) {
+  console.error(`bench: no workload named ${unknown.map((n) => JSON.stringify(n)).join(", ")}; workloads: ${files.map((f) => f.slice(0, -3)).join(", ")}`);
+  process.exit(2);
+}
 const rows: Row[] = [];
 const load0 = loadavg()[0];
 const clock0 = estimateClockGHz();
 for (const f of files) {
   const path = join(here, "workloads", f);
   const { workload } = (await import(path)) as { workload: Workload };
-  if (onlyWorkload && workload.name !== onlyWorkload) continue;
+  if (named.length ? !named.includes(workload.name) : workload.optIn) continue;
   process.stderr.write(`bench: ${workload.name} ...\n`);
   // A group is [only-prefix, extra env]; the plain-SIMD rerun is one more group.
   const groups: [string, Record<string, string>][] = (workload.groups ?? [""]).map((g) => [g, {}]);

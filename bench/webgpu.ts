@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- --device webgpu`: the WGSL kernels' speed on whatever adapter
  * WebGPU finds (its name goes in the results), timed from the host with one readback
- * per batch of dispatches, so each figure includes submit latency. The four training
- * workloads join once tensors live on the device (issue #20). On SwiftShader (no GPU)
+ * per batch of dispatches, so each figure includes submit latency; then the four
+ * training workloads on the device beside the CPU backend. On SwiftShader (no GPU)
  * the numbers measure a CPU emulation and say nothing about GPU speed.
  */
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { webgpu, webgpuKernels as K } from "../src/backends/webgpu/index.js";
 import type { ConvGeom } from "../src/backends/backend.js";
+import * as my from "../src/index.js";
+import { stepsPerSecond, trainWorkloads } from "./webgpu-train.js";
 
 const ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 if (!process.env.VK_ICD_FILENAMES && existsSync(ICD) && process.argv.includes("--swiftshader")) process.env.VK_ICD_FILENAMES = ICD;
@@ -62,11 +64,24 @@ for (const [name, n, O, g] of convs) {
   rows.push(`| conv2d forward, ${name} | ${(flops / s / 1e9).toFixed(1)} GFLOP/s | ${(s * 1e3).toFixed(3)} ms |`);
 }
 
+// The four training workloads on the device, with the CPU backend in the same run.
+const swift = /swiftshader/i.test(adapter);
+const scale = swift || quick ? 0.125 : 1;
+const trainRows: string[] = [];
+for (const device of ["webgpu", "cpu"] as const) {
+  for (const w of trainWorkloads(scale, device)) {
+    const sps = await stepsPerSecond(w.build(), quick || swift ? 0.5 : 3);
+    trainRows.push(`| ${w.name} | ${device === "cpu" ? `cpu (${my.backend()})` : "webgpu"} | ${(sps * w.perStep).toFixed(1)} ${w.unit} |`);
+  }
+}
+
 const md = [
   `# myelin WebGPU kernels ${new Date().toISOString().slice(0, 10)}${quick ? " (quick)" : ""}`, "",
   `- Adapter: ${adapter}${process.env.VK_ICD_FILENAMES?.includes("swiftshader") ? " (SwiftShader: a CPU emulation, not GPU speed)" : ""}`,
   `- Timing: host wall clock, one readback per batch of dispatches (submit latency included)`, "",
   "| kernel | speed | time per call |", "|---|---:|---:|", ...rows, "",
+  `Training (Adam steps, PyTorch API, same run${scale < 1 ? `; batches scaled by ${scale} on this adapter` : ""}):`, "",
+  "| workload | device | speed |", "|---|---|---:|", ...trainRows, "",
 ].join("\n");
 console.log(md);
 const dir = join(fileURLToPath(new URL(".", import.meta.url)), "results");

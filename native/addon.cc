@@ -16,7 +16,9 @@
 #include <mutex>
 #include <thread>
 
+#include "depthwise.h"
 #include "conv.h"
+#include "f64.h"
 #include "gemm.h"
 #include "napi_util.h"
 #include "ops_generated.h"
@@ -29,6 +31,7 @@ using myelin::optF32;
 using myelin::getI32;
 using myelin::getInt;
 using myelin::getBool;
+using myelin::readGeom;
 
 namespace {
 
@@ -64,26 +67,12 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   const bool ta = getBool(env, argv[7]), tb = getBool(env, argv[8]);
   const int64_t sa = getInt(env, argv[9]), sb = getInt(env, argv[10]);
   // Bounds: the JS side validated shapes, but never trust a caller with raw memory.
-  const size_t needA = (size_t)(batch > 0 ? (batch - 1) * sa : 0) + (size_t)m * k;
-  const size_t needB = (size_t)(batch > 0 ? (batch - 1) * sb : 0) + (size_t)k * n;
-  if (batch < 0 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0 || la < needA || lb < needB || lc < (size_t)batch * m * n) {
+  if (!myelin::gemmArgsFit(batch, m, n, k, sa, sb, la, lb, lc)) {
     napi_throw_range_error(env, nullptr, "sgemm: array too small for the given sizes");
     return nullptr;
   }
   myelin::sgemm(&pool, a, b, c, batch, m, n, k, ta, tb, sa, sb);
   return nullptr;
-}
-
-bool readGeom(napi_env env, napi_value v, myelin::ConvGeom* g) {
-  int32_t* d;
-  size_t len;
-  if (!getI32(env, v, &d, &len)) return false;
-  if (len < 13) {
-    napi_throw_range_error(env, nullptr, "conv geometry needs 13 integers");
-    return false;
-  }
-  *g = {d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
-  return true;
 }
 
 // im2col(x, n, geom Int32Array[13], out) / col2im(cols, n, geom, out)
@@ -301,6 +290,8 @@ napi_value Init(napi_env env, napi_value exports) {
   static std::mutex initMu;
   std::lock_guard<std::mutex> lk(initMu);
   myelin::registerTrainKernels(env, exports, pool);
+  myelin::registerF64Kernels(env, exports, pool);
+  myelin::registerDepthwiseKernels(env, exports, pool);
   return exports;
 }
 

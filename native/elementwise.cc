@@ -123,6 +123,12 @@ __attribute__((target("avx2,fma"))) inline __m256 un8(__m256 v) {
     const __m256 six = _mm256_set1_ps(6.f);
     return _mm256_div_ps(_mm256_mul_ps(v, _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(v, _mm256_set1_ps(3.f)), zero), six)), six);
   }
+  // max_ps/min_ps return their second operand when either is NaN: NaN goes second so it stays NaN.
+  else if constexpr (OP == U_HARDSIGMOID) {
+    const __m256 six = _mm256_set1_ps(6.f);
+    return _mm256_div_ps(_mm256_min_ps(six, _mm256_max_ps(zero, _mm256_add_ps(v, _mm256_set1_ps(3.f)))), six);
+  }
+  else if constexpr (OP == U_SILU) return _mm256_mul_ps(v, sigmoid256(v));
   else static_assert(kNoKernel<OP>, "the op table gives this unary op a native kernel: implement it here");
 }
 

@@ -24,4 +24,13 @@ void sgemm_rows(const float* A, const float* B, float* C, int m, int n, int k,
 
 bool cpu_has_avx2_fma();
 
+// Whether arrays of la, lb, lc elements hold a batched GEMM's operands and result
+// (the N-API entry points check this before touching raw memory).
+inline bool gemmArgsFit(int batch, int m, int n, int k, int64_t sa, int64_t sb, size_t la, size_t lb, size_t lc) {
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0) return false;
+  const size_t needA = (size_t)(batch > 0 ? (batch - 1) * sa : 0) + (size_t)m * k;
+  const size_t needB = (size_t)(batch > 0 ? (batch - 1) * sb : 0) + (size_t)k * n;
+  return la >= needA && lb >= needB && lc >= (size_t)batch * m * n;
+}
+
 }  // namespace myelin

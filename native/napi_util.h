@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "conv.h"
+
 namespace myelin {
 
 inline double getDouble(napi_env env, napi_value v) {
@@ -65,6 +67,19 @@ inline bool getBool(napi_env env, napi_value v) {
   bool r = false;
   napi_get_value_bool(env, v, &r);
   return r;
+}
+
+// A conv geometry packed as 13 int32 (C, H, W, kH, kW, padT, padL, sH, sW, dH, dW, oH, oW).
+inline bool readGeom(napi_env env, napi_value v, ConvGeom* g) {
+  int32_t* d;
+  size_t len;
+  if (!getI32(env, v, &d, &len)) return false;
+  if (len < 13) {
+    napi_throw_range_error(env, nullptr, "conv geometry needs 13 integers");
+    return false;
+  }
+  *g = {d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
+  return true;
 }
 
 }  // namespace myelin

@@ -4,11 +4,11 @@
 namespace myelin {
 
 // Hash of the op table (the addon reports it as opTableHash()).
-#define MYELIN_OP_TABLE_HASH "f9ffd0df"
+#define MYELIN_OP_TABLE_HASH "23d8d994"
 
-enum UnaryCode { U_NEG = 0, U_ABS = 1, U_SIGN = 2, U_EXP = 3, U_LOG = 4, U_LOG1P = 5, U_EXPM1 = 6, U_SQRT = 7, U_RSQRT = 8, U_SQUARE = 9, U_RECIPROCAL = 10, U_SIN = 11, U_COS = 12, U_TAN = 13, U_TANH = 14, U_SIGMOID = 15, U_RELU = 16, U_FLOOR = 17, U_CEIL = 18, U_ROUND = 19, U_ERF = 20, U_LOGICAL_NOT = 21, U_ISNAN = 22, U_ISFINITE = 23, U_STEP = 24, U_HARDSWISH = 25 };
+enum UnaryCode { U_NEG = 0, U_ABS = 1, U_SIGN = 2, U_EXP = 3, U_LOG = 4, U_LOG1P = 5, U_EXPM1 = 6, U_SQRT = 7, U_RSQRT = 8, U_SQUARE = 9, U_RECIPROCAL = 10, U_SIN = 11, U_COS = 12, U_TAN = 13, U_TANH = 14, U_SIGMOID = 15, U_RELU = 16, U_FLOOR = 17, U_CEIL = 18, U_ROUND = 19, U_ERF = 20, U_LOGICAL_NOT = 21, U_ISNAN = 22, U_ISFINITE = 23, U_STEP = 24, U_HARDSWISH = 25, U_HARDSIGMOID = 26, U_SILU = 27 };
 // The unary ops the op table gives a native kernel: every one must be implemented.
-#define MYELIN_NATIVE_UNARY(X) X(U_NEG) X(U_ABS) X(U_EXP) X(U_SQRT) X(U_SQUARE) X(U_TANH) X(U_SIGMOID) X(U_RELU) X(U_STEP) X(U_HARDSWISH)
+#define MYELIN_NATIVE_UNARY(X) X(U_NEG) X(U_ABS) X(U_EXP) X(U_SQRT) X(U_SQUARE) X(U_TANH) X(U_SIGMOID) X(U_RELU) X(U_STEP) X(U_HARDSWISH) X(U_HARDSIGMOID) X(U_SILU)
 
 enum BinaryCode { B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAXIMUM = 5, B_MINIMUM = 6, B_ATAN2 = 7, B_EQ = 8, B_NE = 9, B_LT = 10, B_LE = 11, B_GT = 12, B_GE = 13, B_LOGICAL_AND = 14, B_LOGICAL_OR = 15, B_LOGICAL_XOR = 16 };
 // The binary ops the op table gives a native kernel: every one must be implemented.

@@ -43,6 +43,8 @@ export const UNARY = [
   ["isfinite", "any", {}],
   ["step", "any", { wasm: 256, native: 64 }],
   ["hardswish", "float", { wasm: 256, native: 64 }],
+  ["hardsigmoid", "float", { wasm: 256, native: 64 }],
+  ["silu", "float", { wasm: 64, native: 64 }],
 ];
 
 /** Broadcasting binary ops: [name, dtypes, thresholds] (maximum/minimum propagate NaN). */
@@ -98,6 +100,9 @@ export const KERNELS = [
   ["adamStep", { wasm: 256, native: 0 }],
   ["strided", { native: 1024 }],
   ["stridedAssign", { native: 1024 }],
+  ["clamp", { wasm: 256, native: 64 }],
+  ["hardtanhBackward", { wasm: 256, native: 64 }],
+  ["depthwiseConv2d", { wasm: 0, native: 0 }],
 ];
 
 /** Modes of the fused conv2d kernel (assembly/conv-gemm.ts, native/conv.h). */

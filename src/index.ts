@@ -35,3 +35,4 @@ export * as io from "./io/index.js";
 export * as models from "./models/index.js";
 export * from "./train/index.js";
 export * as explain from "./explain/index.js";
+export { webgpu } from "./backends/webgpu/index.js";

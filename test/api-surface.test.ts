@@ -100,7 +100,7 @@ test("data and io have the API.md entry points", () => {
 test("the training toolkit is exported from myelin and from myelin/train (the same objects)", async () => {
   const train = (await import("../src/entries/train.js")) as unknown as Record<string, unknown>;
   const top = my as unknown as Record<string, unknown>;
-  const names = words(`fit evaluate EarlyStopping LRSchedulerCallback GradientClipping GradNormMonitor PlotHistory gradNorm
+  const names = words(`fit evaluate evaluateAsync EarlyStopping LRSchedulerCallback GradientClipping GradNormMonitor PlotHistory gradNorm
     ModelCheckpoint saveCheckpoint loadCheckpoint restoreCheckpoint checkpointToBytes checkpointFromBytes accuracy topKAccuracy
     confusionMatrix precisionRecallF1 mae rmse r2Score makeMetric ProgressBar formatDuration formatLogs historyToSvg`);
   for (const n of names) {

@@ -40,11 +40,25 @@ export interface AdamHyper {
 
 /** See Backend.conv2dFused (float32 arrays only). */
 export interface ConvFusedKernels {
-  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, O: number, g: ConvGeom, out: Float32Array): void;
+  /** `groups` (default 1) is taken by the device kernels only; CPU fused kernels are called with groups 1. */
+  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, O: number, g: ConvGeom, out: Float32Array, groups?: number): void;
   /** dx [n, C, H, W] = the fold (col2im) of w^T @ gy, image by image. */
-  inputGrad(w: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dx: Float32Array): void;
+  inputGrad(w: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dx: Float32Array, groups?: number): void;
   /** dw [O, C*kH*kW] = sum over images of gy @ im2col(x)^T. */
-  weightGrad(x: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dw: Float32Array): void;
+  weightGrad(x: Float32Array, gy: Float32Array, n: number, O: number, g: ConvGeom, dw: Float32Array, groups?: number): void;
+}
+
+/**
+ * See Backend.depthwiseConv2d (float32 arrays only): groups = C = out channels, w [C, kH*kW];
+ * every output is overwritten.
+ */
+export interface DepthwiseKernels {
+  /** out [n, C, oH, oW] = the per-channel sliding-window products (+ bias [C]). */
+  forward(x: Float32Array, w: Float32Array, bias: Float32Array | null, n: number, g: ConvGeom, out: Float32Array): void;
+  /** dx [n, C, H, W] from the output gradient gy [n, C, oH, oW]. */
+  inputGrad(w: Float32Array, gy: Float32Array, n: number, g: ConvGeom, dx: Float32Array): void;
+  /** dw [C, kH*kW] = sum over images of gy times the shifted x. */
+  weightGrad(x: Float32Array, gy: Float32Array, n: number, g: ConvGeom, dw: Float32Array): void;
 }
 
 export interface Backend {
@@ -59,12 +73,19 @@ export interface Backend {
    * [n, O, oH, oW]; every output is overwritten.
    */
   readonly conv2dFused?: ConvFusedKernels;
+  /**
+   * Optional float32 depthwise conv2d (groups = in = out channels), a direct sliding-window
+   * kernel: no im2col, no GEMM of one row per group (MobileNet, EfficientNet, ConvNeXt).
+   */
+  readonly depthwiseConv2d?: DepthwiseKernels;
   /** out[i] = op(x[i]). */
   unary(op: UnaryOp, x: TypedArray, out: TypedArray): void;
   /** out = op(a, b) with broadcasting of aShape/bShape to outShape. */
   binary(op: BinaryOp, a: TypedArray, aShape: readonly number[], b: TypedArray, bShape: readonly number[], out: TypedArray, outShape: readonly number[]): void;
   /** ReLU's gradient: out[i] = g[i] * (x[i] > 0 ? 1 : 0) (NaN/inf in g still give NaN where x <= 0, as g * step(x)); all same length. */
   reluBackward(x: TypedArray, g: TypedArray, out: TypedArray): void;
+  /** hardtanh's (and ReLU6's) gradient, PyTorch's select: out[i] = lo < x[i] < hi ? g[i] : 0; all same length. */
+  hardtanhBackward(x: TypedArray, g: TypedArray, lo: number, hi: number, out: TypedArray): void;
   /** out[i] = cond[i] ? a[i] : b[i]; all same length. */
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray): void;
   /** out[i] = min(max(x[i], lo), hi). */
@@ -166,7 +187,11 @@ export interface Backend {
 }
 
 import { jsBackend } from "./js/index.js";
+import { routeDevices } from "./device-router.js";
 
+/** The CPU kernel set (js, wasm or native), the device backend once one is initialised, and what calls go to. */
+let cpu: Backend = jsBackend;
+let device: Backend | null = null;
 let current: Backend = jsBackend;
 
 /** The JS reference backend: runs every kernel, the base every faster backend layers over. */
@@ -179,10 +204,20 @@ export function currentBackend(): Backend {
   return current;
 }
 
-/** @deprecated The old one-letter name of currentBackend, kept so branches written against it still build; remove once they have merged. */
-export const B = currentBackend;
 
-/** Installs a backend (used by setBackend). */
+/** Installs a CPU backend (used by setBackend). */
 export function installBackend(b: Backend): void {
-  current = b;
+  cpu = b;
+  current = device ? routeDevices(cpu, device) : cpu;
+}
+
+/** @internal Installs the device (WebGPU) backend: from now on calls are routed by where their tensors live. */
+export function installDeviceBackend(d: Backend): void {
+  device = d;
+  current = routeDevices(cpu, d);
+}
+
+/** The fused conv2d kernels for tensors on `dev` (the device's take any `groups`), or undefined. */
+export function fusedConvFor(dev: string): ConvFusedKernels | undefined {
+  return dev === "cpu" ? cpu.conv2dFused : device?.conv2dFused;
 }

@@ -7,9 +7,10 @@
  * every array is float32, the kernel takes the layout (it may return false); otherwise
  * the backend below runs it. Neutral ground: backends import this, never each other.
  */
-import type { Backend, ConvFusedKernels, ConvGeom, PoolWindows, AdamHyper } from "./backend.js";
+import type { Backend, ConvFusedKernels, ConvGeom, DepthwiseKernels, PoolWindows, AdamHyper } from "./backend.js";
 import type { TypedArray } from "../core/dtype.js";
 import { BINARY_CODE, REDUCE_CODE, THRESHOLDS, UNARY_CODE, type AccelName } from "./ops.generated.js";
+import { layerF64, type F64Kernels } from "./f64-kernels.js";
 
 type F32 = Float32Array;
 type F32N = Float32Array | null;
@@ -28,6 +29,9 @@ export interface FastKernels {
   im2col?(x: F32, n: number, g: ConvGeom, out: F32): Ran;
   col2im?(cols: F32, n: number, g: ConvGeom, out: F32): Ran;
   conv2dFused?: ConvFusedKernels;
+  depthwiseConv2d?: DepthwiseKernels;
+  clamp?(x: F32, lo: number, hi: number, out: F32): Ran;
+  hardtanhBackward?(x: F32, g: F32, lo: number, hi: number, out: F32): Ran;
   maxPool2d?(x: F32, planes: number, H: number, W: number, oH: number, oW: number, win: PoolWindows, out: F32, idx: Int32Array): Ran;
   maxPool2dBackward?(g: F32, idx: Int32Array, planes: number, inSize: number, outSize: number, gx: F32): Ran;
   lstmCell?(gates: F32, cPrev: F32, n: number, H: number, hOut: F32, cOut: F32, xAdd: F32N): Ran;
@@ -42,6 +46,8 @@ export interface FastKernels {
   adamStep?(p: F32, g: F32, m: F32, v: F32, vmax: F32N, h: AdamHyper): Ran;
   strided?(x: F32, offset: number, shape: Shape, strides: Shape, out: F32): Ran;
   stridedAssign?(src: F32, out: F32, offset: number, shape: Shape, strides: Shape, accumulate: boolean): Ran;
+  /** float64 kernels, routed by f64-kernels.ts in front of the float32 ones. */
+  f64?: F64Kernels;
 }
 
 /** "auto": the op table's measured thresholds; "always": every kernel a backend has, at every size (tests). */
@@ -122,6 +128,17 @@ export function layer(name: AccelName, base: Backend, fast: FastKernels): Backen
     base.col2im(cols, n, g, out);
   };
   if (fast.conv2dFused && km.conv2dFused !== undefined) b.conv2dFused = fast.conv2dFused;
+  if (fast.depthwiseConv2d && km.depthwiseConv2d !== undefined) b.depthwiseConv2d = fast.depthwiseConv2d;
+  const mhb = km.hardtanhBackward, { hardtanhBackward } = fast;
+  if (hardtanhBackward) b.hardtanhBackward = (x, g, lo, hi, out) => {
+    if (routes(mhb, out.length) && isF(x) && isF(g) && isF(out) && hardtanhBackward(x, g, lo, hi, out) !== false) return;
+    base.hardtanhBackward(x, g, lo, hi, out);
+  };
+  const mcl = km.clamp, { clamp } = fast;
+  if (clamp) b.clamp = (x, lo, hi, out) => {
+    if (routes(mcl, out.length) && isF(x) && isF(out) && clamp(x, lo, hi, out) !== false) return;
+    base.clamp(x, lo, hi, out);
+  };
   const mp = km.maxPool2d;
   if (maxPool2d) b.maxPool2d = (x, planes, H, W, oH, oW, win, out, idx) => {
     if (routes(mp, planes * H * W) && isF(x) && isF(out) && maxPool2d(x, planes, H, W, oH, oW, win, out, idx) !== false) return;
@@ -191,5 +208,6 @@ export function layer(name: AccelName, base: Backend, fast: FastKernels): Backen
     if (routes(msa, src.length) && isF(src) && isF(out) && stridedAssign(src, out, offset, shape, strides, accumulate) !== false) return;
     base.stridedAssign(src, out, offset, shape, strides, accumulate);
   };
+  if (fast.f64) layerF64(b, fast.f64, () => always);
   return b;
 }

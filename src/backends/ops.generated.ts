@@ -2,12 +2,12 @@
 /* eslint-disable */
 
 /** Every unary op, in code order. */
-export const UNARY_OPS = ["neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "erf", "logicalNot", "isnan", "isfinite", "step", "hardswish"] as const;
+export const UNARY_OPS = ["neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "erf", "logicalNot", "isnan", "isfinite", "step", "hardswish", "hardsigmoid", "silu"] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 /** The unary op codes every kernel set shares (the op's index above). */
-export const UNARY_CODE: { readonly [K in UnaryOp]: number } = { neg: 0, abs: 1, sign: 2, exp: 3, log: 4, log1p: 5, expm1: 6, sqrt: 7, rsqrt: 8, square: 9, reciprocal: 10, sin: 11, cos: 12, tan: 13, tanh: 14, sigmoid: 15, relu: 16, floor: 17, ceil: 18, round: 19, erf: 20, logicalNot: 21, isnan: 22, isfinite: 23, step: 24, hardswish: 25 };
+export const UNARY_CODE: { readonly [K in UnaryOp]: number } = { neg: 0, abs: 1, sign: 2, exp: 3, log: 4, log1p: 5, expm1: 6, sqrt: 7, rsqrt: 8, square: 9, reciprocal: 10, sin: 11, cos: 12, tan: 13, tanh: 14, sigmoid: 15, relu: 16, floor: 17, ceil: 18, round: 19, erf: 20, logicalNot: 21, isnan: 22, isfinite: 23, step: 24, hardswish: 25, hardsigmoid: 26, silu: 27 };
 /** Unary ops that only take floating dtypes (ints and bools promote to float32 first). */
-export const FLOAT_ONLY_UNARY: ReadonlySet<UnaryOp> = new Set(["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "floor", "ceil", "round", "erf", "hardswish"]);
+export const FLOAT_ONLY_UNARY: ReadonlySet<UnaryOp> = new Set(["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid", "floor", "ceil", "round", "erf", "hardswish", "hardsigmoid", "silu"]);
 
 /** Every binary op, in code order. */
 export const BINARY_OPS = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"] as const;
@@ -25,7 +25,7 @@ export const REDUCE_CODE: { readonly [K in ReduceOp]: number } = { sum: 0, prod:
 /** Reduce ops that only take floating dtypes (ints and bools promote to float32 first). */
 export const FLOAT_ONLY_REDUCE: ReadonlySet<ReduceOp> = new Set([]);
 
-export const KERNEL_NAMES = ["matmul", "reluBackward", "im2col", "col2im", "conv2dFused", "maxPool2d", "maxPool2dBackward", "lstmCell", "lstmCellBackward", "gruCell", "softmax", "softmaxBackward", "bernoulliMask", "layerNorm", "layerNormBackward", "adamStep", "strided", "stridedAssign"] as const;
+export const KERNEL_NAMES = ["matmul", "reluBackward", "im2col", "col2im", "conv2dFused", "maxPool2d", "maxPool2dBackward", "lstmCell", "lstmCellBackward", "gruCell", "softmax", "softmaxBackward", "bernoulliMask", "layerNorm", "layerNormBackward", "adamStep", "strided", "stridedAssign", "clamp", "hardtanhBackward", "depthwiseConv2d"] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** Accelerated backends that the thresholds below name. */
 export type AccelName = "wasm" | "native";
@@ -39,21 +39,21 @@ export interface Thresholds {
 }
 export const THRESHOLDS: { readonly [B in AccelName]: Thresholds } = {
   wasm: {
-    unary: { neg: 256, abs: 256, exp: 64, log: 64, sqrt: 256, rsqrt: 256, square: 256, reciprocal: 256, tanh: 64, sigmoid: 64, relu: 256, step: 256, hardswish: 256 },
+    unary: { neg: 256, abs: 256, exp: 64, log: 64, sqrt: 256, rsqrt: 256, square: 256, reciprocal: 256, tanh: 64, sigmoid: 64, relu: 256, step: 256, hardswish: 256, hardsigmoid: 256, silu: 64 },
     binary: { add: 256, sub: 256, mul: 256, div: 256, maximum: 256, minimum: 256 },
     reduce: { sum: 256, max: 256, min: 256 },
-    kernel: { matmul: 512, reluBackward: 256, im2col: 4096, col2im: 4096, conv2dFused: 0, maxPool2d: 4096, lstmCell: 64, lstmCellBackward: 64, gruCell: 64, softmax: 64, softmaxBackward: 64, bernoulliMask: 64, layerNorm: 64, layerNormBackward: 64, adamStep: 256 },
+    kernel: { matmul: 512, reluBackward: 256, im2col: 4096, col2im: 4096, conv2dFused: 0, maxPool2d: 4096, lstmCell: 64, lstmCellBackward: 64, gruCell: 64, softmax: 64, softmaxBackward: 64, bernoulliMask: 64, layerNorm: 64, layerNormBackward: 64, adamStep: 256, clamp: 256, hardtanhBackward: 256, depthwiseConv2d: 0 },
   },
   native: {
-    unary: { neg: 64, abs: 64, exp: 64, sqrt: 64, square: 64, tanh: 64, sigmoid: 64, relu: 64, step: 64, hardswish: 64 },
+    unary: { neg: 64, abs: 64, exp: 64, sqrt: 64, square: 64, tanh: 64, sigmoid: 64, relu: 64, step: 64, hardswish: 64, hardsigmoid: 64, silu: 64 },
     binary: { add: 64, sub: 64, mul: 64, div: 64 },
     reduce: { sum: 256 },
-    kernel: { matmul: 4096, reluBackward: 0, im2col: 0, col2im: 0, conv2dFused: 0, maxPool2d: 0, maxPool2dBackward: 0, lstmCell: 0, lstmCellBackward: 0, gruCell: 0, softmax: 0, softmaxBackward: 0, bernoulliMask: 64, layerNorm: 0, layerNormBackward: 0, adamStep: 0, strided: 1024, stridedAssign: 1024 },
+    kernel: { matmul: 4096, reluBackward: 0, im2col: 0, col2im: 0, conv2dFused: 0, maxPool2d: 0, maxPool2dBackward: 0, lstmCell: 0, lstmCellBackward: 0, gruCell: 0, softmax: 0, softmaxBackward: 0, bernoulliMask: 64, layerNorm: 0, layerNormBackward: 0, adamStep: 0, strided: 1024, stridedAssign: 1024, clamp: 64, hardtanhBackward: 64, depthwiseConv2d: 0 },
   },
 };
 
 /** Hash of the op table; the wasm binaries and the native addon carry the one they were built from. */
-export const OP_TABLE_HASH = "f9ffd0df";
+export const OP_TABLE_HASH = "23d8d994";
 
 /** Modes of the fused conv2d kernel. */
 export const CONV_FORWARD = 0;

@@ -10,7 +10,7 @@ import { removeStaleTemps } from "../io/stale-temps.js";
 import * as my from "../index.js";
 import { UsageError, formatFlags, parseArgs, type FlagSpec } from "./args.js";
 import { RECIPES, loadRecipeData, type Recipe } from "./recipes.js";
-import { fit, evaluate } from "../train/fit.js";
+import { fit, evaluate, evaluateAsync } from "../train/fit.js";
 import { PlotHistory, LRSchedulerCallback } from "../train/callbacks.js";
 import { ModelCheckpoint, loadCheckpoint, restoreCheckpoint } from "../train/checkpoint.js";
 import { formatDuration } from "../train/progress.js";
@@ -33,6 +33,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   resume: { type: "boolean", help: "continue from <out>/checkpoint.safetensors (a larger --epochs extends the cosine schedule)" },
   force: { type: "boolean", help: "replace an existing run in <out> (without it, train refuses to overwrite one)" },
   "train-size": { type: "int", help: "use only the first n training images (quick runs)" },
+  device: { type: "string", help: "where to train: cpu | webgpu (default cpu; webgpu needs an adapter, or SwiftShader via VK_ICD_FILENAMES)" },
   quiet: { type: "boolean", alias: "q", help: "no progress bar" },
   ...COMMON,
 };
@@ -80,6 +81,15 @@ async function applyBackend(flags: Record<string, string | number | boolean>): P
   }
 }
 
+/** `--device`: "cpu", or "webgpu" once an adapter is found (the CLI names the reason when none is). */
+async function applyDevice(flags: Record<string, string | number | boolean>): Promise<"cpu" | "webgpu"> {
+  const d = String(flags.device ?? "cpu");
+  if (d === "cpu") return "cpu";
+  if (d !== "webgpu") throw new UsageError(`--device must be cpu or webgpu, got "${d}"`);
+  if (!(await my.webgpu.init())) throw new Error(`--device webgpu: no WebGPU adapter (${my.webgpu.lastError()})`);
+  return "webgpu";
+}
+
 function recipeOf(name: string | undefined): Recipe {
   if (!name) throw new UsageError(`missing recipe name; one of: ${Object.keys(RECIPES).join(", ")}`);
   const r = RECIPES[name];
@@ -93,6 +103,7 @@ async function train(argv: string[]): Promise<void> {
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const recipe = recipeOf(positionals[0]);
   await applyBackend(flags);
+  const device = await applyDevice(flags);
   let epochs = checkInt("epochs", Number(flags.epochs ?? recipe.epochs), 1);
   const batchSize = checkInt("batch-size", Number(flags["batch-size"] ?? recipe.batchSize), 1);
   const lr = checkPositive("lr", Number(flags.lr ?? recipe.lr));
@@ -135,13 +146,15 @@ async function train(argv: string[]): Promise<void> {
     const note = extendCosine(scheduler, epochs);
     if (note) out(note);
   }
-  const backend = (my as unknown as { backend?: () => string }).backend?.() ?? "js";
+  const cpuBackend = (my as unknown as { backend?: () => string }).backend?.() ?? "js";
+  const adapter = my.webgpu.adapterInfo();
+  const backend = device === "webgpu" ? `webgpu (${[adapter?.vendor, adapter?.description || adapter?.device].filter(Boolean).join(" ") || "adapter"})` : cpuBackend;
   out(`${recipe.name}: ${recipe.description}`);
-  out(`data: ${trainSet.len()} training / ${valSet.len()} validation / ${test.len()} test images · model: ${model.numParameters().toLocaleString("en-US")} parameters · backend: ${backend} · ${plural(epochs, "epoch")}, batch ${batchSize}, Adam lr ${lr}, cosine schedule`);
+  out(`data: ${trainSet.len()} training / ${valSet.len()} validation / ${test.len()} test images · model: ${model.numParameters().toLocaleString("en-US")} parameters · ${device === "webgpu" ? "device" : "backend"}: ${backend} · ${plural(epochs, "epoch")}, batch ${batchSize}, Adam lr ${lr}, cosine schedule`);
   const started = Date.now();
   await fit(model, {
     loss: my.F.crossEntropy, optimizer, trainData: loader, valData: new my.data.DataLoader(valSet, { batchSize: 500 }), epochs, initialEpoch, history,
-    metrics: ["accuracy"], verbose: flags.quiet ? 0 : 1, stream: io.stdout,
+    metrics: ["accuracy"], verbose: flags.quiet ? 0 : 1, stream: io.stdout, device,
     callbacks: [
       new LRSchedulerCallback(scheduler),
       new PlotHistory(join(outDir, "history.svg"), `${recipe.name} training history`),
@@ -149,8 +162,9 @@ async function train(argv: string[]): Promise<void> {
     ],
   }).then((h) => (history = h));
   const seconds = (Date.now() - started) / 1000;
-  const res = evaluate(model, test, { loss: my.F.crossEntropy, metrics: ["accuracy"], batchSize: 500 });
+  const res = await evaluateAsync(model, test, { loss: my.F.crossEntropy, metrics: ["accuracy"], batchSize: 500, device });
   const weightsPath = join(outDir, "model.safetensors");
+  if (device !== "cpu") await model.toAsync("cpu");
   my.io.save(model.stateDict(), weightsPath, { recipe: recipe.name });
   await writeFile(join(outDir, "metrics.json"), JSON.stringify({ recipe: recipe.name, testAccuracy: res.accuracy, testLoss: res.loss, epochs, seconds, backend, history }, null, 2));
   const correct = Math.round(res.accuracy * test.len());

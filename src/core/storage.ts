@@ -1,21 +1,22 @@
 /**
  * Device-aware storage: the memory a tensor's elements live in, shared by every view
  * of it (PyTorch's `UntypedStorage`). A tensor is storage + offset + shape + strides.
- * Today the only device is "cpu" (a TypedArray). A GPU storage (WebGPU) implements the
- * same class with `array === null` and an asynchronous `read`, so code that needs
- * bytes on the CPU either takes the synchronous `array` (and names the async form when
- * there is none) or awaits `read`.
+ * On "cpu" it is a TypedArray; a GPU storage (WebGPU, src/backends/webgpu/storage.ts)
+ * implements the same class with `array === null` and an asynchronous `read`, so code
+ * that needs bytes on the CPU either takes the synchronous `array` (and names the async
+ * form when there is none) or awaits `read`. Kernels receive a device storage as a
+ * {@link DeviceArray}, which only that device's backend unwraps.
  */
 import type { DType, TypedArray } from "./dtype.js";
 
-/** Devices a tensor can live on. Only "cpu" has a storage today. */
+/** Devices a tensor can live on. */
 export type Device = "cpu" | "webgpu";
 
-/** Devices `to(...)` and creation options accept in this build. */
-export const AVAILABLE_DEVICES: readonly Device[] = ["cpu"];
+/** Devices `to(...)` and creation options accept now ("webgpu" joins once `my.webgpu.init()` found an adapter). */
+export const AVAILABLE_DEVICES: Device[] = ["cpu"];
 const KNOWN_DEVICES: readonly string[] = ["cpu", "webgpu"];
 
-/** The memory a tensor's elements live in, shared by all its views (PyTorch's `UntypedStorage`); {@link CpuStorage} is today's only kind. */
+/** The memory a tensor's elements live in, shared by all its views (PyTorch's `UntypedStorage`); {@link CpuStorage} on the CPU. */
 export abstract class Storage {
   abstract readonly device: Device;
   abstract readonly dtype: DType;
@@ -47,6 +48,46 @@ export class CpuStorage extends Storage {
   }
 }
 
+/**
+ * A window of a device storage standing where a kernel expects a TypedArray: the
+ * backend of that device unwraps it (the device router sends every call holding one
+ * there). It has a `length` but no elements: CPU code never reads it.
+ */
+export class DeviceArray {
+  constructor(readonly storage: Storage, readonly offset: number, readonly length: number, readonly dtype: DType) {}
+}
+
+/** What a device other than the CPU provides to core: memory, and uploads from the CPU. */
+export interface DeviceProvider {
+  /** Storage for `n` elements of `dtype` (contents unspecified until a kernel writes them). */
+  alloc(dtype: DType, n: number): Storage;
+  /** A storage holding a copy of `data`. */
+  fromCpu(data: TypedArray, dtype: DType): Storage;
+  /** Writes CPU `data` into `dst` from element `offset` on (ordered after the work already queued). */
+  write(dst: Storage, offset: number, data: TypedArray): void;
+  /**
+   * A check that cannot run synchronously on the device (an index out of range): the
+   * next read of device memory throws `message` if element `offset` of `flag` is nonzero
+   * (as CUDA's device-side asserts surface at the next synchronisation).
+   */
+  deferCheck(flag: Storage, offset: number, message: string): void;
+}
+
+const providers = new Map<Device, DeviceProvider>();
+
+/** @internal Makes `device` available (called by `my.webgpu.init()` once it has an adapter). */
+export function registerDevice(device: Device, p: DeviceProvider): void {
+  providers.set(device, p);
+  if (!AVAILABLE_DEVICES.includes(device)) AVAILABLE_DEVICES.push(device);
+}
+
+/** The provider of a non-CPU device; throws naming `op` when the device is not initialised. */
+export function deviceProvider(device: Device, op: string): DeviceProvider {
+  const p = providers.get(device);
+  if (!p) throw new Error(`${op}: device "${device}" is not initialised; call await my.webgpu.init() first (it returns false where no adapter exists)`);
+  return p;
+}
+
 /** Whether `s` names a device (known to myelin, available or not). */
 export function isDeviceName(s: unknown): s is Device {
   return typeof s === "string" && KNOWN_DEVICES.includes(s);
@@ -60,7 +101,7 @@ export function checkDevice(d: unknown, op: string): Device {
   if (typeof d === "string" && (AVAILABLE_DEVICES as readonly string[]).includes(d)) return d as Device;
   const allowed = AVAILABLE_DEVICES.map((x) => JSON.stringify(x)).join(", ");
   if (d === "webgpu") {
-    throw new Error(`${op}: device "webgpu" has no storage in this build yet; allowed devices: ${allowed}`);
+    throw new Error(`${op}: device "webgpu" is not initialised (call await my.webgpu.init() first); allowed devices: ${allowed}`);
   }
   const hint = d === "cuda" || d === "mps" ? ` (myelin's GPU device is "webgpu")` : "";
   throw new Error(`${op}: unknown device ${JSON.stringify(d)}${hint}; allowed devices: ${allowed}`);

@@ -11,11 +11,11 @@
  * non-contiguous view scatter through the strides (see `_writeData`).
  */
 import { AccumulateGrad, Node, isGradEnabled, type BackwardFn } from "./autograd.js";
-import { allocArray, checkDType, isFloating, type DType, type TypedArray } from "./dtype.js";
+import { allocArray, allocUninit, checkDType, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel } from "./shape.js";
 import { currentBackend } from "../backends/backend.js";
 import { addSuffixes, formatTensor } from "./format.js";
-import { AVAILABLE_DEVICES, CpuStorage, Storage, checkDevice, isDeviceName, type Device } from "./storage.js";
+import { AVAILABLE_DEVICES, CpuStorage, DeviceArray, Storage, checkDevice, deviceProvider, isDeviceName, type Device } from "./storage.js";
 
 /** Nested array type returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -76,11 +76,31 @@ export class Tensor {
     return a !== null ? a : this._gather();
   }
 
+  /**
+   * @internal What kernels receive: `_data` on the CPU; on another device a
+   * {@link DeviceArray} window of the storage (gathered contiguous first for a strided
+   * view, on that device), typed as a TypedArray so one kernel call serves every device
+   * (the device router sends a call holding one to that device's backend).
+   */
+  get _buf(): TypedArray {
+    const a = this._arr;
+    if (a !== null) return a;
+    if (this._storage.array !== null) return this._gather();
+    const n = numel(this.shape);
+    if (this._strides === null) return new DeviceArray(this._storage, this._offset, n, this.dtype) as unknown as TypedArray;
+    const v = this._version.v;
+    if (this._gathered !== null && this._gatheredVer === v) return this._gathered;
+    const whole = new DeviceArray(this._storage, 0, this._storage.length, this.dtype) as unknown as TypedArray;
+    const out = new DeviceArray(allocOn(this.device, this.dtype, n) as Storage, 0, n, this.dtype) as unknown as TypedArray;
+    currentBackend().strided(whole, this._offset, this.shape, this._strides, out);
+    this._gathered = out;
+    this._gatheredVer = v;
+    return out;
+  }
+
   private _gather(): TypedArray {
     const src = this._storage.array;
-    if (src === null) {
-      throw new Error(`data: this tensor is on device "${this.device}", whose memory cannot be read synchronously; use await t.dataAsync() (or itemAsync/toArrayAsync/toAsync("cpu"))`);
-    }
+    if (src === null) throw syncReadError(this.device, "data", "dataAsync");
     const v = this._version.v;
     if (this._gathered !== null && this._gatheredVer === v) return this._gathered;
     const out = allocArray(this.dtype, numel(this.shape));
@@ -134,7 +154,24 @@ export class Tensor {
       return;
     }
     const dst = this._storage.array;
-    if (dst === null) throw new Error(`in-place write: tensors on device "${this.device}" cannot be written from the CPU synchronously`);
+    if (dst === null) {
+      // A device tensor: from a CPU array, contiguous windows take an upload and strided
+      // views upload then scatter on the device; from device memory, a copy on the device.
+      let from: DeviceArray;
+      if (src instanceof DeviceArray) {
+        if (src.storage === this._storage && src.offset === this._offset && this._strides === null) return; // its own window
+        from = src;
+      } else {
+        const p = deviceProvider(this.device, "in-place write");
+        if (this._strides === null) { p.write(this._storage, this._offset, src); return; }
+        const staged = p.fromCpu(src, this.dtype);
+        from = new DeviceArray(staged, 0, staged.length, this.dtype);
+      }
+      const whole = new DeviceArray(this._storage, 0, this._storage.length, this.dtype) as unknown as TypedArray;
+      const strides = this._strides ?? contiguousStrides(this.shape);
+      currentBackend().stridedAssign(from as unknown as TypedArray, whole, this._offset, this.shape, strides, false);
+      return;
+    }
     currentBackend().stridedAssign(src, dst, this._offset, this.shape, this._strides!, false);
   }
 
@@ -237,20 +274,21 @@ export class Tensor {
       throw new Error(`item: only one-element tensors can be converted to a number, got shape ${fmtShape(this.shape)}`);
     }
     const a = this._storage.array;
-    if (a === null) return this._data[0]; // throws, naming the async form
+    if (a === null) throw syncReadError(this.device, "item", "itemAsync");
     return a[this._offset];
   }
 
   /** A copy of the elements in row-major order, as a TypedArray of this dtype. */
   data(): TypedArray {
+    if (this._storage.array === null) throw syncReadError(this.device, "data", "dataAsync");
     return this._data.slice();
   }
 
   /** `data()` for any device: waits for a GPU's memory where needed. */
   async dataAsync(): Promise<TypedArray> {
     if (this._storage.array !== null) return this.data();
-    const c = this.contiguous();
-    return c._storage.read(c._offset, c.numel());
+    const buf = this._buf as unknown as DeviceArray; // contiguous on the device
+    return buf.storage.read(buf.offset, buf.length);
   }
 
   /** `item()` for any device. */
@@ -267,11 +305,18 @@ export class Tensor {
 
   /** `to(device)` for any device, waiting where a copy off a GPU needs to. */
   async toAsync(device: Device | ToOptions, dtype?: DType): Promise<Tensor> {
-    return this.to(device as Device, dtype as DType);
+    const o = parseTo(this, device, dtype);
+    if (this.device === "cpu" || o.dev !== "cpu") return this.to(device as Device, dtype as DType);
+    const src = this.dtype;
+    const moved = new Tensor(await this.dataAsync(), this.shape.slice(), this.dtype);
+    const from = this.device;
+    if (isFloating(src)) record(moved, "ToCopyBackward", [this], (g) => [g.to(from)]);
+    return o.dt === undefined ? moved : moved.to(o.dt);
   }
 
   /** The elements as nested JS arrays (numbers; booleans for bool tensors). */
   toArray(): NestedArray {
+    if (this._storage.array === null) throw syncReadError(this.device, "toArray", "toArrayAsync");
     const d = this._data;
     const isBool = this.dtype === "bool";
     const shape = this.shape;
@@ -309,34 +354,22 @@ export class Tensor {
    * change is a copy, differentiable between float types.
    */
   to(arg: DType | Device | ToOptions, dtype?: DType): Tensor {
-    let dev: Device | undefined;
-    let dt: DType | undefined = dtype;
-    if (typeof arg === "object" && arg !== null) {
-      for (const k of Object.keys(arg)) {
-        if (k !== "device" && k !== "dtype") throw new Error(`to: unknown option ${JSON.stringify(k)}; expected {device, dtype}`);
-      }
-      dev = arg.device;
-      dt = arg.dtype;
-    } else if (isDeviceName(arg)) dev = arg;
-    else if (dtype !== undefined) {
-      throw new Error(`to: the first of two arguments must be a device, got ${JSON.stringify(arg)}; use to(device, dtype)`);
-    } else if (typeof arg === "string" && /^(cuda|mps|gpu|xpu|meta|webgl|wasm)(:\d+)?$/.test(arg)) {
-      checkDevice(arg, "to"); // a device name from another framework: name the allowed devices
-    } else {
-      try {
-        dt = checkDType(arg, "to");
-      } catch (e) {
-        throw new TypeError(`${(e as Error).message}; or a device: ${AVAILABLE_DEVICES.map((d) => JSON.stringify(d)).join(", ")}`);
-      }
+    const { dev, dt } = parseTo(this, arg, dtype);
+    let x: Tensor = this;
+    if (dev !== undefined && dev !== this.device) {
+      if (dev === "cpu") throw syncReadError(this.device, "to", 'toAsync("cpu")');
+      const src = this.device;
+      const moved = new Tensor(deviceProvider(dev, "to").fromCpu(this._data, this.dtype), this.shape.slice(), this.dtype);
+      // Gradients flow back to the CPU only through toAsync (a GPU read is asynchronous).
+      if (isFloating(this.dtype)) record(moved, "ToCopyBackward", [this], (g) => [g.to(src)]);
+      x = moved;
     }
-    if (dev !== undefined) checkDevice(dev, "to");
-    if (dt === undefined || dt === this.dtype) return this;
-    dt = checkDType(dt, "to");
-    const out = new Tensor(allocArray(dt, this.numel()), this.shape.slice(), dt);
-    currentBackend().cast(this._data, out._data);
-    if (isFloating(dt) && isFloating(this.dtype)) {
-      const src = this.dtype;
-      record(out, "ToCopyBackward", [this], (g) => [g.to(src)]);
+    if (dt === undefined || dt === x.dtype) return x;
+    const out = new Tensor(allocOn(x.device, dt, x.numel()), x.shape.slice(), dt);
+    currentBackend().cast(x._buf, out._buf);
+    if (isFloating(dt) && isFloating(x.dtype)) {
+      const srcDt = x.dtype;
+      record(out, "ToCopyBackward", [x], (g) => [g.to(srcDt)]);
     }
     return out;
   }
@@ -359,6 +392,21 @@ export class Tensor {
   /** Same as `to("bool")`. */
   bool(): Tensor {
     return this.to("bool");
+  }
+
+  /**
+   * @internal Makes this tensor (and only it) view `st` contiguously from its start:
+   * the in-place device move of `Module.to(device)`, which keeps parameter objects
+   * (and so optimizers' references) while their memory changes device.
+   */
+  _replaceStorage(st: Storage): void {
+    this._storage = st;
+    this._offset = 0;
+    this._strides = null;
+    this._arr = st.array;
+    this._gathered = null;
+    this._gatheredVer = -1;
+    this._version.v++;
   }
 
   /** @internal Marks the storage modified in place. */
@@ -401,12 +449,22 @@ export function needsGrad(a: Tensor, b?: Tensor, c?: Tensor): boolean {
   return a.requiresGrad || (b !== undefined && b.requiresGrad) || (c !== undefined && c.requiresGrad);
 }
 
+/** Sees every recorded op (name, inputs, output): the ONNX tracer (io/onnx/trace.ts); null otherwise. */
+export type OpTracer = (name: string, inputs: readonly Tensor[], out: Tensor) => void;
+let opTracer: OpTracer | null = null;
+
+/** Installs (or with null removes) the op tracer; internal to exportOnnx. */
+export function setOpTracer(fn: OpTracer | null): void {
+  opTracer = fn;
+}
+
 /**
  * Attaches a backward node to `out` if grad mode is on and any input requires grad.
  * `saved` lists tensors the backward reads (version-checked against in-place edits).
  */
 export function record(out: Tensor, name: string, inputs: readonly Tensor[], fn: BackwardFn, saved?: Tensor[]): Tensor {
   if (!isGradEnabled()) return out;
+  if (opTracer !== null) opTracer(name, inputs, out);
   let any = false;
   const next = new Array<Node | null>(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
@@ -421,8 +479,60 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[], fn:
 }
 
 /** Makes a new tensor of `shape`/`dtype` around `data` (internal fast path for ops). */
-export function make(data: TypedArray, shape: number[], dtype: DType): Tensor {
+export function make(data: TypedArray | Storage, shape: number[], dtype: DType): Tensor {
   return new Tensor(data, shape, dtype);
+}
+
+/**
+ * Memory for `n` elements of `dtype` on `device`: a zeroed TypedArray on the CPU, a
+ * device storage elsewhere. `make(allocOn(x.device, dt, n), shape, dt)` is how an op
+ * puts its output where its inputs are.
+ */
+export function allocOn(device: Device, dtype: DType, n: number): TypedArray | Storage {
+  return device === "cpu" ? allocArray(dtype, n) : deviceProvider(device, "alloc").alloc(dtype, n);
+}
+
+/** Like {@link allocOn} without zeroing on the CPU (the kernel overwrites every element). */
+export function allocUninitOn(device: Device, dtype: DType, n: number): TypedArray | Storage {
+  return device === "cpu" ? allocUninit(dtype, n) : deviceProvider(device, "alloc").alloc(dtype, n);
+}
+
+/** The Error a synchronous read of device memory throws: names the method and its async form. */
+export function syncReadError(device: Device, method: string, asyncForm: string): Error {
+  return new Error(
+    `${method}: this tensor is on device "${device}", whose memory cannot be read synchronously; use await t.${asyncForm}() ` +
+      `(the async reads are dataAsync, itemAsync, toArrayAsync and toAsync("cpu"))`,
+  );
+}
+
+/** Parses `to`'s arguments: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to({device, dtype})`. */
+function parseTo(t: Tensor, arg: DType | Device | ToOptions, dtype?: DType): { dev?: Device; dt?: DType } {
+  let dev: Device | undefined;
+  let dt: DType | undefined = dtype;
+  if (typeof arg === "object" && arg !== null) {
+    for (const k of Object.keys(arg)) {
+      if (k !== "device" && k !== "dtype") throw new Error(`to: unknown option ${JSON.stringify(k)}; expected {device, dtype}`);
+    }
+    dev = arg.device;
+    dt = arg.dtype;
+  } else if (isDeviceName(arg)) dev = arg;
+  else if (dtype !== undefined) {
+    throw new Error(`to: the first of two arguments must be a device, got ${JSON.stringify(arg)}; use to(device, dtype)`);
+  } else if (typeof arg === "string" && /^(cuda|mps|gpu|xpu|meta|webgl|wasm)(:\d+)?$/.test(arg)) {
+    checkDevice(arg, "to"); // a device name from another framework: name the allowed devices
+  } else {
+    try {
+      dt = checkDType(arg, "to");
+    } catch (e) {
+      throw new TypeError(`${(e as Error).message}; or a device: ${AVAILABLE_DEVICES.map((d) => JSON.stringify(d)).join(", ")}`);
+    }
+  }
+  if (dev !== undefined) checkDevice(dev, "to");
+  if (dt !== undefined) dt = checkDType(dt, "to");
+  if (dev !== undefined && dev !== "cpu" && (dt ?? t.dtype) === "float64") {
+    throw new Error(`to: device "${dev}" has no float64 storage; convert first with to("float32") (as PyTorch's MPS device)`);
+  }
+  return { dev, dt };
 }
 
 /** Allocates an uninitialised (zeroed) tensor. */
@@ -468,4 +578,22 @@ let viewRegrad: ViewRegrad | null = null;
 /** @internal Installs the AsStridedBackward builder (core cannot import ops). */
 export function setViewRegrad(fn: ViewRegrad): void {
   viewRegrad = fn;
+}
+
+/**
+ * @internal Moves `t`'s memory to `device` in place (Module.to): an upload from the
+ * CPU; moving off a device must wait for its memory, see {@link moveToCpuInPlace}.
+ */
+export function moveInPlace(t: Tensor, device: Device, op: string): void {
+  if (t.device === device) return;
+  if (device === "cpu") throw syncReadError(t.device, op, 'toAsync("cpu")');
+  if (t.dtype === "float64") throw new Error(`${op}: device "${device}" has no float64 storage; convert first with to("float32")`);
+  t._replaceStorage(deviceProvider(device, op).fromCpu(t._data, t.dtype));
+}
+
+/** @internal Moves `t`'s memory back to the CPU in place, waiting for the device. */
+export async function moveToCpuInPlace(t: Tensor): Promise<void> {
+  if (t.device === "cpu") return;
+  const data = await t.dataAsync();
+  t._replaceStorage(new CpuStorage(data, t.dtype));
 }

@@ -6,13 +6,13 @@
  * `running_mean`, `weightIhL0` → `weight_ih_l0`). Explicit `registerParameter`,
  * `registerModule` and `registerBuffer` set a key directly where the mapping does not fit.
  */
-import { Tensor } from "../core/tensor.js";
+import { Tensor, moveInPlace, moveToCpuInPlace } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
 import { isFloating, type DType } from "../core/dtype.js";
 import { fmtShape, shapesEqual } from "../core/shape.js";
 import "../ops/inplace.js";
 import { setOwn } from "../core/records.js";
-import { checkDevice, type Device } from "../core/storage.js";
+import { checkDevice, isDeviceName, type Device } from "../core/storage.js";
 
 const PARAMS = new WeakSet<Tensor>();
 
@@ -186,7 +186,8 @@ export class Module {
   }
 
   /** Own entries of one kind: [key, value, field, slot]. */
-  private *_own<T>(kind: Kind): Generator<[string, T, string, Slot]> {
+  /** @internal */
+  *_own<T>(kind: Kind): Generator<[string, T, string, Slot]> {
     for (const [field, slot] of this._sync()) {
       if (slot.kind !== kind) continue;
       const v = this._field(field);
@@ -364,19 +365,40 @@ export class Module {
    * an unknown or unavailable device throws naming it and the available ones.
    */
   to(dtypeOrDevice: DType | Device | { device?: Device; dtype?: DType }, maybeDtype?: DType): this {
-    // PyTorch's module.to(device), to(device, dtype), to(dtype) and to({device, dtype}):
-    // every parameter lives on the CPU today, so a device only has to be a known one.
+    // PyTorch's module.to(device), to(device, dtype), to(dtype) and to({device, dtype}).
     let dtype: DType | undefined;
+    let device: Device | undefined;
     if (typeof dtypeOrDevice === "object" && dtypeOrDevice !== null) {
-      if (dtypeOrDevice.device !== undefined) checkDevice(dtypeOrDevice.device, "Module.to");
+      for (const k of Object.keys(dtypeOrDevice)) {
+        if (k !== "device" && k !== "dtype") throw new Error(`Module.to: unknown option ${JSON.stringify(k)}; expected {device, dtype}`);
+      }
+      if (dtypeOrDevice.device !== undefined) device = checkDevice(dtypeOrDevice.device, "Module.to");
       dtype = dtypeOrDevice.dtype;
-    } else if (dtypeOrDevice === "cpu" || dtypeOrDevice === "webgpu") {
-      checkDevice(dtypeOrDevice, "Module.to");
+    } else if (isDeviceName(dtypeOrDevice) || /^(cuda|mps|gpu|xpu|meta|webgl|wasm)(:\d+)?$/.test(String(dtypeOrDevice))) {
+      device = checkDevice(dtypeOrDevice, "Module.to");
       dtype = maybeDtype;
     } else {
       dtype = dtypeOrDevice;
     }
-    if (dtype === undefined) return this;
+    // dtype first (on the CPU), then the move, so a float64 model can go to a float32-only device.
+    this.convertDtype(dtype);
+    if (device !== undefined) moveModule(this, device);
+    return this;
+  }
+
+  /**
+   * `to(device)` for any device: moving off a GPU reads its memory, which is
+   * asynchronous. Parameters and buffers move in place (optimizers keep working).
+   */
+  async toAsync(device: Device | { device?: Device; dtype?: DType }, dtype?: DType): Promise<this> {
+    const o = typeof device === "object" ? device : { device, dtype };
+    const dev = o.device === undefined ? undefined : checkDevice(o.device, "Module.toAsync");
+    if (dev === "cpu") await moveModuleToCpu(this);
+    return this.to({ ...(dev === undefined ? {} : { device: dev }), ...(o.dtype === undefined ? {} : { dtype: o.dtype }) });
+  }
+
+  private convertDtype(dtype: DType | undefined): void {
+    if (dtype === undefined) return;
     if (!isFloating(dtype)) throw new TypeError(`Module.to: only floating-point dtypes are supported, got ${dtype}`);
     const memo = new Map<Tensor, Tensor>();
     const convert = (t: Tensor, param: boolean): Tensor => {
@@ -394,7 +416,6 @@ export class Module {
       for (const [, p, field] of m._own<Tensor>("param")) m._setField(field, convert(p, true));
       for (const [, b, field] of m._own<Tensor>("buffer")) m._setField(field, convert(b, false));
     }
-    return this;
   }
 
   /** Same as `to("float64")`. */
@@ -462,4 +483,29 @@ export function pyFloat(x: number): string {
   }
   const s = String(x);
   return s.includes(".") || s.includes("e") ? s : `${s}.0`;
+}
+
+/** Every parameter and buffer of `m` (each once, shared ones included) and their gradients. */
+function tensorsOf(m: Module): Tensor[] {
+  const seen = new Set<Tensor>();
+  for (const sub of m.modules()) {
+    for (const [, t] of sub._own<Tensor>("param")) seen.add(t);
+    for (const [, t] of sub._own<Tensor>("buffer")) seen.add(t);
+  }
+  const out: Tensor[] = [];
+  for (const t of seen) {
+    out.push(t);
+    if (t.grad) out.push(t.grad);
+  }
+  return out;
+}
+
+/** Module.to(device): parameters, buffers and gradients move in place. */
+function moveModule(m: Module, device: Device): void {
+  for (const t of tensorsOf(m)) moveInPlace(t, device, "Module.to");
+}
+
+/** Module.toAsync("cpu"): waits for each device tensor's memory. */
+async function moveModuleToCpu(m: Module): Promise<void> {
+  for (const t of tensorsOf(m)) await moveToCpuInPlace(t);
 }

@@ -4,7 +4,8 @@
 import { allocArray, checkDType, dtypeOfArray, type DType, type TypedArray } from "../core/dtype.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
 import { checkShape, fmtShape, numel, shapeArgs } from "../core/shape.js";
-import { Tensor, make } from "../core/tensor.js";
+import { Tensor, allocOn, make } from "../core/tensor.js";
+import { currentBackend } from "../backends/backend.js";
 import { checkDevice, type Device } from "../core/storage.js";
 import { argSpec, isPlainObject, type ArgSpec, type PyArgs } from "./args.js";
 
@@ -12,7 +13,7 @@ import { argSpec, isPlainObject, type ArgSpec, type PyArgs } from "./args.js";
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
-  /** Where the tensor lives: "cpu" (the only device with a storage in this build). */
+  /** Where the tensor lives: "cpu" (default) or "webgpu" (after `await my.webgpu.init()`). */
   device?: Device;
 }
 
@@ -69,7 +70,9 @@ function optDType(opts: TensorOptions | undefined, op: string): void {
   if (opts?.device !== undefined) checkDevice(opts.device, op);
 }
 
+/** Puts a new CPU-built tensor on `opts.device` (an upload) and sets requiresGrad. */
 function finish(t: Tensor, opts?: TensorOptions): Tensor {
+  if (opts?.device !== undefined && opts.device !== t.device) t = t.to(opts.device);
   if (opts?.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -174,6 +177,13 @@ function filled(op: string, shape: ShapeArg | number, value: number | boolean, o
   optDType(opts, op);
   const s = shapeFrom(shape, op);
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32");
+  if (opts.device !== undefined && opts.device !== "cpu") {
+    // Made on the device: its fresh storage reads as zeros; other values by clamp(0, v, v) = v.
+    const t = make(allocOn(opts.device, dtype, numel(s)), s, dtype);
+    if (value !== 0) { const v = typeof value === "boolean" ? 1 : value; currentBackend().clamp(t._buf, v, v, t._buf); }
+    if (opts.requiresGrad) t.requiresGrad_(true);
+    return t;
+  }
   const d = allocArray(dtype, numel(s));
   if (value !== 0) d.fill(typeof value === "boolean" ? (value ? 1 : 0) : value);
   return finish(make(d, s, dtype), opts);
@@ -202,17 +212,17 @@ export function ones(...args: SizeArgs<TensorOptions>): Tensor {
 
 /** Zeros with the shape (and, by default, dtype) of `t`. */
 export function zerosLike(t: Tensor, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...S.zerosLike.parse<TensorOptions>(args) });
+  return full(t.shape, 0, { dtype: t.dtype, device: t.device, ...S.zerosLike.parse<TensorOptions>(args) });
 }
 
 /** Ones with the shape (and, by default, dtype) of `t`. */
 export function onesLike(t: Tensor, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...S.onesLike.parse<TensorOptions>(args) });
+  return full(t.shape, 1, { dtype: t.dtype, device: t.device, ...S.onesLike.parse<TensorOptions>(args) });
 }
 
 /** `value` with the shape (and, by default, dtype) of `t`. */
 export function fullLike(t: Tensor, value: number, ...args: PyArgs<TensorOptions, typeof KW>): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...S.fullLike.parse<TensorOptions>(args) });
+  return full(t.shape, value, { dtype: t.dtype, device: t.device, ...S.fullLike.parse<TensorOptions>(args) });
 }
 
 /**
@@ -311,12 +321,12 @@ export function randint(...args: unknown[]): Tensor {
 
 /** Uniform [0, 1) values shaped like `t`. */
 export function randLike(t: Tensor, ...args: PyArgs<RandomOptions, typeof RKW>): Tensor {
-  return rand(t.shape, { dtype: t.dtype, ...S.randLike.parse<RandomOptions>(args) });
+  return rand(t.shape, { dtype: t.dtype, device: t.device, ...S.randLike.parse<RandomOptions>(args) });
 }
 
 /** Standard normal values shaped like `t`. */
 export function randnLike(t: Tensor, ...args: PyArgs<RandomOptions, typeof RKW>): Tensor {
-  return randn(t.shape, { dtype: t.dtype, ...S.randnLike.parse<RandomOptions>(args) });
+  return randn(t.shape, { dtype: t.dtype, device: t.device, ...S.randnLike.parse<RandomOptions>(args) });
 }
 
 /** A random permutation of 0..n-1 (int32). */

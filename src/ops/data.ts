@@ -34,3 +34,12 @@ export function mutableData(t: Tensor, op: string): TypedArray {
   }
   throw new Error(`${op}: needs a contiguous tensor to write in place, got a non-contiguous view of shape [${t.shape.join(", ")}]; call .contiguous() first`);
 }
+
+/**
+ * What a backend kernel takes for `t` on any device: its elements on the CPU (as
+ * readData), a device window on a GPU (only that device's kernels can use it: optimizer
+ * steps pass it to the fused update, never to a CPU loop).
+ */
+export function kernelData(t: Tensor): TypedArray {
+  return t._buf;
+}

@@ -4,10 +4,10 @@
  * written in tensor ops (so double backward works).
  */
 import { isFloating, promoteTypes, promoteWithScalar, type DType, allocArray, allocUninit } from "../core/dtype.js";
-import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
-import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { broadcastShapes, fmtShape, numel, shapesEqual } from "../core/shape.js";
+import { Tensor, allocUninitOn, make, needsGrad, record } from "../core/tensor.js";
 import { currentBackend, type BinaryOp, type UnaryOp } from "../backends/backend.js";
-import { scalarOf, sumToShape, type Operand } from "./util.js";
+import { onOneDevice, scalarOf, sumToShape, type Operand } from "./util.js";
 import { zerosLike } from "./creation.js";
 import { floatUnary, unaryKernel, type GradOf } from "./unary-op.js";
 
@@ -70,8 +70,8 @@ export const relu = numericUnary("relu", "ReluBackward", (g, x) => reluGrad(g, x
  */
 function reluGrad(g: Tensor, x: Tensor): Tensor {
   if (g.dtype !== x.dtype || !shapesEqual(g.shape, x.shape)) return g.mul(unaryKernel("step", x, x.dtype));
-  const out = make(allocUninit(g.dtype, g._data.length), g.shape.slice(), g.dtype);
-  currentBackend().reluBackward(x._data, g._data, out._data);
+  const out = make(allocUninitOn(g.device, g.dtype, g.numel()), g.shape.slice(), g.dtype);
+  currentBackend().reluBackward(x._buf, g._buf, out._buf);
   if (needsGrad(g)) record(out, "ReluBackwardBackward", [g], (gg) => [reluGrad(gg, x)], [x]);
   return out;
 }
@@ -159,6 +159,7 @@ function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, boolO
     a = asTensor(x, dt, name);
     b = asTensor(y, dt, name);
   }
+  if (a.device !== b.device) [a, b] = onOneDevice(name, a, b);
   if (dt === "bool") {
     if (op === "sub") throw new TypeError(`${name}: subtraction of two bool tensors is not supported; use logicalXor() or convert with .int()`);
     op = BOOL_ARITH[op] ?? op;
@@ -172,8 +173,8 @@ function binaryForward(op: BinaryOp, x: Operand, y: Operand, name: string, boolO
   let n = 1;
   for (let i = 0; i < outShape.length; i++) n *= outShape[i];
   const outDtype: DType = boolOut ? "bool" : dt;
-  const out = make(allocUninit(outDtype, n), outShape, outDtype);
-  currentBackend().binary(op, a._data, as, b._data, bs, out._data, outShape);
+  const out = make(allocUninitOn(a.device, outDtype, n), outShape, outDtype);
+  currentBackend().binary(op, a._buf, as, b._buf, bs, out._buf, outShape);
   opA = a;
   opB = b;
   return out;
@@ -345,12 +346,14 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     throw new TypeError(`where: condition must have dtype bool, got ${cond.dtype} (compare first, e.g. x.gt(0))`);
   }
   const dt = resultType(a, b);
-  const x = asTensor(a, dt, "where");
-  const y = asTensor(b, dt, "where");
+  let x = asTensor(a, dt, "where");
+  let y = asTensor(b, dt, "where");
+  if (x.device !== cond.device) [, x] = onOneDevice("where", cond, x);
+  if (y.device !== cond.device) [, y] = onOneDevice("where", cond, y);
   const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
   const c = cond.expand(shape), xe = x.expand(shape), ye = y.expand(shape);
-  const out = make(allocArray(dt, xe._data.length), shape, dt);
-  currentBackend().where(c._data as Uint8Array, xe._data, ye._data, out._data);
+  const out = make(allocUninitOn(xe.device, dt, numel(shape)), shape, dt);
+  currentBackend().where(c._buf as Uint8Array, xe._buf, ye._buf, out._buf);
   if (needsGrad(x, y)) {
     record(out, "WhereBackward", [x, y], (g) => {
       const z = zerosLike(g);
@@ -381,8 +384,8 @@ export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Te
   let dt = x.dtype;
   if (!isFloating(dt) && (!Number.isInteger(lo) && Number.isFinite(lo) || !Number.isInteger(hi) && Number.isFinite(hi))) dt = "float32";
   const xin = x.dtype === dt ? x : x.to(dt);
-  const out = make(allocArray(dt, xin._data.length), xin.shape.slice(), dt);
-  currentBackend().clamp(xin._data, lo, hi, out._data);
+  const out = make(allocUninitOn(xin.device, dt, xin.numel()), xin.shape.slice(), dt);
+  currentBackend().clamp(xin._buf, lo, hi, out._buf);
   if (needsGrad(xin)) {
     record(out, "ClampBackward", [xin], (g) => [g.mul(xin.ge(lo).logicalAnd(xin.le(hi)).to(g.dtype))], [xin]);
   }
@@ -391,7 +394,12 @@ export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Te
 
 /** A differentiable copy with its own storage. */
 export function clone(x: Tensor): Tensor {
-  const out = make(x._data.slice(), x.shape.slice(), x.dtype);
+  let out: Tensor;
+  if (x.device === "cpu") out = make(x._data.slice(), x.shape.slice(), x.dtype);
+  else {
+    out = make(allocUninitOn(x.device, x.dtype, x.numel()), x.shape.slice(), x.dtype);
+    currentBackend().cast(x._buf, out._buf); // a same-dtype cast is a copy
+  }
   if (needsGrad(x)) record(out, "CloneBackward", [x], (g) => [g]);
   return out;
 }

@@ -6,9 +6,8 @@
  * one softmax / log-softmax backward every softmax-like op uses.
  */
 import { isGradEnabled, type BackwardFn } from "../core/autograd.js";
-import { allocArray } from "../core/dtype.js";
 import { grad } from "../core/engine.js";
-import { Tensor, make, record } from "../core/tensor.js";
+import { Tensor, allocOn, make, record } from "../core/tensor.js";
 import { currentBackend } from "../backends/backend.js";
 
 /**
@@ -47,8 +46,8 @@ export function softmaxBackward(y: Tensor, g: Tensor, dim: number, log: boolean,
     return scale === 1 ? t : t.mul(scale);
   }
   const cols = y.shape[dim];
-  const yc = y.contiguous(), out = allocArray(y.dtype, yc.numel());
-  const gd = (g.dtype === y.dtype ? g : g.to(y.dtype)).contiguous()._data;
-  if (cols > 0) currentBackend().softmaxBackward(yc._data, gd, yc.numel() / cols, cols, scale, log, out);
-  return make(out, y.shape.slice(), y.dtype);
+  const yc = y.contiguous(), out = make(allocOn(y.device, y.dtype, yc.numel()), y.shape.slice(), y.dtype);
+  const gd = (g.dtype === y.dtype ? g : g.to(y.dtype)).contiguous()._buf;
+  if (cols > 0) currentBackend().softmaxBackward(yc._buf, gd, yc.numel() / cols, cols, scale, log, out._buf);
+  return out;
 }

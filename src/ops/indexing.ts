@@ -5,13 +5,30 @@
  */
 import { allocArray } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, normDim, numel, shapesEqual } from "../core/shape.js";
-import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { Tensor, allocOn, allocUninitOn, make, needsGrad, record } from "../core/tensor.js";
+import { noGrad } from "../core/autograd.js";
 import { currentBackend } from "../backends/backend.js";
-import { assertTensor, scalarOf } from "./util.js";
+import { assertTensor, checkOnDevice, scalarOf } from "./util.js";
 import { where } from "./elementwise.js";
 
 /** How {@link scatterReduce} combines values that land on the same index (PyTorch's names). */
 export type ScatterReduce = "sum" | "prod" | "mean" | "amax" | "amin";
+
+/**
+ * The checked index as kernels take it (negative entries wrapped): on the CPU checked
+ * now; on a device wrapped there, its range checked at the next read (checkOnDevice).
+ */
+function indexBuf(index: Tensor, size: number, op: string, device: string, what = "index"): Int32Array {
+  if (index.device === "cpu" && device === "cpu") return checkIndex(index, size, op, what);
+  assertTensor(index, op, what);
+  if (index.device !== device) throw new Error(`${op}: expected ${what} on device "${device}" like the input, got "${index.device}"`);
+  if (index.dtype !== "int32") throw new TypeError(`${op}: ${what} must be an int32 tensor, got ${index.dtype}`);
+  return noGrad(() => {
+    const bad = index.lt(-size).logicalOr(index.ge(size)).sum().gt(0);
+    checkOnDevice(bad, `${op}: an entry of ${what} is out of bounds for dim of size ${size} (checked on the device; reported at the next read)`);
+    return where(index.lt(0), index.add(size), index)._buf as Int32Array;
+  });
+}
 
 function checkIndex(index: Tensor, size: number, op: string, what = "index"): Int32Array {
   assertTensor(index, op, what);
@@ -109,32 +126,32 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     x = cropTo(x, x.shape.map((s, i) => (i === d ? s : Math.min(s, index.shape[i]))));
   }
   checkGatherShapes(x, d, index, "gather");
-  const idx = checkIndex(index, x.ndim === 0 ? 1 : x.shape[d], "gather");
+  const idx = indexBuf(index, x.ndim === 0 ? 1 : x.shape[d], "gather", x.device);
   const [outer, r, inner] = x.ndim === 0 ? [1, 1, 1] : split3(x.shape, d);
   const idxR = x.ndim === 0 ? 1 : index.shape[d];
-  const out = make(allocArray(x.dtype, idx.length), index.shape.slice(), x.dtype);
-  currentBackend().gather(x._data, idx, outer, r, idxR, inner, out._data);
+  const out = make(allocUninitOn(x.device, x.dtype, index.numel()), index.shape.slice(), x.dtype);
+  currentBackend().gather(x._buf, idx, outer, r, idxR, inner, out._buf);
   if (needsGrad(x)) {
     const xs = x.shape.slice();
-    record(out, "GatherBackward", [x], (g) => [scatterAdd(make(allocArray(g.dtype, numel(xs)), xs, g.dtype), d, index, g)]);
+    record(out, "GatherBackward", [x], (g) => [scatterAdd(make(allocOn(g.device, g.dtype, numel(xs)), xs, g.dtype), d, index, g)]);
   }
   return out;
 }
 
 function scatterImpl(x: Tensor, dim: number, index: Tensor, src: Tensor | number, mode: "set" | "sum", op: string): Tensor {
   const d = normDim(dim, x.ndim, op);
-  const srcT = typeof src === "number" ? scalarOf(src, x.dtype).expand(index.shape) : src;
+  const srcT = typeof src === "number" ? scalarOf(src, x.dtype).to(x.device).expand(index.shape) : src;
   checkGatherShapes(x, d, index, op);
   for (let i = 0; i < index.ndim; i++) {
     if (srcT.shape[i] < index.shape[i]) throw new Error(`${op}: src ${fmtShape(srcT.shape)} is smaller than index ${fmtShape(index.shape)} at dim ${i}`);
   }
   const sc = shapesEqual(srcT.shape, index.shape) ? srcT : cropTo(srcT, index.shape);
   const scd = sc.dtype === x.dtype ? sc : sc.to(x.dtype);
-  const idx = checkIndex(index, x.ndim === 0 ? 1 : x.shape[d], op);
+  const idx = indexBuf(index, x.ndim === 0 ? 1 : x.shape[d], op, x.device);
   const [outer, r, inner] = x.ndim === 0 ? [1, 1, 1] : split3(x.shape, d);
   const idxR = x.ndim === 0 ? 1 : index.shape[d];
-  const out = make(x._data.slice(), x.shape.slice(), x.dtype);
-  currentBackend().scatter(out._data, idx, scd._data, outer, r, idxR, inner, mode);
+  const out = x.detach().clone();
+  currentBackend().scatter(out._buf, idx, scd.contiguous()._buf, outer, r, idxR, inner, mode);
   if (needsGrad(x, scd)) {
     record(out, mode === "set" ? "ScatterBackward" : "ScatterAddBackward", [x, scd], (g) => [
       x.requiresGrad ? (mode === "set" ? scatterImpl(g, d, index, 0, "set", op) : g) : null,
@@ -179,9 +196,9 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     return scatterAdd(base, d, index, src);
   }
   if (reduce === "mean") {
-    const ones = make(allocArray(x.dtype, src.numel()).fill(1), src.shape.slice(), x.dtype);
+    const ones = make(allocArray(x.dtype, src.numel()).fill(1), src.shape.slice(), x.dtype).to(x.device);
     const base = includeSelf ? x : scatter(x, d, index, 0);
-    const count0 = make(allocArray(x.dtype, x.numel()).fill(includeSelf ? 1 : 0), x.shape.slice(), x.dtype);
+    const count0 = make(allocArray(x.dtype, x.numel()).fill(includeSelf ? 1 : 0), x.shape.slice(), x.dtype).to(x.device);
     const count = scatterAdd(count0, d, index, ones);
     const total = scatterAdd(base, d, index, src);
     // Untouched slots keep x (count 0 with includeSelf=false): divide by max(count, 1).

@@ -12,7 +12,7 @@ import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import { Tensor, VIEW_MULTI_OUTPUT, VIEW_NO_GRAD } from "../core/tensor.js";
 import { currentBackend, type BinaryOp } from "../backends/backend.js";
 import { defaultGenerator, type Generator } from "../core/random.js";
-import { castData, scalarOf, type Operand } from "./util.js";
+import { castData, onOneDevice, scalarOf, type Operand } from "./util.js";
 import { clamp, where } from "./elementwise.js";
 import { zeros } from "./creation.js";
 import { geometryInBase, stridedAsView, stridedEmbed } from "./views.js";
@@ -102,7 +102,7 @@ function copySlices(view: Tensor, baseEdge: Node | null, node: Node | null): Nod
   const bshape = view._base!.shape.slice();
   let outside: Tensor | null = null; // bool mask, true outside the view's region
   return new Node("CopySlices", [baseEdge, node], (g) => {
-    outside ??= noGrad(() => stridedEmbed(zeros(vshape, { dtype: "bool" }), bshape, vstrides, voff, 1));
+    outside ??= noGrad(() => stridedEmbed(zeros(vshape, { dtype: "bool", device: g.device }), bshape, vstrides, voff, 1));
     return [
       baseEdge === null ? null : where(outside, g, 0),
       node === null ? null : stridedAsView(g, vshape, vstrides, voff, "AsStridedBackward"),
@@ -118,18 +118,23 @@ function copySlices(view: Tensor, baseEdge: Node | null, node: Node | null): Nod
  */
 function source(self: Tensor): Tensor {
   if (!isGradEnabled()) return self;
-  const s = new Tensor(self._data.slice(), self.shape.slice(), self.dtype);
+  const s = self.device === "cpu" ? new Tensor(self._data.slice(), self.shape.slice(), self.dtype) : self.detach().clone();
   s._gradFn = self.gradFn;
   return s;
 }
 
 /** Runs `kernel` on self's contiguous elements in place, then stores them (scattering for a strided view). */
 function inplaceKernel(self: Tensor, kernel: (d: TypedArray) => void): Tensor {
-  const d = self._data;
+  const d = self._buf;
   kernel(d);
-  if (self._arr === null) self._writeData(d);
+  if (self._arr === null) self._writeData(d); // a gathered copy (strided view) goes back; a device window is a no-op
   self._bump();
   return self;
+}
+
+/** `b` on self's device: a 0-dim CPU operand (a scalar) follows self; other mixes throw naming the op. */
+function onDevice(b: Tensor, self: Tensor): Tensor {
+  return b.device === self.device ? b : onOneDevice("in-place op", self, b)[1];
 }
 
 /** Fast path: no autograd involved, same dtype; the kernel writes straight into self. */
@@ -145,7 +150,7 @@ function binaryInplace(self: Tensor, other: Operand, op: BinaryOp, outOfPlace: (
   if (canFastPath(self, o) && !(floatScalar && !isFloating(self.dtype)) && !(op === "div" && !isFloating(self.dtype))) {
     const b = o ?? scalarOf(other as number, self.dtype);
     const shape = broadcastShapes(self.shape, b.shape, name);
-    if (shapesEqual(shape, self.shape)) return inplaceKernel(self, (d) => currentBackend().binary(op, d, self.shape, b._data, b.shape, d, self.shape));
+    if (shapesEqual(shape, self.shape)) return inplaceKernel(self, (d) => currentBackend().binary(op, d, self.shape, onDevice(b, self)._buf, b.shape, d, self.shape));
   }
   return commit(self, outOfPlace(source(self), other), name);
 }
@@ -232,7 +237,8 @@ export function fill_(self: Tensor, value: number | boolean, op = "fill_"): Tens
     return commitData(self, allocArray(self.dtype, self.numel()).fill(v), null, op);
   }
   if (self._base === null) {
-    self._data.fill(v);
+    if (self.device === "cpu") self._data.fill(v);
+    else self._writeData(allocArray(self.dtype, self.numel()).fill(v));
     self._bump();
     self.detach_();
     return self;

@@ -3,11 +3,11 @@
  * mv, outer, dot and einsum. Transposes are passed to the GEMM kernel as flags,
  * never materialised, including in the backward pass.
  */
-import { allocArray, allocUninit, promoteTypes, isFloating } from "../core/dtype.js";
+import { promoteTypes, isFloating } from "../core/dtype.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../core/shape.js";
-import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { Tensor, allocOn, allocUninitOn, make, needsGrad, record } from "../core/tensor.js";
 import { currentBackend } from "../backends/backend.js";
-import { assertTensor } from "./util.js";
+import { assertTensor, onOneDevice } from "./util.js";
 import { transposedWindow } from "./views.js";
 
 /**
@@ -28,13 +28,14 @@ export function gemm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Te
   const batch = numel(batchShape);
   const dtype = a.dtype;
   // Every GEMM kernel writes all of C when the inner dim is non-empty.
-  const out = make((ka > 0 ? allocUninit : allocArray)(dtype, batch * m * n), [...batchShape, m, n], dtype);
+  if (a.device !== b.device) [a, b] = onOneDevice("matmul", a, b);
+  const out = make((ka > 0 ? allocUninitOn : allocOn)(a.device, dtype, batch * m * n), [...batchShape, m, n], dtype);
   const aStride = batchA.length ? m * ka : 0;
   const bStride = batchB.length ? ka * n : 0;
   // A transposed view of a contiguous tensor (`x.matmul(w.t())`) is read in place with the flag flipped.
   const at = a._arr === null ? transposedWindow(a) : null;
   const bt = b._arr === null ? transposedWindow(b) : null;
-  currentBackend().matmul(at ?? a._data, bt ?? b._data, out._data, batch, m, n, ka, at ? !transA : transA, bt ? !transB : transB, aStride, bStride);
+  currentBackend().matmul(at ?? a._buf, bt ?? b._buf, out._buf, batch, m, n, ka, at ? !transA : transA, bt ? !transB : transB, aStride, bStride);
   if (needsGrad(a, b)) {
     record(out, "MmBackward", [a, b], (g) => {
       let ga: Tensor | null = null;
@@ -111,7 +112,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * and returned as int32.
  */
 function viaFloat64(f: (a: Tensor, b: Tensor) => Tensor, a: Tensor, b: Tensor): Tensor {
-  return f(a.to("float64"), b.to("float64")).to("int32");
+  // A device has no float64: there float32 (exact below 2^24).
+  const dt = a.device === "cpu" ? "float64" : "float32";
+  return f(a.to(dt), b.to(dt)).to("int32");
 }
 
 /** 2-D matrix product. */

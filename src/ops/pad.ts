@@ -15,12 +15,12 @@ function triMask(x: Tensor, k: number, lower: boolean): Tensor {
   const [r, c] = x.shape.slice(-2);
   const m = make(new Uint8Array(r * c), [r, c], "bool");
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) m._data[i * c + j] = (lower ? j - i <= k : j - i >= k) ? 1 : 0;
-  return m;
+  return m.to(x.device);
 }
 
 /** A 0-dim zero of x's dtype (a bare 0 would promote bool tensors to int). */
 function zeroOf(x: Tensor): Tensor {
-  return make(allocArray(x.dtype, 1), [], x.dtype);
+  return make(allocArray(x.dtype, 1), [], x.dtype).to(x.device);
 }
 
 /** Lower triangle (elements with col - row <= k), zeros elsewhere. */

@@ -5,7 +5,7 @@
  */
 import { allocArray, allocUninit, isFloating, type DType } from "../core/dtype.js";
 import { fmtShape, normDim, normDims, numel } from "../core/shape.js";
-import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { Tensor, allocUninitOn, make, needsGrad, record } from "../core/tensor.js";
 import { noGrad } from "../core/autograd.js";
 import { currentBackend, type ReduceOp } from "../backends/backend.js";
 import { where } from "./elementwise.js";
@@ -19,14 +19,10 @@ function keepShape(shape: readonly number[], dims: readonly number[]): number[] 
 
 /** Raw reduction over dims with keepdim shape; no autograd. */
 function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Tensor {
-  let data = x._data;
-  let shape = x.shape.slice();
-  if (x.dtype !== outDtype) {
-    data = allocArray(outDtype, data.length);
-    currentBackend().cast(x._data, data);
-  }
+  let cur = x.dtype === outDtype ? x : x.detach().to(outDtype);
+  const shape = x.shape.slice();
   // A 0-dim tensor reduces to itself (even with dim 0 and keepdim).
-  if (dims.length === 0 || x.ndim === 0) return make(data === x._data ? data.slice() : data, shape, outDtype);
+  if (dims.length === 0 || x.ndim === 0) return cur === x ? x.detach().clone() : cur;
   // Reduce contiguous runs of dims in one kernel call each, from the last run.
   const sorted = dims.slice().sort((a, b) => b - a);
   let i = 0;
@@ -41,12 +37,12 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], outDtype: DType): Te
     if (r === 0 && (op === "max" || op === "min")) {
       throw new Error(`${op}: cannot reduce over a zero-size dim (shape ${fmtShape(x.shape)}); the result has no identity`);
     }
-    const out = allocUninit(outDtype, outer * inner);
-    currentBackend().reduce(op, data, outer, r, inner, out);
-    data = out;
     for (let k = lo; k <= hi; k++) shape[k] = 1;
+    const out = make(allocUninitOn(x.device, outDtype, outer * inner), shape.slice(), outDtype);
+    currentBackend().reduce(op, cur._buf, outer, r, inner, out._buf);
+    cur = out;
   }
-  return make(data, shape, outDtype);
+  return cur;
 }
 
 // `dim` and `keepdim` by position or by name (`x.sum(1, true)` = `x.sum({dim: 1, keepdim: true})`).
@@ -138,7 +134,7 @@ function productOfOthers(x: Tensor, dims: number[]): Tensor {
   const xt = all ? x.reshape(-1) : x.movedim(dims[0], -1);
   const n = xt.shape[xt.ndim - 1];
   const rows = xt.unsqueeze(-2).expand([...xt.shape.slice(0, -1), n, n]);
-  const others = prod(where(squareMask(n, "diag"), 1, rows), -1);
+  const others = prod(where(squareMask(n, "diag").to(x.device), 1, rows), -1);
   return all ? others.reshape(x.shape) : others.movedim(-1, dims[0]);
 }
 
@@ -196,9 +192,9 @@ export function amin(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>): Tens
 function argRaw(op: "argmax" | "argmin", x: Tensor, d: number): Tensor {
   const outer = numel(x.shape.slice(0, d)), r = x.shape[d], inner = numel(x.shape.slice(d + 1));
   if (r === 0) throw new Error(`${op}: cannot take ${op} over a zero-size dim (shape ${fmtShape(x.shape)})`);
-  const out = new Int32Array(outer * inner);
-  currentBackend().argReduce(op, x._data, outer, r, inner, out);
-  return make(out, keepShape(x.shape, [d]), "int32");
+  const out = make(allocUninitOn(x.device, "int32", outer * inner), keepShape(x.shape, [d]), "int32");
+  currentBackend().argReduce(op, x._buf, outer, r, inner, out._buf as Int32Array);
+  return out;
 }
 
 /** Index of the max (over the flattened tensor, or along dim). */
@@ -249,7 +245,7 @@ export function logsumexp(x: Tensor, ...args: PyArgs<DimOpts<Dims>, typeof DK>):
   const dims = normDims(dim, x.ndim, "logsumexp");
   const m = noGrad(() => {
     // Over an empty dim the result is log(0) = -inf; no max to subtract.
-    if (x.numel() === 0) return make(allocArray(x.dtype, 1), [], x.dtype);
+    if (x.numel() === 0) return make(allocArray(x.dtype, 1), [], x.dtype).to(x.device);
     const a = amax(x, dims, true);
     return where(a.isfinite(), a, 0);
   });
@@ -263,9 +259,8 @@ function cumulative(op: "sum" | "prod", x: Tensor, dim: number): Tensor {
   const dt: DType = isFloating(x.dtype) ? x.dtype : "int32";
   const xin = x.dtype === dt ? x : x.to(dt);
   const shape = x.shape.slice();
-  const out = make(allocArray(dt, xin._data.length), shape, dt);
-  if (x.ndim === 0) out._data[0] = xin._data[0];
-  else currentBackend().cumulative(op, xin._data, numel(shape.slice(0, d)), shape[d], numel(shape.slice(d + 1)), out._data);
+  const out = x.ndim === 0 ? xin.detach().clone() : make(allocUninitOn(x.device, dt, xin.numel()), shape, dt);
+  if (x.ndim !== 0) currentBackend().cumulative(op, xin._buf, numel(shape.slice(0, d)), shape[d], numel(shape.slice(d + 1)), out._buf);
   if (needsGrad(xin)) {
     if (op === "sum") {
       record(out, "CumsumBackward", [xin], (g) => [x.ndim === 0 ? g : g.flip(d).cumsum(d).flip(d)]);
@@ -278,8 +273,8 @@ function cumulative(op: "sum" | "prod", x: Tensor, dim: number): Tensor {
         const xt = xin.movedim(d, -1);
         const n = xt.shape[xt.ndim - 1];
         const rows = xt.unsqueeze(-2).expand([...xt.shape.slice(0, -1), n, n]);
-        const partial = where(squareMask(n, "diag"), 1, rows).cumprod(-1);
-        const gi = where(squareMask(n, "upper"), partial, 0).mul(g.movedim(d, -1).unsqueeze(-2)).sum(-1);
+        const partial = where(squareMask(n, "diag").to(x.device), 1, rows).cumprod(-1);
+        const gi = where(squareMask(n, "upper").to(x.device), partial, 0).mul(g.movedim(d, -1).unsqueeze(-2)).sum(-1);
         return [gi.movedim(-1, d)];
       }, [xin, out]);
     }

@@ -4,9 +4,10 @@
  * diagonal, split, chunk, unbind) return views sharing storage and version counter with
  * their input (primitives in views.ts); flip, roll, repeat, cat and stack copy.
  */
-import { allocArray } from "../core/dtype.js";
+import { allocArray, type DType } from "../core/dtype.js";
 import { contiguousStrides, fmtShape, normDim, normDims, normInsertDim, numel, shapeArgs, shapesEqual } from "../core/shape.js";
-import { Tensor, VIEW_MULTI_OUTPUT, make, needsGrad, record } from "../core/tensor.js";
+import { Tensor, VIEW_MULTI_OUTPUT, allocOn, make, needsGrad, record } from "../core/tensor.js";
+import { currentBackend } from "../backends/backend.js";
 import { assertTensor, sumToShape } from "./util.js";
 import { full } from "./creation.js";
 import { affineView, contiguous, makeView, stridedView, stridesOf, viewAs } from "./views.js";
@@ -288,6 +289,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const parts = list.map((t) => (t.dtype === dtype ? t : t.to(dtype)));
   const shape = ref.shape.slice();
   shape[d] = parts.reduce((s, t) => s + t.shape[d], 0);
+  if (parts.some((p) => p.device !== ref.device)) {
+    const devs = [...new Set(parts.map((p) => JSON.stringify(p.device)))].join(" and ");
+    throw new Error(`cat: expected all tensors on the same device, got ${devs}; move them first`);
+  }
+  if (ref.device !== "cpu") return record(catOnDevice(parts, shape, d, dtype), "CatBackward", parts, catBackward(parts, d));
   const out = make(allocArray(dtype, numel(shape)), shape, dtype);
   const outer = numel(shape.slice(0, d));
   const inner = numel(shape.slice(d + 1));
@@ -299,16 +305,31 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     for (let o = 0; o < outer; o++) out._data.set(src.subarray(o * rowIn, (o + 1) * rowIn), o * rowOut + off);
     off += rowIn;
   }
-  if (parts.some((p) => needsGrad(p))) {
-    const sizes = parts.map((p) => p.shape[d]);
-    record(out, "CatBackward", parts, (g) => {
-      let s = 0;
-      return sizes.map((n) => {
-        const piece = narrow(g, d, s, n);
-        s += n;
-        return piece;
-      });
+  if (parts.some((p) => needsGrad(p))) record(out, "CatBackward", parts, catBackward(parts, d));
+  return out;
+}
+
+/** cat's backward: the gradient narrowed back to each part. */
+function catBackward(parts: Tensor[], d: number): (g: Tensor) => Tensor[] {
+  const sizes = parts.map((p) => p.shape[d]);
+  return (g) => {
+    let s = 0;
+    return sizes.map((n) => {
+      const piece = narrow(g, d, s, n);
+      s += n;
+      return piece;
     });
+  };
+}
+
+/** cat on a device: each part written into its slab of the output by a strided-write kernel. */
+function catOnDevice(parts: Tensor[], shape: number[], d: number, dtype: DType): Tensor {
+  const out = make(allocOn(parts[0].device, dtype, numel(shape)), shape, dtype);
+  const strides = contiguousStrides(shape), inner = numel(shape.slice(d + 1));
+  let at = 0;
+  for (const p of parts) {
+    if (p.numel() > 0) currentBackend().stridedAssign(p._buf, out._buf, at * inner, p.shape, strides, false);
+    at += p.shape[d];
   }
   return out;
 }

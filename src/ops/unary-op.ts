@@ -4,12 +4,12 @@
  * line (see docs/contributing.md).
  */
 import { isFloating, allocUninit, type DType } from "../core/dtype.js";
-import { Tensor, make, needsGrad, record } from "../core/tensor.js";
+import { Tensor, allocUninitOn, make, needsGrad, record } from "../core/tensor.js";
 import { currentBackend, type UnaryOp } from "../backends/backend.js";
 
 export function unaryKernel(op: UnaryOp, x: Tensor, outDtype: DType): Tensor {
-  const out = make(allocUninit(outDtype, x._data.length), x.shape.slice(), outDtype);
-  currentBackend().unary(op, x._data, out._data);
+  const out = make(allocUninitOn(x.device, outDtype, x.numel()), x.shape.slice(), outDtype);
+  currentBackend().unary(op, x._buf, out._buf);
   return out;
 }
 

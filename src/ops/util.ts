@@ -2,7 +2,8 @@
  * Helpers shared by op implementations: operand coercion, gradient un-broadcasting.
  */
 import { allocArray, type DType } from "../core/dtype.js";
-import { Tensor, make } from "../core/tensor.js";
+import { Tensor, allocOn, make } from "../core/tensor.js";
+import { Storage, deviceProvider } from "../core/storage.js";
 import { shapesEqual } from "../core/shape.js";
 import { currentBackend } from "../backends/backend.js";
 
@@ -13,6 +14,32 @@ export function assertTensor(t: unknown, op: string, arg = "input"): asserts t i
   if (!(t instanceof Tensor)) {
     throw new TypeError(`${op}: expected ${arg} to be a Tensor, got ${t === null ? "null" : typeof t}`);
   }
+}
+
+/**
+ * Puts two operands of `op` on one device, PyTorch's way: a 0-dim CPU tensor (a
+ * scalar) goes to the other's device; any other mix throws naming the op.
+ */
+export function onOneDevice(op: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (a.device === b.device) return [a, b];
+  if (a.device === "cpu" && a.ndim === 0) return [a.to(b.device), b];
+  if (b.device === "cpu" && b.ndim === 0) return [a, b.to(a.device)];
+  throw new Error(
+    `${op}: expected all tensors on the same device, got "${a.device}" and "${b.device}"; move one first (t.to("${a.device === "cpu" ? b.device : a.device}"), or await t.toAsync("cpu"))`,
+  );
+}
+
+/**
+ * A check on device data (an index range) that cannot run synchronously: the next
+ * read of device memory throws `message` if the bool/number `flag` (one element) is
+ * nonzero. On the CPU it runs now.
+ */
+export function checkOnDevice(flag: Tensor, message: string): void {
+  if (flag.device === "cpu") {
+    if (flag.item()) throw new RangeError(message);
+    return;
+  }
+  deviceProvider(flag.device, "check").deferCheck(flag._storage, flag._offset, message);
 }
 
 /** A 0-dim tensor holding `v` in `dtype` (no grad). */
@@ -40,8 +67,9 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 
 /** A contiguous copy of the data cast to `dtype` (no autograd). */
 export function castData(t: Tensor, dtype: DType) {
-  if (t.dtype === dtype) return t._data;
-  const out = allocArray(dtype, t._data.length);
-  currentBackend().cast(t._data, out);
-  return out;
+  if (t.dtype === dtype) return t._buf;
+  const out = allocOn(t.device, dtype, t.numel()) as unknown as ReturnType<typeof allocArray>;
+  const outBuf = out instanceof Storage ? make(out, t.shape.slice(), dtype)._buf : out;
+  currentBackend().cast(t._buf, outBuf);
+  return outBuf;
 }

@@ -8,10 +8,11 @@
  * view's grad_fn is rebuilt from its base's (PyTorch's AsStridedBackward), installed
  * into core through `setViewRegrad`.
  */
-import { allocArray, allocUninit, type TypedArray } from "../core/dtype.js";
+import type { TypedArray } from "../core/dtype.js";
+import { DeviceArray } from "../core/storage.js";
 import { Node, isGradEnabled } from "../core/autograd.js";
 import { contiguousStrides, numel } from "../core/shape.js";
-import { type Tensor, VIEW_NO_GRAD, _aliasOf, isContiguousGeometry, make, needsGrad, record, setViewRegrad } from "../core/tensor.js";
+import { type Tensor, VIEW_NO_GRAD, _aliasOf, allocOn, allocUninitOn, isContiguousGeometry, make, needsGrad, record, setViewRegrad } from "../core/tensor.js";
 import type { BackwardFn } from "../core/autograd.js";
 import { currentBackend } from "../backends/backend.js";
 
@@ -69,8 +70,8 @@ export function stridedAsView(x: Tensor, shape: number[], strides: number[], off
 
 /** Copies the strided view (shape/strides/offset over x's logical contiguous layout) into a new tensor. */
 export function stridedView(x: Tensor, shape: number[], strides: number[], offset: number, name: string): Tensor {
-  const out = make(allocUninit(x.dtype, numel(shape)), shape, x.dtype);
-  currentBackend().strided(x._data, offset, shape, strides, out._data);
+  const out = make(allocUninitOn(x.device, x.dtype, numel(shape)), shape, x.dtype);
+  currentBackend().strided(x._buf, offset, shape, strides, out._buf);
   if (needsGrad(x)) {
     const srcShape = x.shape.slice();
     record(out, name, [x], (g) => [stridedEmbed(g, srcShape, strides, offset, 0)]);
@@ -83,9 +84,12 @@ export function stridedView(x: Tensor, shape: number[], strides: number[], offse
  * (summed where the view overlaps itself, so it is the adjoint of an expanded view).
  */
 export function stridedEmbed(src: Tensor, fullShape: number[], strides: number[], offset: number, fill: number): Tensor {
-  const out = make(allocArray(src.dtype, numel(fullShape)), fullShape, src.dtype);
-  if (fill !== 0) out._data.fill(fill);
-  currentBackend().stridedAssign(src._data, out._data, offset, src.shape, strides, hasZeroStride(src.shape, strides));
+  const out = make(allocOn(src.device, src.dtype, numel(fullShape)), fullShape, src.dtype);
+  if (fill !== 0) {
+    if (out.device === "cpu") out._data.fill(fill);
+    else currentBackend().clamp(out._buf, fill, fill, out._buf); // clamp(0, v, v) = v: a fill with the kernels at hand
+  }
+  currentBackend().stridedAssign(src._buf, out._buf, offset, src.shape, strides, hasZeroStride(src.shape, strides));
   if (needsGrad(src)) {
     const shape = src.shape.slice();
     record(out, "StridedEmbedBackward", [src], (g) => [stridedAsView(g, shape, strides, offset, "AsStridedBackward")]);
@@ -101,21 +105,22 @@ export function stridedEmbed(src: Tensor, fullShape: number[], strides: number[]
 export function transposedWindow(t: Tensor): TypedArray | null {
   const st = t._strides, arr = t._storage.array;
   const n = t.ndim;
-  if (st === null || arr === null || n < 2) return null;
+  if (st === null || n < 2) return null;
   const sh = t.shape.slice(), ss = st.slice();
   [sh[n - 2], sh[n - 1]] = [sh[n - 1], sh[n - 2]];
   [ss[n - 2], ss[n - 1]] = [ss[n - 1], ss[n - 2]];
   if (!isContiguousGeometry(sh, ss)) return null;
+  if (arr === null) return new DeviceArray(t._storage, t._offset, numel(sh), t.dtype) as unknown as TypedArray;
   return arr.subarray(t._offset, t._offset + numel(sh));
 }
 
 /** x itself when contiguous, else a contiguous copy (PyTorch's `contiguous()`). */
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous()) return x;
-  const arr = x._storage.array;
-  if (arr === null) throw new Error(`contiguous: tensors on device "${x.device}" have no CPU copy path yet`);
-  const out = make(allocUninit(x.dtype, x.numel()), x.shape.slice(), x.dtype);
-  currentBackend().strided(arr, x._offset, x.shape, x._strides!, out._data);
+  const st = x._storage;
+  const src = st.array ?? (new DeviceArray(st, 0, st.length, x.dtype) as unknown as TypedArray);
+  const out = make(allocUninitOn(x.device, x.dtype, x.numel()), x.shape.slice(), x.dtype);
+  currentBackend().strided(src, x._offset, x.shape, x._strides!, out._buf);
   if (needsGrad(x)) record(out, "CloneBackward", [x], (g) => [g]);
   return out;
 }

@@ -5,7 +5,7 @@
  * PyTorch's snake_case keys) so saved state maps 1:1 between the two libraries.
  * Subclasses implement `step()` with fused per-element loops over the TypedArrays.
  */
-import { readData } from "../ops/data.js";
+import { kernelData, readData } from "../ops/data.js";
 import { Tensor } from "../core/tensor.js";
 import { enableGrad } from "../core/autograd.js";
 import { isFloating } from "../core/dtype.js";
@@ -210,5 +210,6 @@ export function gradData(p: Tensor, op: string): FloatArray {
   if (g.numel() !== p.numel() || g.dtype !== p.dtype) {
     throw new Error(`${op}.step: gradient of shape [${g.shape}] (${g.dtype}) does not match its parameter of shape [${p.shape}] (${p.dtype})`);
   }
-  return readData(g) as FloatArray;
+  if (g.device !== p.device) throw new Error(`${op}.step: gradient on "${g.device}" but its parameter on "${p.device}"; move the model before backward`);
+  return (g.device === "cpu" ? readData(g) : kernelData(g)) as FloatArray;
 }

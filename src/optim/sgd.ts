@@ -2,6 +2,7 @@
  * SGD (torch.optim.SGD): plain, momentum, dampening, Nesterov, L2 weight decay and
  * maximize, as one fused loop per parameter.
  */
+import { noGrad } from "../core/autograd.js";
 import type { Tensor } from "../core/tensor.js";
 import { Optimizer, gradData, zerosLikeParam, type Closure, type FloatArray, type ParamsInput } from "./optimizer.js";
 import { check, stripUndefined } from "./util.js";
@@ -53,6 +54,10 @@ export class SGD extends Optimizer {
       const wd = g.weightDecay as number, nesterov = !!g.nesterov, sign = g.maximize ? -1 : 1;
       for (const p of g.params) {
         if (p.grad === null) continue;
+        if (p.device !== "cpu") {
+          this.stepOnDevice(p, lr, momentum, dampening, wd, nesterov, sign);
+          continue;
+        }
         const pd = mutableData(p, "SGD") as FloatArray, gd = gradData(p, "SGD"), n = pd.length;
         if (momentum !== 0) {
           const s = this.stateOf(p);
@@ -83,6 +88,25 @@ export class SGD extends Optimizer {
       }
     }
     return loss;
+  }
+
+  /** The same update as the CPU loop, in tensor ops, for a parameter on a GPU. */
+  private stepOnDevice(p: Tensor, lr: number, momentum: number, dampening: number, wd: number, nesterov: boolean, sign: number): void {
+    gradData(p, "SGD"); // checks shape, dtype and device
+    noGrad(() => {
+      let d = sign === 1 ? p.grad! : p.grad!.neg();
+      if (wd !== 0) d = d.add(p, { alpha: wd });
+      let step = d;
+      if (momentum !== 0) {
+        const s = this.stateOf(p);
+        const buf = s.momentum_buffer as Tensor | null | undefined;
+        if (!buf) s.momentum_buffer = d.clone();
+        else buf.mul_(momentum).add_(d, { alpha: 1 - dampening });
+        const b = s.momentum_buffer as Tensor;
+        step = nesterov ? d.add(b, { alpha: momentum }) : b;
+      } else if (!this.state.has(p)) this.state.set(p, { momentum_buffer: null });
+      p.sub_(step, { alpha: lr });
+    });
   }
 }
 

@@ -2,6 +2,7 @@
  * Helpers shared by optimizers and schedulers: PyTorch <-> camelCase key mapping for
  * state dicts, deep copies of state (tensors included), and option validation.
  */
+import { noGrad } from "../core/autograd.js";
 import { Tensor } from "../core/tensor.js";
 import { allocArray, type DType } from "../core/dtype.js";
 import { readData } from "../ops/data.js";
@@ -36,6 +37,8 @@ export function toCamel(key: string): string {
 
 /** A tensor copy of `t` (storage copied) in `dtype`; grads and graph are not carried. */
 export function cloneTensor(t: Tensor, dtype: DType = t.dtype): Tensor {
+  // On a device the copy stays there (no synchronous read); checkpoints read it back asynchronously.
+  if (t.device !== "cpu") return noGrad(() => (dtype === t.dtype ? t.detach().clone() : t.detach().to(dtype)));
   const data = allocArray(dtype, t.numel());
   data.set(readData(t));
   return new Tensor(data, t.shape.slice(), dtype);

@@ -64,8 +64,14 @@ export interface CheckpointState {
   extra?: Record<string, unknown>;
 }
 
-/** Serialises a checkpoint to safetensors bytes. */
+/** Serialises a checkpoint to safetensors bytes (a model on a GPU: use {@link saveCheckpoint}, which reads it back asynchronously). */
 export function checkpointToBytes(s: CheckpointState): Uint8Array {
+  const { tensors, meta } = checkpointParts(s);
+  return toSafetensors(tensors, meta);
+}
+
+/** The tensors and metadata of a checkpoint (tensors may still live on a device). */
+function checkpointParts(s: CheckpointState): { tensors: Record<string, Tensor>; meta: Record<string, string> } {
   const tensors: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(s.model.stateDict())) tensors[`model.${k}`] = v;
   const gens: Record<string, number[]> = { default: defaultGenerator.getState() };
@@ -78,7 +84,7 @@ export function checkpointToBytes(s: CheckpointState): Uint8Array {
     generators: packState(gens, "generators", tensors),
     extra: s.extra ?? {},
   };
-  return toSafetensors(tensors, { format: FORMAT, state: JSON.stringify(skeleton) });
+  return { tensors, meta: { format: FORMAT, state: JSON.stringify(skeleton) } };
 }
 
 /** A checkpoint read back by {@link loadCheckpoint} / {@link checkpointFromBytes}; pass it to {@link restoreCheckpoint}. */
@@ -124,7 +130,9 @@ export function checkpointFromBytes(bytes: Uint8Array, source = "checkpoint"): L
 /** Writes a checkpoint atomically (Node). */
 export async function saveCheckpoint(path: string, s: CheckpointState): Promise<void> {
   const { writeFileAtomic } = await import("./node-fs.js");
-  await writeFileAtomic(path, checkpointToBytes(s));
+  const { tensors, meta } = checkpointParts(s);
+  for (const [k, t] of Object.entries(tensors)) if (t.device !== "cpu") tensors[k] = await t.toAsync("cpu");
+  await writeFileAtomic(path, toSafetensors(tensors, meta));
 }
 
 /** Reads a checkpoint file (Node). */

@@ -9,6 +9,7 @@ import { noGrad } from "../core/autograd.js";
 import { DataLoader } from "../data/dataloader.js";
 import type { Dataset } from "../data/dataset.js";
 import { makeMetric, type Metric, type MetricName } from "./metrics.js";
+import { checkDevice, type Device } from "../core/storage.js";
 import { ProgressBar, type ProgressStream } from "./progress.js";
 import type { Callback, History, LossFn, ModelLike, OptimizerLike, TrainContext } from "./types.js";
 
@@ -40,6 +41,12 @@ export interface FitOptions {
   unpack?: (batch: Batch) => [Tensor[], Tensor];
   /** Existing history to extend (resumed runs). */
   history?: History;
+  /**
+   * Where to train ("cpu" default, or "webgpu" after `await my.webgpu.init()`): the model
+   * moves there in place and every batch is moved there. The loss and metrics are read
+   * back asynchronously once per progress-bar update, not once per step.
+   */
+  device?: Device;
 }
 
 /** Options of {@link evaluate}. */
@@ -49,6 +56,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Splits a batch into model inputs and target (default: last element is the target). */
   unpack?: (batch: Batch) => [Tensor[], Tensor];
+  /** Device the model is on ({@link evaluateAsync}): batches are moved there. */
+  device?: Device;
 }
 
 function defaultUnpack(batch: Batch): [Tensor[], Tensor] {
@@ -112,6 +121,37 @@ export function evaluate(model: ModelLike, data: DataSource, opts: EvaluateOptio
 }
 
 /**
+ * {@link evaluate} for a model on any device: batches go to `opts.device`, predictions
+ * come back with an asynchronous read per batch.
+ */
+export async function evaluateAsync(model: ModelLike, data: DataSource, opts: EvaluateOptions = {}): Promise<Record<string, number>> {
+  const device = opts.device === undefined ? "cpu" : checkDevice(opts.device, "evaluateAsync");
+  if (device === "cpu") return evaluate(model, data, opts);
+  const loader = asLoader(data, opts.batchSize ?? 256, false);
+  const metrics = (opts.metrics ?? []).map(makeMetric);
+  metrics.forEach((m) => m.reset());
+  const unpack = opts.unpack ?? defaultUnpack;
+  let lossSum = 0, count = 0;
+  model.eval();
+  for (const batch of loader) {
+    const [inputs, target] = unpack(batch);
+    const [pred, loss] = noGrad(() => {
+      const p = forward(model, inputs.map((t) => t.to(device)));
+      return [p, opts.loss ? lossOf(opts.loss, p, target.to(device)) : null] as const;
+    });
+    const n = target.shape[0] ?? 1;
+    if (loss) lossSum += (await loss.itemAsync()) * n;
+    count += n;
+    const predCpu = await pred.toAsync("cpu");
+    for (const m of metrics) m.update(predCpu, target);
+  }
+  const out: Record<string, number> = {};
+  if (opts.loss) out.loss = count ? lossSum / count : NaN;
+  for (const m of metrics) out[m.name] = m.compute();
+  return out;
+}
+
+/**
  * Trains `model` and returns the history (`{loss: [...], accuracy: [...],
  * val_loss: [...], lr: [...]}` by epoch).
  * @example const h = await fit(model, {loss: F.crossEntropy, optimizer, trainData, valData, epochs: 5, metrics: ["accuracy"]});
@@ -127,6 +167,12 @@ export async function fit(model: ModelLike, opts: FitOptions): Promise<History> 
   const history: History = opts.history ?? {};
   const ctx: TrainContext = { model, optimizer: opts.optimizer, history, epoch: opts.initialEpoch ?? 0, epochs, step: 0, stopTraining: false };
   const push = (k: string, v: number) => (history[k] ??= []).push(v);
+  const device = opts.device === undefined ? "cpu" : checkDevice(opts.device, "fit");
+  if (device !== "cpu") {
+    const m = model as ModelLike & { to?(d: Device): unknown };
+    if (typeof m.to !== "function") throw new Error(`fit: {device: "${device}"} needs a model with a to(device) method (an nn.Module)`);
+    m.to(device);
+  }
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
   for (let epoch = opts.initialEpoch ?? 0; epoch < epochs && !ctx.stopTraining; epoch++) {
     ctx.epoch = epoch;
@@ -136,8 +182,32 @@ export async function fit(model: ModelLike, opts: FitOptions): Promise<History> 
     const total = batchCount(train);
     const bar = opts.verbose === 0 ? null : new ProgressBar(total, `Epoch ${epoch + 1}/${epochs}`, { stream: opts.stream });
     let lossSum = 0, seen = 0, batchIndex = 0, lastYield = Date.now();
+    // On a device: the loss summed there and predictions kept, read back at each log point.
+    let lossAcc: Tensor | null = null, readUpTo = 0, seenRead = 0;
+    let pending: [Tensor, Tensor][] = [];
+    const readBack = async (): Promise<void> => {
+      if (lossAcc === null) return;
+      const total = await lossAcc.itemAsync();
+      if (!Number.isFinite(total)) {
+        throw new Error(`fit: the loss became ${total} at epoch ${epoch + 1}, by batch ${batchIndex} (after batch ${readUpTo}); lower the learning rate or add gradient clipping`);
+      }
+      lossSum = total;
+      readUpTo = batchIndex;
+      seenRead = seen;
+      const batchPreds = pending;
+      pending = [];
+      for (const [p, t] of batchPreds) {
+        const pc = await p.toAsync("cpu");
+        noGrad(() => metrics.forEach((m) => m.update(pc, t)));
+      }
+    };
     for (const batch of train) {
-      const [inputs, target] = unpack(batch);
+      let [inputs, target] = unpack(batch);
+      const targetCpu = target;
+      if (device !== "cpu") {
+        inputs = inputs.map((t) => t.to(device));
+        target = target.to(device);
+      }
       const pred = forward(model, inputs);
       const loss = lossOf(opts.loss, pred, target);
       if (loss.numel() !== 1) throw new Error(`fit: the loss must be a scalar, got shape [${loss.shape.join(", ")}] (use reduction "mean" or "sum")`);
@@ -148,26 +218,35 @@ export async function fit(model: ModelLike, opts: FitOptions): Promise<History> 
       opts.optimizer.step();
       ctx.step++;
       const n = target.shape[0] ?? 1;
-      const lv = loss.item();
-      if (!Number.isFinite(lv)) {
-        throw new Error(`fit: the loss became ${lv} at epoch ${epoch + 1}, batch ${batchIndex + 1}; lower the learning rate or add gradient clipping`);
-      }
-      lossSum += lv * n;
       seen += n;
-      noGrad(() => metrics.forEach((m) => m.update(pred.detach(), target)));
+      if (device === "cpu") {
+        const lv = loss.item();
+        if (!Number.isFinite(lv)) {
+          throw new Error(`fit: the loss became ${lv} at epoch ${epoch + 1}, batch ${batchIndex + 1}; lower the learning rate or add gradient clipping`);
+        }
+        lossSum += lv * n;
+        noGrad(() => metrics.forEach((m) => m.update(pred.detach(), target)));
+      } else {
+        const ln = noGrad(() => loss.detach().mul(n));
+        lossAcc = lossAcc === null ? ln : noGrad(() => lossAcc!.add(ln));
+        pending.push([pred.detach(), targetCpu]);
+      }
       batchIndex++;
-      const running: Record<string, number> = { loss: lossSum / seen };
+      const logPoint = Date.now() - lastYield > 200;
+      if (logPoint && device !== "cpu") await readBack();
+      const running: Record<string, number> = { loss: lossSum / (device === "cpu" ? seen : seenRead) };
       for (const cb of callbacks) cb.onBatchEnd?.(ctx, { ...running, ...stepLogs });
-      bar?.update(batchIndex, running);
-      if (Date.now() - lastYield > 200) {
+      if (device === "cpu" || logPoint) bar?.update(batchIndex, running);
+      if (logPoint) {
         await yieldToEventLoop();
         lastYield = Date.now();
       }
     }
+    await readBack();
     const logs: Record<string, number> = { loss: seen ? lossSum / seen : NaN };
     for (const m of metrics) logs[m.name] = m.compute();
     if (val) {
-      const v = evaluate(model, val, { loss: opts.loss, metrics, unpack });
+      const v = await evaluateAsync(model, val, { loss: opts.loss, metrics, unpack, device });
       for (const [k, x] of Object.entries(v)) logs[`val_${k}`] = x;
     }
     const lr = opts.optimizer.paramGroups?.[0]?.lr;

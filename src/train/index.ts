@@ -4,7 +4,7 @@
  * history plot. File-system helpers stay out (checkpoint and plot writers load them
  * lazily in Node), so this entry point bundles for browsers.
  */
-export { fit, evaluate, type FitOptions, type EvaluateOptions } from "./fit.js";
+export { fit, evaluate, evaluateAsync, type FitOptions, type EvaluateOptions } from "./fit.js";
 export {
   EarlyStopping, LRSchedulerCallback, GradientClipping, GradNormMonitor, PlotHistory, gradNorm,
   type EarlyStoppingOptions, type GradNormMonitorOptions,

@@ -39,7 +39,7 @@ const EXCLUDED: [reason: string, names: string[]][] = [
       my.backend my.setBackend my.setNumThreads my.getNumThreads my.releaseMemory my.promoteTypes my.isFloating my.broadcastShapes my.resultType my.ready`)],
   ["the training toolkit (Keras-style, no PyTorch signature to follow): options objects only, each class checking its own (follow-up: strict unknown-key checks as argSpec gives)",
     words(`my.EarlyStopping my.GradNormMonitor my.GradientClipping my.LRSchedulerCallback my.ModelCheckpoint my.PlotHistory my.ProgressBar
-      my.accuracy my.checkpointFromBytes my.checkpointToBytes my.confusionMatrix my.evaluate my.fit my.formatDuration my.formatLogs
+      my.accuracy my.checkpointFromBytes my.checkpointToBytes my.confusionMatrix my.evaluate my.evaluateAsync my.fit my.formatDuration my.formatLogs
       my.gradNorm my.historyToSvg my.loadCheckpoint my.mae my.makeMetric my.precisionRecallF1 my.r2Score my.restoreCheckpoint
       my.rmse my.saveCheckpoint my.topKAccuracy`)],
 ];

@@ -32,12 +32,14 @@ function forEachTerm(c: Case, g: ConvGeom, f: (yi: number, wi: number, xi: numbe
 const CASES: Case[] = [
   { n: 2, C: 3, H: 9, W: 7, O: 5, k: [3, 3], s: [1, 1], p: [1, 1], d: [1, 1], groups: 1 },
   { n: 1, C: 4, H: 11, W: 10, O: 6, k: [3, 2], s: [2, 3], p: [2, 0], d: [2, 1], groups: 2 },
+  { n: 2, C: 3, H: 11, W: 10, O: 5, k: [3, 2], s: [2, 3], p: [2, 0], d: [2, 1], groups: 1 }, // explicit columns on CPU adapters
   { n: 3, C: 8, H: 6, W: 6, O: 8, k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], groups: 8 }, // depthwise
   { n: 2, C: 70, H: 5, W: 5, O: 66, k: [1, 1], s: [1, 1], p: [0, 0], d: [1, 1], groups: 1 }, // 1x1, past one 64 tile
 ];
 
-test("webgpu conv2d: forward, input gradient and weight gradient equal the definition", { skip }, async () => {
-  for (const c of CASES) {
+test("webgpu conv2d: forward, input gradient and weight gradient equal the definition, in both GEMM forms", { skip }, async () => {
+  for (const style of ["tiled", "direct"] as const) for (const c of CASES) {
+    K.setGemmStyle(style);
     const g = geom(c);
     const x = randn(c.n * c.C * c.H * c.W), w = randn(c.O * (c.C / c.groups) * c.k[0] * c.k[1]), bias = randn(c.O);
     const ySize = c.n * c.O * g.oH * g.oW;
@@ -46,11 +48,12 @@ test("webgpu conv2d: forward, input gradient and weight gradient equal the defin
     for (let i = 0; i < ySize; i++) y[i] = bias[Math.floor(i / (g.oH * g.oW)) % c.O];
     forEachTerm(c, g, (yi, wi, xi) => { y[yi] += w[wi] * x[xi]; dx[xi] += w[wi] * gy[yi]; dw[wi] += x[xi] * gy[yi]; });
     const [xb, wb, bb, gyb] = [x, w, bias, gy].map((a) => K.upload(a));
-    const name = JSON.stringify(c);
+    const name = `${style} ${JSON.stringify(c)}`;
     close(await K.readFloat32(K.conv2dForward(xb, wb, bb, c.n, c.O, g, c.groups), ySize), y, 1e-4, 1e-4, `forward ${name}`);
     const y0 = y.map((v, i) => v - bias[Math.floor(i / (g.oH * g.oW)) % c.O]);
     close(await K.readFloat32(K.conv2dForward(xb, wb, null, c.n, c.O, g, c.groups), ySize), y0, 1e-4, 1e-4, `no bias ${name}`);
     close(await K.readFloat32(K.conv2dInputGrad(wb, gyb, c.n, c.O, g, c.groups), x.length), dx, 1e-4, 1e-4, `input grad ${name}`);
     close(await K.readFloat32(K.conv2dWeightGrad(xb, gyb, c.n, c.O, g, c.groups), w.length), dw, 1e-4, 1e-4, `weight grad ${name}`);
   }
+  K.setGemmStyle(null);
 });

@@ -39,6 +39,8 @@ test("webgpu: every unary kernel equals the CPU kernel (incl. NaN, ±inf, ±0)",
 
 test("webgpu: binary kernels broadcast [3,1,5] with [4,1], and read a transposed view", { skip }, async () => {
   const a = randn(15), b = randn(4, 0.5, 2);
+  a[3] = NaN; a[7] = 0; // NaN counts as nonzero in the logical ops
+  b[1] = 0;
   const ops: BinaryOp[] = K.binaryOpNames();
   for (const op of ops) {
     const out = K.binary(op, K.viewOf(K.upload(a), [3, 1, 5]), K.viewOf(K.upload(b), [4, 1]), [3, 4, 5]);
@@ -67,11 +69,19 @@ function refMatmul(a: Float32Array, b: Float32Array, M: number, N: number, K_: n
   return c;
 }
 
-test("webgpu: matmul on shapes off the 64 tile, transposed A, batch-broadcast B", { skip }, async () => {
-  for (const [M, N, Kd] of [[1, 1, 1], [70, 130, 33], [64, 64, 64], [5, 200, 300]]) {
+test("webgpu: matmul on shapes off the tiles, transposed A, batch-broadcast B, in both GEMM forms", { skip }, async () => {
+  for (const style of ["tiled", "direct"] as const) {
+    K.setGemmStyle(style);
+    await matmulCases(style);
+  }
+  K.setGemmStyle(null);
+});
+
+async function matmulCases(style: string): Promise<void> {
+  for (const [M, N, Kd] of [[1, 1, 1], [70, 130, 33], [64, 64, 64], [5, 200, 300], [33, 35, 2]]) {
     const a = randn(M * Kd), b = randn(Kd * N);
     const c = K.matmul(K.operand(K.upload(a), M, Kd), K.operand(K.upload(b), Kd, N), 1, M, N, Kd);
-    close(await K.readFloat32(c, M * N), refMatmul(a, b, M, N, Kd), 1e-4, 1e-4, `matmul ${M}x${Kd}x${N}`);
+    close(await K.readFloat32(c, M * N), refMatmul(a, b, M, N, Kd), 1e-4, 1e-4, `${style} matmul ${M}x${Kd}x${N}`);
   }
   // A stored as [K, M] read transposed; 3 batches of A against one shared B (batch stride 0).
   const M = 9, N = 7, Kd = 20, batch = 3;
@@ -80,9 +90,9 @@ test("webgpu: matmul on shapes off the 64 tile, transposed A, batch-broadcast B"
   const got = await K.readFloat32(c, batch * M * N);
   for (let i = 0; i < batch; i++) {
     const want = refMatmul(a.subarray(i * Kd * M, (i + 1) * Kd * M), b, M, N, Kd, true);
-    close(got.subarray(i * M * N, (i + 1) * M * N), want, 1e-4, 1e-4, `batch ${i}`);
+    close(got.subarray(i * M * N, (i + 1) * M * N), want, 1e-4, 1e-4, `${style} batch ${i}`);
   }
-});
+}
 
 test("webgpu: sum/mean/max/min/prod over the middle axis and a 100k-element full sum", { skip }, async () => {
   const [outer, R, inner] = [3, 37, 4];

@@ -9,6 +9,11 @@ import type { TypedArray } from "../../core/dtype.js";
  * (0 < bits <= +inf's), because a `x > 0 ? 1 : 0` branch mispredicts half the time on
  * pre-activations of random sign and is ~3x slower; NaN and -0 give mask 0, as `x > 0`.
  */
+/** out[i] = lo < x[i] < hi ? g[i] : 0 (NaN x gives 0; a NaN g outside the interval too, as PyTorch's select). */
+export function hardtanhBackward(x: TypedArray, g: TypedArray, lo: number, hi: number, out: TypedArray): void {
+  for (let i = 0; i < out.length; i++) { const v = x[i]; out[i] = v > lo && v < hi ? g[i] : 0; }
+}
+
 export function reluBackward(x: TypedArray, g: TypedArray, out: TypedArray): void {
   const n = out.length;
   if (x instanceof Float32Array) {

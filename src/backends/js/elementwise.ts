@@ -72,6 +72,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
     case "relu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v !== v ? v : 0; } return;
     case "step": for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; return;
     case "hardswish": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = (v * Math.min(Math.max(v + 3, 0), 6)) / 6; } return;
+    case "hardsigmoid": for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(x[i] + 3, 0), 6) / 6; return;
+    case "silu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v / (1 + Math.exp(-v)); } return;
     case "floor": for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]); return;
     case "ceil": for (let i = 0; i < n; i++) out[i] = Math.ceil(x[i]); return;
     case "round":

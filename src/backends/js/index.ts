@@ -4,7 +4,7 @@
  */
 import type { Backend } from "../backend.js";
 import { binary, cast, clamp, unary, where } from "./elementwise.js";
-import { reluBackward } from "./activation.js";
+import { hardtanhBackward, reluBackward } from "./activation.js";
 import { gather, scatter, strided, stridedAssign } from "./layout.js";
 import { matmul } from "./matmul.js";
 import { argReduce, cumulative, reduce } from "./reduce.js";
@@ -19,7 +19,7 @@ import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from "./rnn.js";
 export const jsBackend: Backend = {
   name: "js",
   unary, binary, where, clamp, cast,
-  reluBackward,
+  reluBackward, hardtanhBackward,
   reduce, argReduce, cumulative,
   matmul,
   strided, stridedAssign, gather, scatter,

@@ -9,8 +9,9 @@
 import type { Backend, ConvGeom, PoolWindows } from "../backend.js";
 import { broadcastPlan } from "../broadcast.js";
 import { layer, type FastKernels } from "../layer.js";
+import type { F64Kernels } from "../f64-kernels.js";
 // The addon numbers ops and conv modes from the same op table (native/ops_generated.h).
-import { CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
+import { BINARY_CODE, CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD, OP_TABLE_HASH, REDUCE_CODE } from "../ops.generated.js";
 
 /** The addon's surface (see native/addon.cc). */
 export interface NativeAddon {
@@ -54,9 +55,21 @@ export interface NativeAddon {
     n: number, H: number, dGates: Float32Array, dcPrev: Float32Array, gh2?: Float32Array | null): void;
   /** Sum over the middle axis of [outer, r, inner] (r >= 1; AVX2 CPUs only); see Backend.reduce. */
   reduceSum?(x: Float32Array, outer: number, r: number, inner: number, out: Float32Array): void;
+  /** float64 GEMM and LSTM cell (native/f64.cc; absent in addons built before it); see F64Kernels. */
+  dgemm?: NonNullable<F64Kernels["matmul"]>;
+  binaryF64?(op: number, a: Float64Array, sa0: number, sa1: number, b: Float64Array, sb0: number, sb1: number, out: Float64Array, n0: number, n1: number): void;
+  lstmCellF64?: NonNullable<F64Kernels["lstmCell"]>;
+  lstmCellBackwardF64?: NonNullable<F64Kernels["lstmCellBackward"]>;
   /** Set when lstmCell / lstmCellBackward take xAdd / gh2 (an older addon would ignore them). */
   rnnAddends?: boolean;
   gruCell?(gx: Float32Array, gh: Float32Array, hPrev: Float32Array, n: number, H: number, hOut: Float32Array, act: Float32Array): void;
+  /** Depthwise conv2d, modes as convFused, w [C, kH*kW] (AVX2 CPUs; absent in older addons); see Backend.depthwiseConv2d. */
+  depthwiseConv2d?(mode: number, x: Float32Array | null, w: Float32Array | null, bias: Float32Array | null, gy: Float32Array | null,
+    out: Float32Array, n: number, geom: Int32Array): void;
+  /** out = min(max(x, lo), hi) (AVX2 CPUs; absent in older addons); see Backend.clamp. */
+  clamp?(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
+  /** out = lo < x < hi ? g : 0 (AVX2 CPUs; absent in older addons); see Backend.hardtanhBackward. */
+  hardtanhBackward?(x: Float32Array, g: Float32Array, lo: number, hi: number, out: Float32Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   /** Hash of the op table the addon was built from (absent in addons built before the table). */
@@ -156,6 +169,7 @@ function is2x2(win: PoolWindows, oH: number, oW: number): boolean {
  */
 function nativeKernels(native: NativeAddon): FastKernels {
   const fused = native.convFused?.bind(native);
+  const dw = native.depthwiseConv2d?.bind(native);
   const { binary, unary, reluBackward, softmax, softmaxBackward, strided, stridedAssign, bernoulliMask, layerNorm, layerNormBackward,
     reduceSum, lstmCell, lstmCellBackward, gruCell, adamStep, maxPool2d2x2 } = native;
   return {
@@ -167,6 +181,13 @@ function nativeKernels(native: NativeAddon): FastKernels {
       inputGrad: (w, gy, n, O, g, dx) => fused(CONV_INPUT_GRAD, null, w, null, gy, dx, n, O, packGeom(g)),
       weightGrad: (x, gy, n, O, g, dw) => fused(CONV_WEIGHT_GRAD, x, null, null, gy, dw, n, O, packGeom(g)),
     },
+    depthwiseConv2d: dw && {
+      forward: (x, w, bias, n, g, out) => dw(CONV_FORWARD, x, w, bias, null, out, n, packGeom(g)),
+      inputGrad: (w, gy, n, g, dx) => dw(CONV_INPUT_GRAD, null, w, null, gy, dx, n, packGeom(g)),
+      weightGrad: (x, gy, n, g, dwOut) => dw(CONV_WEIGHT_GRAD, x, null, null, gy, dwOut, n, packGeom(g)),
+    },
+    clamp: native.clamp && ((x, lo, hi, out) => native.clamp!(x, lo, hi, out)),
+    hardtanhBackward: native.hardtanhBackward && ((x, g, lo, hi, out) => native.hardtanhBackward!(x, g, lo, hi, out)),
     maxPool2d(x, planes, H, W, oH, oW, win, out, idx) {
       if (maxPool2d2x2 && oH === H >> 1 && oW === W >> 1 && is2x2(win, oH, oW)) native.maxPool2d2x2!(x, planes, H, W, out, idx);
       else native.maxPool2d(x, planes, H, W, oH, oW, win.hs, win.he, win.ws, win.we, win.dH, win.dW, out, idx);
@@ -209,6 +230,18 @@ function nativeKernels(native: NativeAddon): FastKernels {
     }),
     gruCell: gruCell && ((gx, gh, hPrev, n, H, hOut, act) => native.gruCell!(gx, gh, hPrev, n, H, hOut, act)),
     adamStep: adamStep && ((p, g, m, v, vmax, h) => native.adamStep!(p, g, m, v, vmax, h.b1, h.b2, h.stepSize, h.bc2Sqrt, h.eps, h.sign, h.l2, h.decay)),
+    f64: native.dgemm && {
+      matmul: native.dgemm.bind(native),
+      // add, sub, mul, div only (the addon refuses other codes)
+      binary: native.binaryF64 && ((code, a, aShape, b, bShape, out, outShape) => {
+        if (code > BINARY_CODE.div) return false;
+        const p = broadcastPlan(a.length, b.length, aShape, bShape, out.length, outShape);
+        if (!p) return false;
+        native.binaryF64!(code, a, p[2], p[3], b, p[4], p[5], out, p[0], p[1]);
+      }),
+      lstmCell: native.lstmCellF64?.bind(native),
+      lstmCellBackward: native.lstmCellBackwardF64?.bind(native),
+    },
   };
 }
 

@@ -28,6 +28,23 @@ export function wasmCol2im(rt: Runtime, cols: Float32Array, n: number, g: ConvGe
   out.set(rt.f32.subarray(po >>> 2, (po >>> 2) + no));
 }
 
+/**
+ * Lays operands out one after another from byte `start` (64-byte aligned), copying in
+ * those given: place(len, src) returns an operand's byte address (0 for len 0: absent);
+ * place.next() is where the next one would go.
+ */
+export function placer(rt: Runtime, start: number): ((len: number, src?: Float32Array | null) => number) & { next(): number } {
+  let p = start;
+  const place = (len: number, src?: Float32Array | null) => {
+    if (len === 0) return 0;
+    const at = p;
+    if (src) rt.f32.set(src.length === len ? src : src.subarray(0, len), at >>> 2);
+    p += align64(len * 4);
+    return at;
+  };
+  return Object.assign(place, { next: () => p });
+}
+
 /** Plan fields of assembly/conv-gemm.ts (CP_*), as i32 offsets (its modes: the op table's CONV_*). */
 const CP_MODE = 1, CP_X = 2, CP_W = 3, CP_BIAS = 4, CP_G = 5, CP_OUT = 6, CP_N = 7, CP_O = 8, CP_GEOM = 9,
   CP_PER_TASK = 22, CP_COLS = 23, CP_COLS_BYTES = 24, PLAN_BYTES = 128;
@@ -61,16 +78,9 @@ export function wasmConv2d(rt: Runtime, pool: Pool | null, threads: number, mode
   reserveScratch(rt, T);
   const base = dataRegion(rt, PLAN_BYTES + align64(sizes.x * 4) + align64(sizes.w * 4) + align64(sizes.bias * 4) +
     align64(sizes.g * 4) + align64(sizes.out * 4) + T * colsBytes);
-  let p = base + PLAN_BYTES;
-  const place = (len: number, src?: Float32Array | null) => {
-    if (len === 0) return 0;
-    const at = p;
-    if (src) rt.f32.set(src.length === len ? src : src.subarray(0, len), at >>> 2);
-    p += align64(len * 4);
-    return at;
-  };
+  const place = placer(rt, base + PLAN_BYTES);
   const px = place(sizes.x, ops.x), pw = place(sizes.w, ops.w), pb = place(sizes.bias, ops.bias), pg = place(sizes.g, ops.g);
-  const po = place(sizes.out);
+  const po = place(sizes.out), p = place.next();
   const plan = new Int32Array(rt.f32.buffer, base, PLAN_BYTES / 4);
   plan.fill(0);
   plan[CP_MODE] = mode; plan[CP_X] = px; plan[CP_W] = pw; plan[CP_BIAS] = pb; plan[CP_G] = pg; plan[CP_OUT] = po;

@@ -21,6 +21,7 @@ import { wasmSoftmax, wasmSoftmaxBackward } from "./softmax.js";
 import { wasmBernoulliMask } from "./random.js";
 import { wasmLayerNorm, wasmLayerNormBackward } from "./norm.js";
 import { wasmGruCell, wasmLstmCell, wasmLstmCellBackward } from "./rnn.js";
+import { wasmClamp, wasmDepthwise, wasmHardtanhBackward } from "./depthwise.js";
 
 // Forced routing also splits every splittable matmul across the pool, so small tests reach the threads.
 onRouting((mode) => { gemmConfig.threadMinFlops = mode === "always" ? 0 : GEMM_THREAD_MIN_FLOPS; });
@@ -92,6 +93,13 @@ export function createWasmBackend(): Backend | null {
       inputGrad: (w, gy, n, O, g, dx) => conv(CONV_INPUT_GRAD, { w, g: gy }, n, O, g, dx),
       weightGrad: (x, gy, n, O, g, dw) => conv(CONV_WEIGHT_GRAD, { x, g: gy }, n, O, g, dw),
     },
+    depthwiseConv2d: {
+      forward: (x, w, bias, n, g, out) => wasmDepthwise(rt, CONV_FORWARD, { x, w, bias }, n, g, out),
+      inputGrad: (w, gy, n, g, dx) => wasmDepthwise(rt, CONV_INPUT_GRAD, { w, gy }, n, g, dx),
+      weightGrad: (x, gy, n, g, dw) => wasmDepthwise(rt, CONV_WEIGHT_GRAD, { x, gy }, n, g, dw),
+    },
+    clamp: (x, lo, hi, out) => wasmClamp(rt, x, lo, hi, out),
+    hardtanhBackward: (x, g, lo, hi, out) => wasmHardtanhBackward(rt, x, g, lo, hi, out),
     maxPool2d: (x, planes, H, W, oH, oW, win, out, idx) => wasmMaxPool2d(rt, x, planes, H, W, oH, oW, win, out, idx),
     lstmCell: (gates, cPrev, n, H, hOut, cOut, xAdd) => wasmLstmCell(rt, gates, cPrev, n, H, hOut, cOut, xAdd),
     lstmCellBackward: (act, cPrev, c, gh, gc, n, H, dGates, dcPrev, gh2) =>

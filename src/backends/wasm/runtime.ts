@@ -33,6 +33,9 @@ export interface Kernels {
   layerNormF32(x: number, w: number, b: number, rows: number, D: number, eps: number, out: number, mean: number, rstd: number): void;
   layerNormBackwardF32(x: number, w: number, mean: number, rstd: number, g: number, rows: number, D: number, dx: number, dw: number, db: number): void;
   reluBackwardF32(x: number, g: number, out: number, n: number): void;
+  depthwiseF32(mode: number, x: number, w: number, bias: number, gy: number, out: number, n: number, geom: number, acc: number): void;
+  clampF32(x: number, lo: number, hi: number, out: number, n: number): void;
+  hardtanhBackwardF32(x: number, g: number, lo: number, hi: number, out: number, n: number): void;
   gruCellF32(gx: number, gh: number, hPrev: number, n: number, H: number, hOut: number, act: number): void;
 }
 

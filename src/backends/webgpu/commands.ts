@@ -83,12 +83,12 @@ export function upload(op: string, data: ArrayBufferView): GPUBufferLike {
   return buf;
 }
 
-/** Overwrites the start of a live buffer, after the commands already encoded that may read it. */
-export function overwrite(op: string, buf: GPUBufferLike, data: ArrayBufferView): void {
+/** Overwrites a live buffer from byte `at` on, after the commands already encoded that may read it. */
+export function overwrite(op: string, buf: GPUBufferLike, data: ArrayBufferView, at = 0): void {
   flush();
   const device = gpuDevice(op);
   alignedLength(data.byteLength);
-  device.queue.writeBuffer(buf, 0, data);
+  if (data.byteLength) device.queue.writeBuffer(buf, at, data);
 }
 
 /** writeBuffer sizes must be multiples of 4; every myelin dtype is 4 or 8 bytes wide except bool (1). */
@@ -96,14 +96,14 @@ function alignedLength(n: number): void {
   if (n % 4 !== 0) throw new Error(`webgpu: a write of ${n} bytes is not a multiple of 4; pack bool data as u32 first`);
 }
 
-/** Copies `bytes` bytes from the start of `buf` back to the CPU (submits pending work first). */
-export async function readBuffer(op: string, buf: GPUBufferLike, bytes: number): Promise<ArrayBuffer> {
+/** Copies `bytes` bytes from byte `at` (a multiple of 4) of `buf` back to the CPU (submits pending work first). */
+export async function readBuffer(op: string, buf: GPUBufferLike, bytes: number, at = 0): Promise<ArrayBuffer> {
   const device = gpuDevice(op);
   const staging = allocBuffer(device, Math.max(4, bytes), "staging");
   encoder ??= device.createCommandEncoder();
   pass?.end();
   pass = null;
-  encoder.copyBufferToBuffer(buf, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+  if (bytes > 0) encoder.copyBufferToBuffer(buf, at, staging, 0, Math.ceil(bytes / 4) * 4);
   flush();
   await staging.mapAsync(MAP_MODE_READ, 0, staging.size);
   const out = staging.getMappedRange(0, staging.size).slice(0, bytes);

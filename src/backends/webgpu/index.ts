@@ -5,7 +5,11 @@
  * also usable directly on GPU buffers (`webgpuKernels`), which is how they are tested
  * against the CPU backend.
  */
-import { adapterInfo, init, isAvailable, lastError } from "./runtime.js";
+import { adapterInfo, init as initRuntime, isAvailable, lastError, type WebGPUInitOptions } from "./runtime.js";
+import { registerDevice } from "../../core/storage.js";
+import { installDeviceBackend } from "../backend.js";
+import { webgpuBackend } from "./backend.js";
+import { webgpuProvider } from "./storage.js";
 import { emptyCache, memory, setPoolLimit } from "./pool.js";
 import { batchStats, flush, readBuffer, upload } from "./commands.js";
 import { binaryGPU, binaryOpNames, unaryGPU, unaryOpNames } from "./kernels/elementwise.js";
@@ -19,6 +23,15 @@ import { avgPool2dBackwardGPU, avgPool2dGPU, maxPool2dBackwardGPU, maxPool2dGPU 
 import { adamStepGPU, clampGPU, reluBackwardGPU, whereGPU } from "./kernels/update.js";
 import { conv2dForwardGPU, conv2dInputGradGPU, conv2dWeightGradGPU } from "./kernels/conv.js";
 import { contiguousStrides, viewOf } from "./kernels/layout.js";
+import { batchNormBackwardGPU, batchNormGPU } from "./kernels/batchnorm.js";
+import { sgdStepGPU } from "./kernels/update.js";
+import { argReduceGPU, cumulativeGPU } from "./kernels/scan.js";
+import { castGPU } from "./kernels/cast.js";
+import { compareGPU } from "./kernels/elementwise.js";
+import { catGPU, copyViewGPU, indexAddGPU } from "./kernels/index-ops.js";
+import { nllLossBackwardGPU, nllLossGPU } from "./kernels/loss.js";
+import { setGemmStyle } from "./kernels/gemm.js";
+import { elementwiseChainGPU } from "./kernels/fused.js";
 import type { GPUBufferLike } from "./gpu-types.js";
 
 export type { WebGPUInitOptions, AdapterInfo } from "./runtime.js";
@@ -26,6 +39,21 @@ export type { GPUView } from "./kernels/layout.js";
 export type { MatmulOperand } from "./kernels/matmul.js";
 export type { GPUReduceOp } from "./kernels/reduce.js";
 export type { GPUBufferLike } from "./gpu-types.js";
+
+/**
+ * Finds an adapter and a device, once, and makes "webgpu" a device tensors can live
+ * on (`t.to("webgpu")`, `{device: "webgpu"}`); resolves false (reason in `lastError()`)
+ * where there is no adapter.
+ * @example if (await my.webgpu.init()) model.to("webgpu");
+ */
+async function init(options: WebGPUInitOptions = {}): Promise<boolean> {
+  const ok = await initRuntime(options);
+  if (ok) {
+    registerDevice("webgpu", webgpuProvider);
+    installDeviceBackend(webgpuBackend);
+  }
+  return ok;
+}
 
 /** `my.webgpu`: find the device, inspect it, manage its memory. */
 export const webgpu = { init, isAvailable, lastError, adapterInfo, memory, emptyCache, setPoolLimit, flush };
@@ -52,4 +80,8 @@ export const webgpuKernels = {
   bernoulliMask: bernoulliMaskGPU,
   lstmCell: lstmCellGPU, lstmCellBackward: lstmCellBackwardGPU, gruCell: gruCellGPU, gruCellBackward: gruCellBackwardGPU,
   conv2dForward: conv2dForwardGPU, conv2dInputGrad: conv2dInputGradGPU, conv2dWeightGrad: conv2dWeightGradGPU,
+  batchNorm: batchNormGPU, batchNormBackward: batchNormBackwardGPU, sgdStep: sgdStepGPU,
+  argReduce: argReduceGPU, cumulative: cumulativeGPU, cast: castGPU, compare: compareGPU,
+  copyView: copyViewGPU, cat: catGPU, indexAdd: indexAddGPU, nllLoss: nllLossGPU, nllLossBackward: nllLossBackwardGPU,
+  setGemmStyle, elementwiseChain: elementwiseChainGPU,
 };

@@ -115,6 +115,17 @@ export function adapterInfo(): AdapterInfo | null {
   return runtime ? { ...runtime.info } : null;
 }
 
+/**
+ * Whether the adapter is a CPU emulation (SwiftShader, llvmpipe/lavapipe): kernels that
+ * have a form for CPUs (no workgroup memory or barriers, which such drivers run as
+ * costly coroutine switches) pick it. False with no device.
+ */
+export function isCpuAdapter(): boolean {
+  if (!runtime) return false;
+  const i = runtime.info;
+  return /swiftshader|llvmpipe|lavapipe/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
+}
+
 /** @internal The device, or an Error naming `op` and `init()` when there is none. */
 export function gpuDevice(op: string): GPUDeviceLike {
   if (!runtime) throw new Error(`${op}: no WebGPU device; call and await my.webgpu.init() first${lastErr ? ` (last attempt: ${lastErr})` : ""}`);

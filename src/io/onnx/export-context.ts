@@ -115,6 +115,20 @@ export class OnnxExportContext {
     return { name, t };
   }
 
+  /** The emitter of a known layer class: an exact class match or a known base whose forward the subclass did not override. */
+  private exporterOf(m: Module): ModuleExporter | null {
+    for (let proto = Object.getPrototypeOf(m); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      const ex = this.exporters.get(proto.constructor);
+      if (ex && (proto === Object.getPrototypeOf(m) || Object.getPrototypeOf(m).forward === proto.forward)) return ex;
+    }
+    return null;
+  }
+
+  /** Whether `call` can write `m` whole (a toOnnx hook or a known layer). */
+  canCall(m: Module): boolean {
+    return typeof (m as unknown as { toOnnx?: unknown }).toOnnx === "function" || this.exporterOf(m) !== null;
+  }
+
   /**
    * Exports a call of `m` on `inputs`: a known layer type, a module with a `toOnnx`
    * hook, or a Sequential of those. Throws, naming the class, for anything else.
@@ -122,11 +136,8 @@ export class OnnxExportContext {
   call(m: Module, ...inputs: OnnxValue[]): OnnxValue | OnnxValue[] {
     const hook = (m as unknown as { toOnnx?: (ctx: OnnxExportContext, ...xs: OnnxValue[]) => OnnxValue | OnnxValue[] }).toOnnx;
     if (typeof hook === "function") return hook.call(m, this, ...inputs);
-    for (let proto = Object.getPrototypeOf(m); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-      const ex = this.exporters.get(proto.constructor);
-      // Only an exact class match or a known base whose forward the subclass did not override.
-      if (ex && (proto === Object.getPrototypeOf(m) || (m as unknown as { forward: unknown }).forward === proto.forward)) return ex(this, m, inputs);
-    }
+    const ex = this.exporterOf(m);
+    if (ex) return ex(this, m, inputs);
     throw new Error(
       `exportOnnx: don't know how to export ${m.constructor.name}; give it a toOnnx(ctx, ...inputs) method ` +
         `(see docs/interop.md) or build the model from supported layers`,

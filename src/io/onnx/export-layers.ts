@@ -11,6 +11,7 @@ import * as C from "../../ops/creation.js";
 import type { Module } from "../../nn/module.js";
 import * as nn from "../../nn/index.js";
 import { type ModuleExporter, type OnnxExportContext, type OnnxValue, f } from "./export-context.js";
+import { lstmCell } from "./export-cells.js";
 
 type AnyMod = Module & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -146,8 +147,10 @@ const recurrent: ModuleExporter = (ctx, mod, xs) => {
   const mode: string = m.mode;
   if (mode !== "LSTM" && mode !== "GRU" && mode !== "RNN_TANH") throw new Error(`exportOnnx: ${mode} recurrent layers are not supported (LSTM, GRU and tanh RNN are)`);
   if (m.projSize) throw new Error(`exportOnnx: LSTM with projSize has no ONNX equivalent`);
-  if (xs.length > 1) throw new Error(`exportOnnx: ${m.constructor.name} is exported without initial states (pass only the input)`);
-  const [out, state] = noGrad(() => m.forward(xs[0].t)) as [Tensor, Tensor | Tensor[]];
+  const nState = mode === "LSTM" ? 2 : 1;
+  if (xs.length !== 1 && xs.length !== 1 + nState) throw new Error(`exportOnnx: ${m.constructor.name} takes the input and ${mode === "LSTM" ? "optionally [h0, c0]" : "optionally h0"}, got ${xs.length} tensors`);
+  const init = xs.slice(1); // initial states [L*D, B, H], sliced per layer below
+  const [out, state] = noGrad(() => m.forward(xs[0].t, init.length === 0 ? undefined : mode === "LSTM" ? init.map((v) => v.t) : init[0].t)) as [Tensor, Tensor | Tensor[]];
   const op = mode === "LSTM" ? "LSTM" : mode === "GRU" ? "GRU" : "RNN";
   const G = mode === "LSTM" ? 4 : mode === "GRU" ? 3 : 1;
   const order = mode === "LSTM" ? [0, 3, 1, 2] : mode === "GRU" ? [1, 0, 2] : [0];
@@ -168,6 +171,10 @@ const recurrent: ModuleExporter = (ctx, mod, xs) => {
     const attrs: Record<string, number | string> = { hidden_size: H, direction: D === 2 ? "bidirectional" : "forward" };
     if (mode === "GRU") attrs.linear_before_reset = 1;
     const ins = [x, ctx.constant(S.stack(W, 0)), ctx.constant(S.stack(R, 0)), ctx.constant(S.stack(B, 0))];
+    if (init.length > 0) {
+      const layer = (v: OnnxValue) => ctx.op("Slice", [v.name, ctx.constant(C.tensor([l * D], { dtype: "int32" })), ctx.constant(C.tensor([(l + 1) * D], { dtype: "int32" })), ctx.constant(C.tensor([0], { dtype: "int32" }))])[0];
+      ins.push("", ...init.map(layer)); // sequence_lens omitted
+    }
     const [Y, Yh, Yc] = ctx.op(op, ins, attrs, mode === "LSTM" ? 3 : 2);
     hs.push(Yh);
     if (Yc) cs.push(Yc);
@@ -264,7 +271,7 @@ export function layerExporters(): Map<Function, ModuleExporter> {
     [nn.GELU, (ctx, m, xs) => ctx.value(gelu(ctx, xs[0], (m as AnyMod).approximate ?? "none"), run(m, xs))],
     [nn.SiLU, (ctx, m, xs) => ctx.value(ctx.op("Mul", [xs[0], ctx.op("Sigmoid", [xs[0]])[0]])[0], run(m, xs))],
     [nn.Embedding, (ctx, m, xs) => ctx.value(ctx.op("Gather", [ctx.tensor((m as AnyMod).weight), xs[0].name], { axis: 0 })[0], run(m, xs))],
-    [nn.LSTM, recurrent], [nn.GRU, recurrent], [nn.RNN, recurrent],
+    [nn.LSTM, recurrent], [nn.GRU, recurrent], [nn.RNN, recurrent], [nn.LSTMCell, lstmCell],
     [nn.MultiheadAttention, (ctx, m, xs) => {
       if (xs.length !== 1 && !(xs.length === 3 && xs[0] === xs[1] && xs[1] === xs[2])) throw new Error("exportOnnx: MultiheadAttention is exported as self-attention (one input)");
       return selfAttention(ctx, m as AnyMod, xs[0]);

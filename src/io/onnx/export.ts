@@ -1,29 +1,29 @@
 /**
  * `io.exportOnnx(model, exampleInputs, opts | path)`.
  *
- * Design: export walks the module tree instead of recording every tensor op. Known
- * layer classes (and Sequential, TransformerEncoder, …) have emitters; a custom
- * module exports through a `toOnnx(ctx, ...inputs)` method that calls `ctx.call` on
- * its children and `ctx.op` for glue. Why not an op-level tracer: it would need a hook
- * in every op and F function (shared code), would silently bake data-dependent
- * Python-style control flow into constants, and loses layer structure (LSTM would
- * become thousands of per-step nodes instead of one ONNX LSTM). The walk fails loudly,
- * naming the module it cannot export. Each emitter still runs the real forward on the
- * example inputs, so shapes are exact and output values can be checked.
+ * Design: trace-based, as torch.onnx.export (trace.ts): the model's forward runs on
+ * the example inputs and the ops it performs are written as ONNX. Known layers
+ * (Linear, Conv, BatchNorm, LSTM, …) and modules with a `toOnnx(ctx, ...inputs)` hook
+ * are written whole by their emitters, which keeps attributes exact and a recurrent
+ * layer one ONNX LSTM/GRU node instead of per-step nodes; the ops between them (a
+ * custom forward's glue) are recorded where they record their autograd nodes. Example
+ * inputs and outputs may be nested arrays (PyTorch's `(input, (h, c))`); they are
+ * flattened depth-first into input_0, input_1, … and output_0, …
  */
 import { Tensor } from "../../core/tensor.js";
 import type { Module } from "../../nn/module.js";
 import { type ValueInfoProto } from "./proto.js";
 import { encodeModel } from "./proto-encode.js";
-import { OnnxExportContext, type OnnxValue } from "./export-context.js";
+import { OnnxExportContext } from "./export-context.js";
 import { layerExporters } from "./export-layers.js";
 import { onnxTypeOf } from "./ops-util.js";
+import { flattenNested, traceForward, type Nested } from "./trace.js";
 
 /** Options of `exportOnnx`. */
 export interface ExportOnnxOptions {
   /** Default-domain opset written into the model (default 17; LayerNormalization needs ≥ 17). */
   opsetVersion?: number;
-  /** Graph input names (default input_0, input_1, …). */
+  /** Graph input names, one per flattened input tensor (default input_0, input_1, …). */
   inputNames?: string[];
   /** Graph output names (default output_0, …). */
   outputNames?: string[];
@@ -40,12 +40,14 @@ function valueInfo(name: string, t: Tensor, dyn: ExportOnnxOptions["dynamicAxes"
 }
 
 /**
- * Exports `model` (run in eval mode on `exampleInputs`) to ONNX bytes; with a path
- * (or `opts.path`) also writes the file. Parameters and buffers become initialisers
- * named by their state-dict keys.
+ * Exports `model` (run in eval mode on `exampleInputs`: one tensor, or the array of
+ * forward's arguments, each a tensor or nested array of tensors) to ONNX bytes; with a
+ * path (or `opts.path`) also writes the file. Parameters and buffers become
+ * initialisers named by their state-dict keys.
  * @example const bytes = io.exportOnnx(model, [my.randn([1, 784])], {dynamicAxes: {input_0: {0: "batch"}}});
+ * @example io.exportOnnx(lm, [tokens, [h0, c0]]) // forward(input, [h, c]): inputs input_0, input_1, input_2
  */
-export function exportOnnx(model: Module, exampleInputs: Tensor | Tensor[], opts: ExportOnnxOptions | string = {}): Uint8Array {
+export function exportOnnx(model: Module, exampleInputs: Tensor | Nested[], opts: ExportOnnxOptions | string = {}): Uint8Array {
   const o: ExportOnnxOptions = typeof opts === "string" ? { path: opts } : opts;
   const bytes = exportOnnxBytes(model, exampleInputs, o);
   if (o.path) {
@@ -58,9 +60,10 @@ export function exportOnnx(model: Module, exampleInputs: Tensor | Tensor[], opts
 }
 
 /** Synchronous core of `exportOnnx` (no file writing). */
-export function exportOnnxBytes(model: Module, exampleInputs: Tensor | Tensor[], o: ExportOnnxOptions = {}): Uint8Array {
-  const inputs = exampleInputs instanceof Tensor ? [exampleInputs] : exampleInputs;
-  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw new TypeError("exportOnnx: exampleInputs must be a Tensor or an array of Tensors");
+export function exportOnnxBytes(model: Module, exampleInputs: Tensor | Nested[], o: ExportOnnxOptions = {}): Uint8Array {
+  if (!(exampleInputs instanceof Tensor) && !Array.isArray(exampleInputs)) throw new TypeError("exportOnnx: exampleInputs must be a Tensor or an array of forward's arguments (Tensors, or nested arrays of Tensors)");
+  const args: Nested[] = exampleInputs instanceof Tensor ? [exampleInputs] : exampleInputs;
+  const inputs = flattenNested(args, "exampleInputs");
   const opset = o.opsetVersion ?? 17;
   if (opset < 13) throw new Error(`exportOnnx: opsetVersion ${opset} is not supported (13 or later; 17 for LayerNorm)`);
   const names = new Map<Tensor, string>();
@@ -71,8 +74,7 @@ export function exportOnnxBytes(model: Module, exampleInputs: Tensor | Tensor[],
   model.eval();
   try {
     const inNames = inputs.map((_, i) => ctx.reserve(o.inputNames?.[i] ?? `input_${i}`));
-    const res = ctx.call(model, ...inputs.map((t, i) => ({ name: inNames[i], t })));
-    const outs: OnnxValue[] = Array.isArray(res) ? res : [res];
+    const outs = traceForward(ctx, model, args, inNames);
     const outNames: string[] = [];
     outs.forEach((v, i) => {
       const want = o.outputNames?.[i] ?? `output_${i}`;

@@ -11,7 +11,9 @@ import { Module, Parameter, camelCase } from "../../nn/module.js";
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto } from "./proto.js";
 import { Attrs, type OpHandler, tensorFromProto } from "./ops-util.js";
 import { DEFAULT_MAX_BYTES, checkArity, checkAttributeNames, overBudget } from "./checks.js";
-import { withAllocationLimit } from "../../core/dtype.js";
+import { isFloating, withAllocationLimit } from "../../core/dtype.js";
+import { silu } from "../../ops/activation.js";
+import { planGraph, type GraphPlan } from "./plan.js";
 import { mathOps } from "./ops-math.js";
 import { shapeOps } from "./ops-shape.js";
 import { nnOps } from "./ops-nn.js";
@@ -127,6 +129,8 @@ export class OnnxModule extends MapStore {
   declare readonly _graph: GraphProto;
   /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _order: NodeProto[];
+  /** @internal Last reads and fused SiLU pairs of `_order` (./plan.ts). */
+  declare readonly _plan: GraphPlan;
   /** @internal The parsed graph and its evaluation state (not part of the API). */
   declare readonly _opset: number;
   /** @internal The parsed graph and its evaluation state (not part of the API). */
@@ -166,6 +170,7 @@ export class OnnxModule extends MapStore {
     }
     hidden("_graph", g);
     hidden("_order", order);
+    hidden("_plan", planGraph(order, g.output.map((v) => v.name)));
     hidden("_opset", opset);
     hidden("_tensors", tensors);
     hidden("_attrs", order.map((n, i) => new Attrs(n.attribute, `importOnnx: ${nodeLabel(n, i)}`)));
@@ -212,16 +217,19 @@ export class OnnxModule extends MapStore {
       if (!(inputs[i] instanceof Tensor)) throw new TypeError(`OnnxModule.forward: input ${i} ("${n}") is not a Tensor`);
       env.set(n, inputs[i]);
     });
-    const order = this._order;
+    const order = this._order, plan = this._plan, initialisers = this._tensors;
     for (let i = 0; i < order.length; i++) {
       const n = order[i];
+      if (plan.skip.has(i)) continue;
       const ins = n.input.map((name) => (name === "" ? undefined : env.get(name)));
+      const siluOf = plan.silu.get(i);
       let out: Tensor | (Tensor | undefined)[];
       try {
         // Every tensor the node allocates is held to the budget, not only the sizes the handlers check up front.
         const ctx = { node: n, opset: this._opset, nOutputs: n.output.length, maxBytes: this.maxBytes };
         const over = (bytes: number): never => { throw new RangeError(`importOnnx: ${nodeLabel(n, i)}: ${overBudget(bytes, this.maxBytes, "a tensor")}`); };
-        out = withAllocationLimit(this.maxBytes, over, () => importOps[n.opType](ins, this._attrs[i], ctx));
+        out = withAllocationLimit(this.maxBytes, over, () => siluOf !== undefined ? siluFused(env.get(siluOf), n)
+          : importOps[n.opType](ins, this._attrs[i], ctx));
       } catch (e) {
         const msg = (e as Error).message;
         const shapes = ins.map((t) => (t ? `${t.dtype}[${t.shape.join(", ")}]` : "-")).join(", ");
@@ -234,6 +242,8 @@ export class OnnxModule extends MapStore {
         if (!t) throw new Error(`importOnnx: ${nodeLabel(n, i)} does not produce output ${k} ("${name}")`);
         env.set(name, t);
       });
+      // Values nothing reads any more (initialisers stay: the module owns them).
+      for (const v of plan.release[i]) if (!initialisers.has(v)) env.delete(v);
     }
     const res = this.outputNames.map((n) => {
       const t = env.get(n);
@@ -245,8 +255,18 @@ export class OnnxModule extends MapStore {
 }
 
 
+/** Mul(x, Sigmoid(x)) as one silu op (see ./plan.ts). */
+function siluFused(x: Tensor | undefined, n: NodeProto): Tensor {
+  if (!x) throw new Error(`node "${n.name}" (Mul of a fused SiLU) reads a missing input`);
+  return isFloating(x.dtype) ? silu(x) : x.mul(x.sigmoid());
+}
+
 /**
- * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module.
+ * Imports an ONNX model (bytes of a `.onnx` file) as a trainable Module. Float32,
+ * float64 and int32 initialisers stored as raw data at an aligned offset are read in
+ * place (no copy; a 500 MB model imports without duplicating its weights), so the
+ * parameters share memory with `bytes`: do not reuse that buffer for other data while
+ * the module lives (pass a copy instead), and training the module writes into it.
  * @example const m = io.importOnnx(readFileSync("model.onnx")); const y = m.forward(x);
  */
 export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxModule {

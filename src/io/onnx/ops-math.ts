@@ -11,6 +11,8 @@ import * as S from "../../ops/shape.js";
 import * as C from "../../ops/creation.js";
 import * as L from "../../ops/linalg.js";
 import * as F from "../../nn/functional/index.js";
+import * as A from "../../ops/activation.js";
+import { isFloating } from "../../core/dtype.js";
 import { type OpHandler, type Attrs, type OpContext, dtypeOf, tensorFromProto, vals, ints, axis, need } from "./ops-util.js";
 import { checkAlloc } from "./checks.js";
 
@@ -154,8 +156,13 @@ export const mathOps: Record<string, OpHandler> = {
     return E.mul(E.where(E.gt(x, 0), x, E.mul(E.expm1(x), alpha)), gamma);
   }),
   ThresholdedRelu: unary((x, a) => E.where(E.gt(x, a.float("alpha", 1)), x, 0)),
-  HardSigmoid: unary((x, a) => E.clamp(E.add(E.mul(x, a.float("alpha", 0.2)), a.float("beta", 0.5)), 0, 1)),
-  HardSwish: unary((x) => E.mul(x, E.clamp(E.add(E.div(x, 6), 0.5), 0, 1))),
+  HardSigmoid: unary((x, a) => {
+    const alpha = a.float("alpha", 0.2), beta = a.float("beta", 0.5);
+    // PyTorch's hardsigmoid (alpha 1/6, beta 1/2: MobileNetV3's exports) is one kernel pass instead of three.
+    if (isFloating(x.dtype) && Math.fround(alpha) === Math.fround(1 / 6) && beta === 0.5) return A.hardsigmoid(x);
+    return E.clamp(E.add(E.mul(x, alpha), beta), 0, 1);
+  }),
+  HardSwish: unary((x) => (isFloating(x.dtype) ? A.hardswish(x) : E.mul(x, E.clamp(E.add(E.div(x, 6), 0.5), 0, 1)))),
   Softplus: unary((x) => E.log1p(E.exp(x))),
   Softsign: unary((x) => E.div(x, E.add(E.abs(x), 1))),
   PRelu: (ins) => {
@@ -180,6 +187,8 @@ export const mathOps: Record<string, OpHandler> = {
     if (a.has("max")) hi = a.float("max", Infinity);
     // Clip's bounds are scalars; read them as numbers so integer inputs stay integer.
     const lv = lo instanceof Object ? vals(lo as Tensor)[0] : lo, hv = hi instanceof Object ? vals(hi as Tensor)[0] : hi;
+    // One clamp pass for float input (ReLU6 in MobileNet exports); the same NaN and min > max rules.
+    if (isFloating(x.dtype) && (lv !== undefined || hv !== undefined)) return E.clamp(x, lv ?? null, hv ?? null);
     let r = x;
     if (lv !== undefined) r = E.maximum(r, lv);
     if (hv !== undefined) r = E.minimum(r, hv);

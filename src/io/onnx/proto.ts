@@ -274,7 +274,26 @@ function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * raw_data of a 4- or 8-byte type as that typed array without converting element by
+ * element: a view into the model's bytes when aligned (no copy: a 500 MB model's weights
+ * are not duplicated), else one block copy. Null on a big-endian host (raw_data is little-endian).
+ */
+function rawView<T extends Float32Array | Float64Array | Int32Array>(raw: Uint8Array, n: number, T: { new(b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T | null {
+  if (!LITTLE_ENDIAN) return null;
+  if (raw.byteOffset % T.BYTES_PER_ELEMENT === 0) return new T(raw.buffer, raw.byteOffset, n);
+  // A copy into fresh memory (not raw.slice: on a Node Buffer that is a view, not a copy).
+  const copy = new Uint8Array(n * T.BYTES_PER_ELEMENT);
+  copy.set(raw.subarray(0, copy.length));
+  return new T(copy.buffer, 0, n);
+}
+
 function fromRaw(raw: Uint8Array, dt: number, n: number): TensorProto["data"] {
+  const fast = dt === DataType.FLOAT ? rawView(raw, n, Float32Array) : dt === DataType.DOUBLE ? rawView(raw, n, Float64Array)
+    : dt === DataType.INT32 ? rawView(raw, n, Int32Array) : null;
+  if (fast) return fast;
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (dt) {
     case DataType.FLOAT: { const o = new Float32Array(n); for (let i = 0; i < n; i++) o[i] = dv.getFloat32(4 * i, true); return o; }

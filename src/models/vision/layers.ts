@@ -9,6 +9,7 @@ import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { rand } from "../../ops/creation.js";
+import { forwardFolded } from "./fold.js";
 
 /** torchvision's `_make_divisible`: the nearest multiple of `divisor`, never below 90% of `v`. */
 export function makeDivisible(v: number, divisor = 8, minValue?: number): number {
@@ -56,6 +57,11 @@ export class Conv2dNormActivation extends nn.Sequential {
     if (act) layers.push(act());
     super(...layers);
     this.outChannels = outChannels;
+  }
+
+  /** conv → norm → activation, with an eval-mode BatchNorm2d folded into the conv (same result). */
+  override forward(x: Tensor): Tensor {
+    return forwardFolded(this, x);
   }
 }
 

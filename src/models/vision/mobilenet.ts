@@ -6,6 +6,7 @@
 import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../core/tensor.js";
 import { Conv2dNormActivation, SqueezeExcitation, initConvNet, makeDivisible } from "./layers.js";
+import { forwardFolded } from "./fold.js";
 
 const relu6 = (): nn.Module => new nn.ReLU6();
 
@@ -30,7 +31,7 @@ export class InvertedResidualV2 extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    const y = this.conv.forward(x) as Tensor;
+    const y = forwardFolded(this.conv, x);
     return this.useResConnect ? x.add(y) : y;
   }
 }

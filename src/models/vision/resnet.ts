@@ -7,6 +7,7 @@ import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../core/tensor.js";
 import { noGrad } from "../../core/autograd.js";
 import { initConvNet } from "./layers.js";
+import { forwardFolded } from "./fold.js";
 
 const conv3x3 = (cin: number, cout: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d =>
   new nn.Conv2d(cin, cout, 3, { stride, padding: dilation, groups, bias: false, dilation });
@@ -36,9 +37,8 @@ export class BasicBlock extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.bn2.forward(this.conv2.forward(out));
-    const identity = this.downsample ? this.downsample.forward(x) as Tensor : x;
+    const out = forwardFolded([this.conv1, this.bn1, this.relu, this.conv2, this.bn2], x);
+    const identity = this.downsample ? forwardFolded(this.downsample, x) : x;
     return this.relu.forward(out.add(identity));
   }
 }
@@ -68,10 +68,8 @@ export class Bottleneck extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
-    const identity = this.downsample ? this.downsample.forward(x) as Tensor : x;
+    const out = forwardFolded([this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3], x);
+    const identity = this.downsample ? forwardFolded(this.downsample, x) : x;
     return this.relu.forward(out.add(identity));
   }
 }
@@ -144,7 +142,7 @@ export class ResNet extends nn.Module {
 
   /** The pooled features before `fc` ([N, 512·expansion]). */
   features(x: Tensor): Tensor {
-    let y = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    let y = forwardFolded([this.conv1, this.bn1, this.relu, this.maxpool], x);
     for (const l of [this.layer1, this.layer2, this.layer3, this.layer4]) y = l.forward(y) as Tensor;
     return (this.avgpool.forward(y) as Tensor).flatten(1);
   }

@@ -10,7 +10,7 @@ import { noGrad } from "../../core/autograd.js";
 import { allocArray, isFloating } from "../../core/dtype.js";
 import { fmtShape, shapesEqual } from "../../core/shape.js";
 import { where } from "../../ops/elementwise.js";
-import { assertTensor } from "../../ops/util.js";
+import { assertTensor, checkOnDevice } from "../../ops/util.js";
 import { logSoftmax } from "../../ops/nn/activations.js";
 import { FS } from "../../ops/nn/specs.js";
 import type { PyArgs } from "../../ops/args.js";
@@ -112,6 +112,7 @@ function nllParts(input: Tensor, target: Tensor, weight: Tensor | null | undefin
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== c)) {
     throw new Error(`${op}: weight must have shape [${c}] (one per class), got ${fmtShape(weight.shape)}`);
   }
+  if (input.device !== "cpu" || target.device !== "cpu") return nllPartsOnDevice(input, target, weight, ignoreIndex, op, cdim, c);
   const td = readData(target) as Int32Array;
   const n = td.length;
   const safeD = new Int32Array(n);
@@ -131,6 +132,21 @@ function nllParts(input: Tensor, target: Tensor, weight: Tensor | null | undefin
   const w = make(wD, target.shape.slice(), input.dtype);
   const picked = input.gather(cdim, safe.unsqueeze(cdim)).squeeze(cdim);
   return { loss: picked.mul(w).neg(), w, ignored: make(ign, target.shape.slice(), "bool"), safe };
+}
+
+/** nllParts in tensor ops, for inputs on a device: the range check runs there and is reported at the next read. */
+function nllPartsOnDevice(input: Tensor, target: Tensor, weight: Tensor | null | undefined, ignoreIndex: number, op: string, cdim: number, c: number): NllParts {
+  if (input.device !== target.device) {
+    throw new Error(`${op}: expected input and target on the same device, got "${input.device}" and "${target.device}"`);
+  }
+  const ignored = target.eq(ignoreIndex);
+  const bad = noGrad(() => target.lt(0).logicalOr(target.ge(c)).logicalAnd(ignored.logicalNot()).sum().gt(0));
+  checkOnDevice(bad, `${op}: a target is out of bounds for ${c} classes (valid: 0..${c - 1} or ignoreIndex ${ignoreIndex}); checked on the device, reported at the next read`);
+  const safe = where(ignored, 0, target);
+  const keep = ignored.logicalNot().to(input.dtype);
+  const w = weight ? weight.gather(0, safe.flatten()).reshape(target.shape).mul(keep) : keep;
+  const picked = input.gather(cdim, safe.unsqueeze(cdim)).squeeze(cdim);
+  return { loss: picked.mul(w).neg(), w, ignored, safe };
 }
 
 /**

@@ -176,8 +176,9 @@ export class MultiheadAttention extends Module {
       const w = this.inProjWeight;
       if (selfAttn) {
         const y = linear(query, w, b);
-        if (!opts.attnMask && !opts.keyPaddingMask && !this.biasK && !this.addZeroAttn && !(opts.needWeights ?? true) && isFloating(y.dtype)) {
-          // The common encoder case: one fused node from the packed projection to the merged heads.
+        if (!opts.attnMask && !opts.keyPaddingMask && !this.biasK && !this.addZeroAttn && !(opts.needWeights ?? true) && isFloating(y.dtype) && y.device === "cpu") {
+          // The common encoder case on the CPU: one fused node from the packed projection to the merged heads
+          // (a device runs the composed form below on its kernels).
           const merged = packedSelfAttention(y, { N, L, H, hd, batchFirst: bf, causal: !!opts.isCausal, dropoutP: this.dropout, training: this.training });
           const out = this.outProj.forward(merged);
           return [batched ? out : out.squeeze(0), null];

@@ -121,7 +121,7 @@ export class RNNBase extends Module {
   /** Checks a given initial state [L·D, B, size] (unbatched [L·D, size]); zeros when absent. */
   private state(s: Tensor | undefined | null, what: string, size: number, batch: number, batched: boolean, x: Tensor, perm: Tensor | null): Tensor {
     const LD = this.numLayers * (this.bidirectional ? 2 : 1);
-    if (s === undefined || s === null) return zeros([LD, batch, size], { dtype: x.dtype });
+    if (s === undefined || s === null) return zeros([LD, batch, size], { dtype: x.dtype, device: x.device });
     const want = batched ? [LD, batch, size] : [LD, size];
     if (!(s instanceof Tensor) || s.ndim !== want.length || s.shape.some((v, i) => v !== want[i])) {
       throw new Error(`${this.constructor.name}: expected ${what} of shape ${fmtShape(want)} (numLayers·numDirections, batch, ${what === "c0" ? "hiddenSize" : "hidden size"}), ` +

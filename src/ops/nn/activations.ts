@@ -5,7 +5,7 @@
  * NaN). softmax/logSoftmax have their own stable kernel and a backward written in
  * tensor ops, so second derivatives work.
  */
-import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
+import { Tensor, allocOn, allocUninitOn, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type DType } from "../../core/dtype.js";
 import { fmtShape, normDim } from "../../core/shape.js";
 import { where, sigmoid as sigmoidOp, tanh as tanhOp } from "../elementwise.js";
@@ -13,7 +13,7 @@ import { assertTensor } from "../util.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../args.js";
 import { softmaxBackward } from "../fused.js";
-import { hardswish as hardswishOp } from "../activation.js";
+import { hardsigmoid as hardsigmoidOp, hardswish as hardswishOp, hardtanh as hardtanhOp, silu as siluOp } from "../activation.js";
 import { currentBackend } from "../../backends/backend.js";
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -94,8 +94,7 @@ export function gelu(x: Tensor, ...args: PyArgs<GeluOptions, typeof FS.gelu.name
 /** x * sigmoid(x) (a.k.a. swish). */
 export function silu(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.silu.names>): Tensor {
   FS.silu.parse(args);
-  x = floatIn(x, "silu");
-  return x.mul(x.sigmoid());
+  return siluOp(floatIn(x, "silu"));
 }
 
 /** x * tanh(softplus(x)). */
@@ -120,11 +119,8 @@ export function hardtanh(x: Tensor, ...args: PyArgs<{ minVal?: number; maxVal?: 
   const { minVal: min = -1, maxVal: max = 1 } = FS.hardtanh.parse<{ minVal?: number; maxVal?: number }>(args);
   x = floatIn(x, "hardtanh");
   if (min > max) throw new Error(`hardtanh: min (${min}) must not exceed max (${max})`);
-  // Without a gradient to shape, the forward value is a plain clamp: one pass instead of five
-  // (ReLU6 is hardtanh(0, 6), and this was ~40% of MobileNetV2's inference time).
-  if (!needsGrad(x)) return x.clamp(min, max);
-  const inside = x.gt(min).logicalAnd(x.lt(max));
-  return where(inside, x, x.detach().clamp(min, max));
+  // One clamp pass with its own backward (ReLU6 is hardtanh(0, 6): MobileNetV2's activation).
+  return hardtanhOp(x, min, max);
 }
 
 /** min(max(0, x), 6). */
@@ -136,8 +132,7 @@ export function relu6(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof F
 /** relu6(x + 3) / 6. */
 export function hardsigmoid(x: Tensor, ...args: PyArgs<{ inplace?: boolean }, typeof FS.hardsigmoid.names>): Tensor {
   FS.hardsigmoid.parse(args);
-  x = floatIn(x, "hardsigmoid");
-  return hardtanh(x.add(3), 0, 6).div(6);
+  return hardsigmoidOp(floatIn(x, "hardsigmoid"));
 }
 
 /** x * relu6(x + 3) / 6. */
@@ -234,13 +229,16 @@ function softmaxKernel(x: Tensor, d: number, log: boolean): Tensor {
   const n = x.ndim === 0 ? 1 : shape[d];
   let inner = 1;
   for (let i = d + 1; i < shape.length; i++) inner *= shape[i];
-  const outer = n * inner === 0 ? 0 : x._data.length / (n * inner);
+  const outer = n * inner === 0 ? 0 : x.numel() / (n * inner);
+  if (inner === 1 || x.device !== "cpu") {
+    // On a device the rows kernel serves every dim: move dim last, and back.
+    const xr = inner === 1 ? x : x.transpose(d, -1).contiguous();
+    const out = make(allocUninitOn(x.device, x.dtype, x.numel()), xr.shape.slice(), x.dtype);
+    currentBackend().softmax(xr._buf, outer * inner, n, 1, 0, log, out._buf);
+    return inner === 1 ? out : out.transpose(d, -1).contiguous();
+  }
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
-  if (inner === 1) {
-    currentBackend().softmax(src, outer, n, 1, 0, log, dst);
-    return make(dst, shape.slice(), x.dtype);
-  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;

@@ -6,7 +6,7 @@
  * fused loop too (or tensor ops when a graph of the backward is being built, so
  * double backward works).
  */
-import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
+import { Tensor, allocUninitOn, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray, isFloating, type TypedArray } from "../../core/dtype.js";
 import { currentBackend } from "../../backends/backend.js";
 import { broadcastShapes, fmtShape, numel, shapesEqual } from "../../core/shape.js";
@@ -163,9 +163,14 @@ function biasView(bias: Tensor, batch: number[], B: number, L: number, S: number
  */
 export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, causal: boolean): Tensor {
   const [B, L, S] = x.shape;
+  if (!bias) return softmaxRows(x, B * L, S, scale, causal ? L : 0);
+  if (x.device !== "cpu") {
+    // On a device: the additive mask in tensor ops (broadcast over the batch groups), then the rows kernel.
+    const z = x.mul(scale).reshape([bias.bB, B / bias.bB, L, S]).add(bias.t.reshape([bias.bB, 1, bias.bL, S]));
+    return softmaxRows(z.reshape([B, L, S]), B * L, S, 1, causal ? L : 0);
+  }
   const src = x._data;
   const dst = allocArray(x.dtype, src.length);
-  if (!bias) return softmaxRows(x, dst, B * L, S, scale, causal ? L : 0);
   const bd = bias ? bias.t._data : null;
   const group = bias ? B / bias.bB : 1;
   const bRow = bias && bias.bL !== 1 ? S : 0;
@@ -210,9 +215,9 @@ export function fusedSoftmax(x: Tensor, bias: BiasView | null, scale: number, ca
 }
 
 /** Attention weights without an additive mask: one backend kernel each way (scale folded into the backward). */
-function softmaxRows(x: Tensor, dst: TypedArray, rows: number, S: number, scale: number, causalL: number): Tensor {
-  currentBackend().softmax(x._data, rows, S, scale, causalL, false, dst);
-  const y = make(dst, x.shape.slice(), x.dtype);
+function softmaxRows(x: Tensor, rows: number, S: number, scale: number, causalL: number): Tensor {
+  const y = make(allocUninitOn(x.device, x.dtype, x.numel()), x.shape.slice(), x.dtype);
+  currentBackend().softmax(x._buf, rows, S, scale, causalL, false, y._buf);
   if (needsGrad(x)) {
     record(y, "AttnSoftmaxBackward", [x], (g) => {
       return [softmaxBackward(y, g, y.ndim - 1, false, scale)];

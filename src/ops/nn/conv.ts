@@ -9,11 +9,12 @@
 import { allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
-import { currentBackend, type ConvGeom } from "../../backends/backend.js";
+import { currentBackend, fusedConvFor, type ConvGeom } from "../../backends/backend.js";
 import { gemm } from "../linalg.js";
 import { assertTensor, sumToShape } from "../util.js";
 import { foldOp, unfoldOp } from "./unfold-op.js";
 import { convFused } from "./conv-fused.js";
+import { depthwiseConv2d } from "./depthwise-conv.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../args.js";
 
@@ -133,12 +134,24 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   // A 1x1 kernel with stride 1 and no padding reads every pixel once, in order: no im2col.
   const pointwise = kH === 1 && kW === 1 && stride[0] === 1 && stride[1] === 1 && padLo.every((v) => v === 0) && padHi.every((v) => v === 0);
   const K = Cg * kH * kW;
-  const fused = currentBackend().conv2dFused;
+  // On a device every conv (grouped, 1x1 included) runs on its fused kernels.
+  if (x4.device !== "cpu") return lower(convFused(fusedConvFor(x4.device)!, x4.contiguous(), w4.reshape(O, K), b, N, g, groups), nd, batched);
+  const be = currentBackend(), fused = be.conv2dFused, dw = be.depthwiseConv2d;
   if (groups === 1 && !pointwise && fused && x4.dtype === "float32") return lower(convFused(fused, x4, w4.reshape(O, K), b, N, g), nd, batched);
+  const viaColumns = (xx: Tensor, ww: Tensor, bb: Tensor | null | undefined) => convColumns(xx, ww, bb, N, O, groups, g, pointwise);
+  // Depthwise (MobileNet, EfficientNet, ConvNeXt): a direct sliding-window kernel where the backend has one.
+  if (dw && groups === C && O === C && x4.dtype === "float32") return lower(depthwiseConv2d(dw, x4, w4, b ?? null, N, g, viaColumns), nd, batched);
+  return lower(viaColumns(x4, w4, b), nd, batched);
+}
+
+/** conv2d as im2col (none for a pointwise kernel) + GEMM, one GEMM row block per group -> [N, O, oH, oW]. */
+function convColumns(x4: Tensor, w4: Tensor, b: Tensor | null | undefined, N: number, O: number, groups: number, g: ConvGeom,
+  pointwise: boolean): Tensor {
+  const { C, H, W, oH, oW } = g, L = oH * oW, K = (C / groups) * g.kH * g.kW;
   const cols = pointwise ? x4.reshape(N, C, H * W) : unfoldOp(x4, N, g);
   let y: Tensor;
   if (groups === 1 && b) {
-    return lower(gemmChannelBias(w4.reshape(O, K), cols, b, N, O, K, oH, oW), nd, batched);
+    return gemmChannelBias(w4.reshape(O, K), cols, b, N, O, K, oH, oW);
   } else if (groups === 1) {
     y = gemm(w4.reshape(O, K), cols, false, false);
   } else {
@@ -148,7 +161,7 @@ function convNd(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | undefi
   }
   y = y.reshape(N, O, oH, oW);
   if (b) y = y.add(b.reshape(1, O, 1, 1));
-  return lower(y, nd, batched);
+  return y;
 }
 
 /**

@@ -3,7 +3,7 @@
  * The mask is drawn from a Generator (the default one unless given) and applied by
  * a multiplication, so the gradient reuses exactly the forward mask.
  */
-import { Tensor, make } from "../../core/tensor.js";
+import { Tensor, allocUninitOn, make } from "../../core/tensor.js";
 import { allocUninit, isFloating, type TypedArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { defaultGenerator, type Generator } from "../../core/random.js";
@@ -26,12 +26,12 @@ function checkP(p: number, op: string): void {
 function bernoulliMask(shape: number[], p: number, keepValue: number, x: Tensor, gen: Generator): Tensor {
   let n = 1;
   for (const s of shape) n *= s;
-  const d = allocUninit(x.dtype, n);
+  const m = make(allocUninitOn(x.device, x.dtype, n), shape, x.dtype);
   // One 32-bit draw per element against an integer threshold: half the generator
   // work of a 53-bit uniform, and resolution 2^-32 is far below any useful p.
   const threshold = Math.min(p * 4294967296, 4294967295);
-  fillMask(d, threshold, keepValue, gen);
-  return make(d, shape, x.dtype);
+  fillMask(m._buf, threshold, keepValue, gen);
+  return m;
 }
 
 /**

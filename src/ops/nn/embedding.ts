@@ -9,6 +9,7 @@ import { allocArray } from "../../core/dtype.js";
 import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../util.js";
 import { indexAdd } from "../indexing.js";
+import { where } from "../elementwise.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../args.js";
 
@@ -35,6 +36,7 @@ export function embedding(idx: Tensor, weight: Tensor, ...args: PyArgs<Embedding
   }
   if (weight.ndim !== 2) throw new Error(`embedding: weight must be 2-D [numEmbeddings, embeddingDim], got ${fmtShape(weight.shape)}`);
   const [num, dim] = weight.shape;
+  if (weight.device !== "cpu" || idx.device !== "cpu") return embeddingOnDevice(idx, weight, opts, num, dim);
   const ids = idx._data as Int32Array;
   for (let i = 0; i < ids.length; i++) {
     const v = ids[i];
@@ -72,6 +74,30 @@ export function embedding(idx: Tensor, weight: Tensor, ...args: PyArgs<Embedding
     });
   }
   return out;
+}
+
+/**
+ * embedding for tensors on a device: a gather of whole rows (its backward is the
+ * scatter-add PyTorch's embedding backward is), the index range checked on the device.
+ */
+function embeddingOnDevice(idx: Tensor, weight: Tensor, opts: EmbeddingOptions, num: number, dim: number): Tensor {
+  if (idx.device !== weight.device) throw new Error(`embedding: expected indices and weight on one device, got "${idx.device}" and "${weight.device}"`);
+  if (opts.maxNorm !== undefined && opts.maxNorm !== null) {
+    throw new Error(`embedding: maxNorm renormalises the weight in place from a CPU loop and has no WGSL kernel; run it on the CPU`);
+  }
+  const n = idx.numel();
+  const flat = idx.reshape([n]);
+  const rows = flat.unsqueeze(1).expand(n, dim).contiguous();
+  let out = weight.gather(0, rows);
+  if (opts.paddingIdx !== undefined && opts.paddingIdx !== null) {
+    const pad = opts.paddingIdx < 0 ? opts.paddingIdx + num : opts.paddingIdx;
+    if (!Number.isInteger(pad) || pad < 0 || pad >= num) {
+      throw new RangeError(`embedding: paddingIdx ${opts.paddingIdx} must be within [-${num}, ${num}) for a weight with ${num} rows`);
+    }
+    // Same values; rows looking up the padding index pass no gradient.
+    out = where(flat.eq(pad).unsqueeze(1), out.detach(), out);
+  }
+  return out.reshape([...idx.shape, dim]);
 }
 
 /** PyTorch's embedding_renorm_: scales referenced rows to norm maxNorm, in place. */

@@ -5,7 +5,7 @@
  * broadcast copies per call. Under createGraph the backward differentiates the
  * composed form instead, so higher-order gradients still work.
  */
-import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
+import { Tensor, allocOn, allocUninitOn, make, needsGrad, record } from "../../core/tensor.js";
 import { allocArray } from "../../core/dtype.js";
 import { gradOfComposed, recordFused } from "../fused.js";
 import { currentBackend } from "../../backends/backend.js";
@@ -18,24 +18,26 @@ export function fusedLayerNorm(x: Tensor, D: number, weight: Tensor | null, bias
   const xc = x.contiguous();
   const wc = weight ? weight.contiguous() : null, bc = bias ? bias.contiguous() : null;
   const n = xc.numel(), rows = D === 0 ? 0 : n / D;
-  const out = allocArray(x.dtype, n), mean = allocArray(x.dtype, rows), rstd = allocArray(x.dtype, rows);
-  if (n > 0) currentBackend().layerNorm(xc._data, wc ? wc._data : null, bc ? bc._data : null, rows, D, eps, out, mean, rstd);
-  const y = make(out, x.shape.slice(), x.dtype);
+  const dev = x.device;
+  const y = make(allocOn(dev, x.dtype, n), x.shape.slice(), x.dtype);
+  const meanT = make(allocOn(dev, x.dtype, rows), [rows], x.dtype), rstdT = make(allocOn(dev, x.dtype, rows), [rows], x.dtype);
+  const mean = meanT._buf, rstd = rstdT._buf;
+  if (n > 0) currentBackend().layerNorm(xc._buf, wc ? wc._buf : null, bc ? bc._buf : null, rows, D, eps, y._buf, mean, rstd);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   if (!inputs.some((t) => needsGrad(t))) return y;
   recordFused(y, "NativeLayerNormBackward", inputs, (g) => gradOfComposed(inputs, (wrapped) => {
     const at = (t: Tensor | null) => (t === null ? null : wrapped[inputs.indexOf(t)]);
     return composed(at(x)!, at(weight), at(bias));
   }, g), (g) => {
-    const gd = g.contiguous()._data;
-    const dx = x.requiresGrad ? allocArray(x.dtype, n) : null;
-    const dw = weight?.requiresGrad ? allocArray(x.dtype, D) : null;
-    const db = bias?.requiresGrad ? allocArray(x.dtype, D) : null;
-    if (n > 0) currentBackend().layerNormBackward(xc._data, wc ? wc._data : null, mean, rstd, gd, rows, D, dx, dw, db);
-    else { dw?.fill(0); db?.fill(0); }
-    const grads: (Tensor | null)[] = [dx ? make(dx, x.shape.slice(), x.dtype) : null];
-    if (weight) grads.push(dw ? make(dw, weight.shape.slice(), x.dtype) : null);
-    if (bias) grads.push(db ? make(db, bias.shape.slice(), x.dtype) : null);
+    const gd = g.contiguous()._buf;
+    const dx = x.requiresGrad ? make(allocOn(dev, x.dtype, n), x.shape.slice(), x.dtype) : null;
+    const dw = weight?.requiresGrad ? make(allocOn(dev, x.dtype, D), weight.shape.slice(), x.dtype) : null;
+    const db = bias?.requiresGrad ? make(allocOn(dev, x.dtype, D), bias.shape.slice(), x.dtype) : null;
+    // With n = 0 the fresh (zeroed) dw, db are already the answer.
+    if (n > 0) currentBackend().layerNormBackward(xc._buf, wc ? wc._buf : null, mean, rstd, gd, rows, D, dx?._buf ?? null, dw?._buf ?? null, db?._buf ?? null);
+    const grads: (Tensor | null)[] = [dx];
+    if (weight) grads.push(dw);
+    if (bias) grads.push(db);
     return grads;
   }, inputs);
   return y;

@@ -54,9 +54,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 function affine(x: Tensor, w: Tensor, b: Tensor): Tensor {
   const rows = x.shape[0], outF = w.shape[0];
   const y = noGrad(() => gemm(x, w, false, true));
-  if (rows > 0 && outF > 0) currentBackend().binary("add", y._data, [rows, outF], b._data, [outF], y._data, [rows, outF]);
+  if (rows > 0 && outF > 0) currentBackend().binary("add", y._buf, [rows, outF], b._buf, [outF], y._buf, [rows, outF]);
   if (needsGrad(x, w, b)) {
-    const out = make(y._data, y.shape.slice(), y.dtype);
+    const out = make(y._storage, y.shape.slice(), y.dtype);
     record(out, "AddmmBackward", [x, w, b], (g) => [
       x.requiresGrad ? gemm(g, w, false, false) : null,
       w.requiresGrad ? gemm(g, x, true, false) : null,

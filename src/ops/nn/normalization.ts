@@ -11,6 +11,7 @@ import { fmtShape } from "../../core/shape.js";
 import { assertTensor } from "../util.js";
 import { pad } from "../pad.js";
 import { fusedLayerNorm } from "./fused-norm.js";
+import { batchNormTrain } from "./batch-norm-train.js";
 import { FS } from "./specs.js";
 import type { PyArgs } from "../args.js";
 
@@ -87,12 +88,10 @@ export function batchNorm(
     if (count <= 1) {
       throw new Error(`batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
     }
-    const mean = x.mean(dims, true);
-    const xc = x.sub(mean);
-    const v = xc.square().mean(dims, true);
-    y = xc.mul(v.add(eps).rsqrt());
-    if (runningMean) blend(runningMean, mean.detach().reshape([c]), momentum);
-    if (runningVar) blend(runningVar, v.detach().reshape([c]).mul(count / (count - 1)), momentum);
+    const r = batchNormTrain(x, weight ?? null, bias ?? null, eps);
+    if (runningMean) blend(runningMean, r.mean, momentum);
+    if (runningVar) blend(runningVar, r.variance.mul(count / (count - 1)), momentum);
+    return r.y;
   } else {
     if (!runningMean || !runningVar) {
       throw new Error("batchNorm: runningMean and runningVar are required in evaluation mode (training: false)");

@@ -8,7 +8,7 @@
  */
 import { allocArray, allocUninit, isFloating } from "../../core/dtype.js";
 import { fmtShape, numel } from "../../core/shape.js";
-import { Tensor, make, needsGrad, record } from "../../core/tensor.js";
+import { Tensor, allocOn, allocUninitOn, make, needsGrad, record } from "../../core/tensor.js";
 import { currentBackend, type PoolWindows } from "../../backends/backend.js";
 import { assertTensor } from "../util.js";
 import { tupleArg } from "./conv.js";
@@ -116,8 +116,8 @@ function adaptiveAxis(n: number, o: number): [Int32Array, Int32Array, Float64Arr
 function scatterPlanes(g: Tensor, idx: Tensor, planes: number, inSize: number, shape: number[]): Tensor {
   const outSize = planes ? g.numel() / planes : 0;
   // Uninitialised: maxPool2dBackward overwrites every plane (zeros, then the scatter).
-  const out = make(allocUninit(g.dtype, planes * inSize), shape, g.dtype);
-  currentBackend().maxPool2dBackward(g._data, idx._data as Int32Array, planes, inSize, outSize, out._data);
+  const out = make(allocUninitOn(g.device, g.dtype, planes * inSize), shape, g.dtype);
+  currentBackend().maxPool2dBackward(g.contiguous()._buf, idx._buf as Int32Array, planes, inSize, outSize, out._buf);
   if (needsGrad(g)) {
     const gs = g.shape.slice();
     record(out, "MaxPoolBackwardBackward", [g], (gg) => [gg.reshape(planes, inSize).gather(1, idx.reshape(planes, outSize)).reshape(gs)]);
@@ -127,9 +127,9 @@ function scatterPlanes(g: Tensor, idx: Tensor, planes: number, inSize: number, s
 
 function maxCore(x: Tensor, pl: Planes, nd: number, oH: number, oW: number, win: PoolWindows, name: string): [Tensor, Tensor] {
   const shape = outShape(pl, nd, oH, oW);
-  const out = make(allocUninit(x.dtype, pl.planes * oH * oW), shape, x.dtype);
-  const idx = make(new Int32Array(pl.planes * oH * oW), shape.slice(), "int32");
-  currentBackend().maxPool2d(x._data, pl.planes, pl.H, pl.W, oH, oW, win, out._data, idx._data as Int32Array);
+  const out = make(allocUninitOn(x.device, x.dtype, pl.planes * oH * oW), shape, x.dtype);
+  const idx = make(allocOn(x.device, "int32", pl.planes * oH * oW), shape.slice(), "int32");
+  currentBackend().maxPool2d(x._buf, pl.planes, pl.H, pl.W, oH, oW, win, out._buf, idx._buf as Int32Array);
   if (needsGrad(x)) {
     const xs = x.shape.slice();
     record(out, name, [x], (g) => [scatterPlanes(g, idx, pl.planes, pl.H * pl.W, xs)]);
@@ -140,15 +140,15 @@ function maxCore(x: Tensor, pl: Planes, nd: number, oH: number, oW: number, win:
 interface AvgSpec { pl: Planes; oH: number; oW: number; win: PoolWindows; rs: Float64Array; cs: Float64Array; inShape: number[]; outShape: number[] }
 
 function avgFwd(x: Tensor, a: AvgSpec, name: string): Tensor {
-  const out = make(allocArray(x.dtype, numel(a.outShape)), a.outShape.slice(), x.dtype);
-  currentBackend().avgPool2d(x._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
+  const out = make(allocOn(x.device, x.dtype, numel(a.outShape)), a.outShape.slice(), x.dtype);
+  currentBackend().avgPool2d(x._buf, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._buf);
   if (needsGrad(x)) record(out, name, [x], (g) => [avgAdj(g, a, name)]);
   return out;
 }
 
 function avgAdj(g: Tensor, a: AvgSpec, name: string): Tensor {
-  const out = make(allocArray(g.dtype, numel(a.inShape)), a.inShape.slice(), g.dtype);
-  currentBackend().avgPool2dBackward(g._data, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._data);
+  const out = make(allocOn(g.device, g.dtype, numel(a.inShape)), a.inShape.slice(), g.dtype);
+  currentBackend().avgPool2dBackward(g.contiguous()._buf, a.pl.planes, a.pl.H, a.pl.W, a.oH, a.oW, a.win, a.rs, a.cs, out._buf);
   if (needsGrad(g)) record(out, `${name}Backward`, [g], (gg) => [avgFwd(gg, a, name)]);
   return out;
 }

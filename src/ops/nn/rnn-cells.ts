@@ -5,8 +5,7 @@
  * createGraph the backward is written with tensor ops instead, so higher-order
  * gradients work.
  */
-import { Tensor, make } from "../../core/tensor.js";
-import { allocArray } from "../../core/dtype.js";
+import { Tensor, allocOn, make } from "../../core/tensor.js";
 import { currentBackend } from "../../backends/backend.js";
 import { cat } from "../shape.js";
 import { recordFused } from "../fused.js";
@@ -23,12 +22,12 @@ function halves(hc: Tensor): [Tensor, Tensor] {
  */
 export function lstmCellStep(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
   const n = gates.shape[0], H = gates.shape[1] / 4;
-  const dtype = gates.dtype;
-  const act = allocArray(dtype, n * 4 * H);
-  act.set(gates._data);
-  const hc = make(allocArray(dtype, 2 * n * H), [2, n, H], dtype);
-  const h = hc._data.subarray(0, n * H), c = hc._data.subarray(n * H);
-  currentBackend().lstmCell(act, cPrev._data, n, H, h, c);
+  const dtype = gates.dtype, dev = gates.device;
+  // The kernel overwrites its gates argument with the activations the backward reads.
+  const act = gates.detach().clone()._buf;
+  const hc = make(allocOn(dev, dtype, 2 * n * H), [2, n, H], dtype);
+  const h = hc.select(0, 0)._buf, c = hc.select(0, 1)._buf;
+  currentBackend().lstmCell(act, cPrev.contiguous()._buf, n, H, h, c);
   recordFused(hc, "LstmCellBackward", [gates, cPrev], (g) => {
     // Differentiable form: activations recomputed from the saved inputs.
     const [gh, gc] = halves(g);
@@ -44,10 +43,10 @@ export function lstmCellStep(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
     ], 1);
     return [dGates, dc.mul(sf)];
   }, (g) => {
-    const dG = allocArray(dtype, n * 4 * H), dcp = allocArray(dtype, n * H);
-    const gd = g._data;
-    currentBackend().lstmCellBackward(act, cPrev._data, c, gd.subarray(0, n * H), gd.subarray(n * H), n, H, dG, dcp);
-    return [make(dG, [n, 4 * H], dtype), make(dcp, [n, H], dtype)];
+    const dG = make(allocOn(dev, dtype, n * 4 * H), [n, 4 * H], dtype), dcp = make(allocOn(dev, dtype, n * H), [n, H], dtype);
+    const gc = g.contiguous();
+    currentBackend().lstmCellBackward(act, cPrev.contiguous()._buf, c, gc.select(0, 0)._buf, gc.select(0, 1)._buf, n, H, dG._buf, dcp._buf);
+    return [dG, dcp];
   }, [gates, cPrev]);
   return halves(hc);
 }
@@ -58,10 +57,10 @@ export function lstmCellStep(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
  */
 export function gruCellStep(gx: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
   const n = gx.shape[0], H = gx.shape[1] / 3;
-  const dtype = gx.dtype;
-  const act = allocArray(dtype, n * 4 * H);
-  const out = make(allocArray(dtype, n * H), [n, H], dtype);
-  currentBackend().gruCell(gx._data, gh._data, hPrev._data, n, H, out._data, act);
+  const dtype = gx.dtype, dev = gx.device;
+  const act = make(allocOn(dev, dtype, n * 4 * H), [n, 4 * H], dtype)._buf;
+  const out = make(allocOn(dev, dtype, n * H), [n, H], dtype);
+  currentBackend().gruCell(gx._buf, gh._buf, hPrev._buf, n, H, out._buf, act);
   recordFused(out, "GruCellBackward", [gx, gh, hPrev], (g) => {
     const [xr, xz, xn] = gx.chunk(3, 1);
     const [hr, hz, hn] = gh.chunk(3, 1);
@@ -72,9 +71,10 @@ export function gruCellStep(gx: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
     const dr = dm.mul(hn).mul(r).mul(r.neg().add(1));
     return [cat([dr, dz, dm], 1), cat([dr, dz, dm.mul(r)], 1), g.mul(z)];
   }, (g) => {
-    const dGx = allocArray(dtype, n * 3 * H), dGh = allocArray(dtype, n * 3 * H), dh = allocArray(dtype, n * H);
-    currentBackend().gruCellBackward(act, hPrev._data, g._data, n, H, dGx, dGh, dh);
-    return [make(dGx, [n, 3 * H], dtype), make(dGh, [n, 3 * H], dtype), make(dh, [n, H], dtype)];
+    const dGx = make(allocOn(dev, dtype, n * 3 * H), [n, 3 * H], dtype), dGh = make(allocOn(dev, dtype, n * 3 * H), [n, 3 * H], dtype);
+    const dh = make(allocOn(dev, dtype, n * H), [n, H], dtype);
+    currentBackend().gruCellBackward(act, hPrev._buf, g._buf, n, H, dGx._buf, dGh._buf, dh._buf);
+    return [dGx, dGh, dh];
   }, [gx, gh, hPrev]);
   return out;
 }

@@ -23,6 +23,7 @@ import "../elementwise.js";
 import "../reduce.js";
 import * as ops from "../shape.js";
 import { gradOfComposed, recordFused } from "../fused.js";
+import { scanOnDevice } from "./rnn-scan-device.js";
 
 /** Recurrence kinds, as PyTorch's `mode`. */
 export type RnnMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -100,6 +101,7 @@ function splitOutputs(all: Tensor, shapes: number[][]): Tensor[] {
 
 /** Runs one layer-direction; see the file header for the row layout. */
 export function scan(a: ScanArgs): ScanResult {
+  if (a.xproj.device !== "cpu") return scanOnDevice(a);
   const { mode, xproj, whh, bhh, h0, c0, whr, bs, reverse } = a;
   const dtype = xproj.dtype;
   const T = bs.length, offs = offsets(bs), N = offs[T];

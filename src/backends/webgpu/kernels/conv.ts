@@ -6,98 +6,105 @@
  *                 arithmetic (the transposed convolution, no scatter or atomics);
  * - weight grad:  dw[o, (c,ki,kj)] = gy[o, (img,pix)] @ cols(x)^T, images summed in K.
  * Geometry follows the CPU backends' ConvGeom (x [n, C, H, W], w [O, C/groups*kH*kW]).
+ * The geometry is compiled into each shader as constants (one pipeline per layer shape;
+ * only the batch size stays a uniform): the index arithmetic is divisions and remainders
+ * by kernel and image sizes, far cheaper by constants, on a CPU emulation above all.
  */
 import type { ConvGeom } from "../../backend.js";
-import { allocBuffer } from "../pool.js";
+import { allocBuffer, releaseBuffer } from "../pool.js";
+import { reduceGPU } from "./reduce.js";
 import { dispatch } from "../commands.js";
 import { gpuDevice } from "../runtime.js";
 import type { GPUBufferLike } from "../gpu-types.js";
-import { gemmGroups, gemmSource } from "./gemm.js";
+import { gemmGroups, gemmSource, gemmStyle, sourceCache, type GemmStyle } from "./gemm.js";
+import { COL_VALUE, constants, key, type Layer } from "./conv-geom.js";
+import { conv2dForwardCols, conv2dInputGradCols, conv2dWeightGradCols } from "./conv-cols.js";
 
-/** Uniform words: dims (M, N, K, batch), then the geometry, then groups/batch info. */
-const GEOM_STRUCT = `
-struct P {
-  dims: vec4<u32>,
-  chw: vec4<u32>,     // C, H, W, groups
-  k: vec4<u32>,       // kH, kW, oH, oW
-  pad: vec4<i32>,     // padT, padL, sH, sW
-  dil: vec4<u32>,     // dH, dW, O, n
-  flags: vec4<u32>,   // hasBias
-}`;
+const UNIFORMS = "struct P { dims: vec4<u32>, flags: vec4<u32> }  // dims: M, N, K, batch; flags.x: has bias";
 
-const COL_VALUE = `
-fn colValue(img: u32, cAbs: u32, r: u32, pix: u32) -> f32 {
-  // The im2col entry: input channel cAbs, kernel offset r = ki*kW + kj, output pixel pix.
-  let ki = i32(r / p.k.y); let kj = i32(r % p.k.y);
-  let oh = i32(pix / p.k.w); let ow = i32(pix % p.k.w);
-  let ih = oh * p.pad.z - p.pad.x + ki * i32(p.dil.x);
-  let iw = ow * p.pad.w - p.pad.y + kj * i32(p.dil.y);
-  if (ih < 0 || iw < 0 || ih >= i32(p.chw.y) || iw >= i32(p.chw.z)) { return 0.0; }
-  return X[((img * p.chw.x + cAbs) * p.chw.y + u32(ih)) * p.chw.z + u32(iw)];
-}`;
-
-const FORWARD = gemmSource({
-  decls: `
+const FORWARD = sourceCache((style: GemmStyle, k: string) => {
+  const c = constants(JSON.parse(k) as Layer);
+  return gemmSource({
+    decls: `${c.decls}
+${UNIFORMS}
 @group(0) @binding(0) var<storage, read> X: array<f32>;
 @group(0) @binding(1) var<storage, read> Wt: array<f32>;
 @group(0) @binding(2) var<storage, read> Bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(4) var<uniform> p: P;${GEOM_STRUCT}${COL_VALUE}
-fn og() -> u32 { return p.dil.z / p.chw.w; }`,
-  // batch b = img * groups + g; rows m = output channel within the group; K = Cg*kH*kW
-  loadA: "return Wt[((b % p.chw.w) * og() + m) * p.dims.z + k];",
-  loadB: `let khw = p.k.x * p.k.y; let cg = p.chw.x / p.chw.w;
-  return colValue(b / p.chw.w, (b % p.chw.w) * cg + k / khw, k % khw, n);`,
-  store: `let o = (b % p.chw.w) * og() + m;
-  Y[((b / p.chw.w) * p.dil.z + o) * p.dims.y + n] = v + select(0.0, Bias[o], p.flags.x == 1u);`,
+@group(0) @binding(4) var<uniform> p: P;${COL_VALUE}`,
+    // batch b = img * groups + g; rows m = output channel within the group; K = CG*KHW
+    loadA: `return Wt[(${c.grp} * OG + m) * (CG * KHW) + k];`,
+    loadB: `return colValue(${c.img}, ${c.grp} * CG + k / KHW, k % KHW, n);`,
+    store: `let o = ${c.grp} * OG + m;
+  Y[(${c.img} * O + o) * OHW + n] = v + select(0.0, Bias[o], p.flags.x == 1u);`,
+    longLoads: true,
+  }, style);
 });
 
-const INPUT_GRAD = gemmSource({
-  decls: `
+const INPUT_GRAD = sourceCache((style: GemmStyle, k: string) => {
+  const c = constants(JSON.parse(k) as Layer);
+  return gemmSource({
+    decls: `${c.decls}
+${UNIFORMS}
 @group(0) @binding(0) var<storage, read> Wt: array<f32>;
 @group(0) @binding(1) var<storage, read> GY: array<f32>;
 @group(0) @binding(2) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;${GEOM_STRUCT}`,
-  // batch b = img * groups + g; rows m = input channel within the group (Cg); N = H*W; K = Og*kH*kW
-  loadA: `let khw = p.k.x * p.k.y; let cg = p.chw.x / p.chw.w; let o = (b % p.chw.w) * (p.dil.z / p.chw.w) + k / khw;
-  return Wt[(o * cg + m) * khw + k % khw];`,
-  loadB: `let khw = p.k.x * p.k.y; let r = k % khw;
-  let o = (b % p.chw.w) * (p.dil.z / p.chw.w) + k / khw;
-  let ki = i32(r / p.k.y); let kj = i32(r % p.k.y);
-  let ih = i32(n / p.chw.z); let iw = i32(n % p.chw.z);
-  let th = ih + p.pad.x - ki * i32(p.dil.x); let tw = iw + p.pad.y - kj * i32(p.dil.y);
-  if (th < 0 || tw < 0 || th % p.pad.z != 0 || tw % p.pad.w != 0) { return 0.0; }
-  let oh = th / p.pad.z; let ow = tw / p.pad.w;
-  if (oh >= i32(p.k.z) || ow >= i32(p.k.w)) { return 0.0; }
-  return GY[(((b / p.chw.w) * p.dil.z + o) * p.k.z + u32(oh)) * p.k.w + u32(ow)];`,
-  store: `let cg = p.chw.x / p.chw.w;
-  DX[((b / p.chw.w) * p.chw.x + (b % p.chw.w) * cg + m) * p.dims.y + n] = v;`,
+@group(0) @binding(3) var<uniform> p: P;`,
+    // batch b = img * groups + g; rows m = input channel within the group; N = H*W; K = OG*KHW
+    loadA: `let o = ${c.grp} * OG + k / KHW;
+  return Wt[(o * CG + m) * KHW + k % KHW];`,
+    loadB: `let r = k % KHW; let o = ${c.grp} * OG + k / KHW;
+  let ki = i32(r / KW); let kj = i32(r % KW);
+  let th = i32(n / W) + PT - ki * DH; let tw = i32(n % W) + PL - kj * DW;
+  if (th < 0 || tw < 0 || th % SH != 0 || tw % SW != 0) { return 0.0; }
+  let oh = u32(th / SH); let ow = u32(tw / SW);
+  if (oh >= OH || ow >= OW) { return 0.0; }
+  return GY[((${c.img} * O + o) * OH + oh) * OW + ow];`,
+    store: `DX[(${c.img} * C + ${c.grp} * CG + m) * HW + n] = v;`,
+    longLoads: true,
+  }, style);
 });
 
-const WEIGHT_GRAD = gemmSource({
-  decls: `
+const WEIGHT_GRAD = sourceCache((style: GemmStyle, k: string) => {
+  const c = constants(JSON.parse(k) as Layer);
+  return gemmSource({
+    decls: `${c.decls}
+${UNIFORMS}
 @group(0) @binding(0) var<storage, read> X: array<f32>;
 @group(0) @binding(1) var<storage, read> GY: array<f32>;
-@group(0) @binding(2) var<storage, read_write> DW: array<f32>;
-@group(0) @binding(3) var<uniform> p: P;${GEOM_STRUCT}${COL_VALUE}`,
-  // batch b = group; rows m = output channel within the group; N = Cg*kH*kW; K = n * oH*oW (images summed)
-  loadA: `let ohw = p.k.z * p.k.w; let o = b * (p.dil.z / p.chw.w) + m;
-  return GY[((k / ohw) * p.dil.z + o) * ohw + k % ohw];`,
-  loadB: `let khw = p.k.x * p.k.y; let ohw = p.k.z * p.k.w; let cg = p.chw.x / p.chw.w;
-  return colValue(k / ohw, b * cg + n / khw, n % khw, k % ohw);`,
-  store: "DW[(b * (p.dil.z / p.chw.w) + m) * p.dims.y + n] = v;",
+@group(0) @binding(2) var<storage, read_write> DW_: array<f32>;
+@group(0) @binding(3) var<uniform> p: P;${COL_VALUE}`,
+    // batch b = group * S + s (S = flags.y image chunks, summed afterwards); rows m = output
+    // channel within the group; N = CG*KHW; K = the chunk's images * OHW, starting at flags.z
+    loadA: "let kk = (b % p.flags.y) * p.flags.z + k; return GY[((kk / OHW) * O + (b / p.flags.y) * OG + m) * OHW + kk % OHW];",
+    loadB: "let kk = (b % p.flags.y) * p.flags.z + k; return colValue(kk / OHW, (b / p.flags.y) * CG + n / KHW, n % KHW, kk % OHW);",
+    store: "DW_[(b * OG + m) * (CG * KHW) + n] = v;",
+    longLoads: true,
+  }, style);
 });
 
-function uniforms(dims: [number, number, number, number], g: ConvGeom, groups: number, O: number, n: number, hasBias = false): Uint32Array {
-  const u = new Uint32Array(24);
-  const i = new Int32Array(u.buffer);
+function uniforms(dims: [number, number, number, number], hasBias = false, chunks = 1, chunkK = 0): Uint32Array {
+  const u = new Uint32Array(8);
   u.set(dims, 0);
-  u.set([g.C, g.H, g.W, groups], 4);
-  u.set([g.kH, g.kW, g.oH, g.oW], 8);
-  i.set([g.padT, g.padL, g.sH, g.sW], 12);
-  u.set([g.dH, g.dW, O, n], 16);
-  u[20] = hasBias ? 1 : 0;
+  u.set([hasBias ? 1 : 0, chunks, chunkK], 4);
   return u;
+}
+
+/**
+ * Image chunks for the weight gradient: its output (O x C*kH*kW) is small and its K
+ * (all images' pixels) long, so one GEMM would keep few invocations busy for long.
+ * Chunks of images run as separate GEMM batches, summed after: the largest divisor of
+ * n up to 16, when the output has fewer than 8 workgroup tiles.
+ */
+function imageChunks(n: number, tiles: number): number {
+  if (tiles >= 8) return 1;
+  for (let s = Math.min(16, n); s > 1; s--) if (n % s === 0) return s;
+  return 1;
+}
+
+/** Whether to go through explicit columns (conv-cols.ts): the direct (CPU) GEMM form, ungrouped. */
+function explicitColumns(groups: number): boolean {
+  return groups === 1 && gemmStyle() === "direct";
 }
 
 function check(op: string, g: ConvGeom, groups: number, O: number): void {
@@ -113,8 +120,10 @@ export function conv2dForwardGPU(x: GPUBufferLike, w: GPUBufferLike, bias: GPUBu
   const pix = g.oH * g.oW, K = (g.C / groups) * g.kH * g.kW;
   const y = allocBuffer(dev, 4 * Math.max(1, n * O * pix));
   if (n * O * pix === 0) return y;
+  if (explicitColumns(groups)) { conv2dForwardCols(x, w, bias, n, O, g, y); return y; }
+  const { code, style } = FORWARD(key({ g, groups, O }), pix);
   // Without a bias, the flag is off and w stands in for the unread binding.
-  dispatch("conv2d", FORWARD, [x, w, bias ?? w, y], uniforms([O / groups, pix, K, n * groups], g, groups, O, n, bias !== null), gemmGroups(O / groups, pix, n * groups));
+  dispatch("conv2d", code, [x, w, bias ?? w, y], uniforms([O / groups, pix, K, n * groups], bias !== null), gemmGroups(O / groups, pix, n * groups, style));
   return y;
 }
 
@@ -124,8 +133,10 @@ export function conv2dInputGradGPU(w: GPUBufferLike, gy: GPUBufferLike, n: numbe
   const dev = gpuDevice("conv2d backward");
   const dx = allocBuffer(dev, 4 * Math.max(1, n * g.C * g.H * g.W));
   if (n * g.C * g.H * g.W === 0) return dx;
+  if (explicitColumns(groups)) { conv2dInputGradCols(w, gy, n, O, g, dx); return dx; }
   const Cg = g.C / groups, K = (O / groups) * g.kH * g.kW, N = g.H * g.W;
-  dispatch("conv2d backward", INPUT_GRAD, [w, gy, dx], uniforms([Cg, N, K, n * groups], g, groups, O, n), gemmGroups(Cg, N, n * groups));
+  const { code, style } = INPUT_GRAD(key({ g, groups, O }), N);
+  dispatch("conv2d backward", code, [w, gy, dx], uniforms([Cg, N, K, n * groups]), gemmGroups(Cg, N, n * groups, style));
   return dx;
 }
 
@@ -134,7 +145,15 @@ export function conv2dWeightGradGPU(x: GPUBufferLike, gy: GPUBufferLike, n: numb
   check("conv2d backward", g, groups, O);
   const dev = gpuDevice("conv2d backward");
   const Og = O / groups, N = (g.C / groups) * g.kH * g.kW, K = n * g.oH * g.oW;
-  const dw = allocBuffer(dev, 4 * Math.max(1, O * N));
-  dispatch("conv2d backward", WEIGHT_GRAD, [x, gy, dw], uniforms([Og, N, K, groups], g, groups, O, n), gemmGroups(Og, N, groups));
-  return dw;
+  const { code, style } = WEIGHT_GRAD(key({ g, groups, O }), N);
+  const [tx, ty] = gemmGroups(Og, N, groups, style);
+  const S = imageChunks(n, tx * ty * groups);
+  // With S > 1: partial sums [groups, S, Og * N], then the sum over S into dw [groups, Og * N].
+  const parts = allocBuffer(dev, 4 * Math.max(1, S * O * N));
+  if (explicitColumns(groups)) conv2dWeightGradCols(x, gy, n, O, g, S, parts);
+  else dispatch("conv2d backward", code, [x, gy, parts], uniforms([Og, N, K / S, groups * S], false, S, K / S), gemmGroups(Og, N, groups * S, style));
+  if (S === 1) return parts;
+  const out = reduceGPU("sum", parts, groups, S, Og * N);
+  releaseBuffer(parts);
+  return out;
 }

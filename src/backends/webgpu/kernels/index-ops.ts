@@ -1,8 +1,9 @@
 /**
  * Layout and indexing kernels on the GPU: fill, strided gather into a contiguous
  * buffer (`contiguous()`, transposes, expands), the strided write back (optionally
- * accumulating, for the backward of broadcasts), and gather/scatter along the middle
- * axis of [outer, r, inner] as Backend.gather/scatter. Scatters that combine (sum,
+ * accumulating, for the backward of broadcasts), a view-to-view copy and `cat` built
+ * on it, gather/scatter along the middle axis of [outer, r, inner] as
+ * Backend.gather/scatter, and index-add (embedding's backward). Scatters that combine (sum,
  * prod, amax, amin) use compare-exchange float atomics, so indices may repeat; the
  * order of a repeated index's float additions is not fixed (as on CUDA).
  */
@@ -10,10 +11,9 @@ import { allocBuffer } from "../pool.js";
 import { dispatch } from "../commands.js";
 import { gpuDevice } from "../runtime.js";
 import type { GPUBufferLike } from "../gpu-types.js";
-import { MAX_DIMS, STRIDED_INDEX_WGSL, atomicFloatWGSL, groups1d, numelOf, packDims } from "./layout.js";
+import { MAX_DIMS, STRIDED_INDEX_WGSL, atomicFloatWGSL, contiguousStrides, groups1d, numelOf, packDims, type GPUView, ONE_D, ONE_D_INDEX } from "./layout.js";
 
-const ONE_D = "@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>)";
-const INDEX = "let i = id.x + id.y * nw.x * 256u;";
+const INDEX = ONE_D_INDEX;
 
 const FILL = `
 struct P { n: vec4<u32>, f: vec4<f32> }
@@ -37,10 +37,11 @@ export function zerosGPU(op: string, n: number): GPUBufferLike {
   return buf;
 }
 
+// Copies move u32 words: bit-exact for every dtype (an int32 with a NaN's bit pattern survives).
 const STRIDED = `${STRIDED_INDEX_WGSL}
 struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, st: array<vec4<u32>, 2> }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(0) var<storage, read> X: array<u32>;
+@group(0) @binding(1) var<storage, read_write> O: array<u32>;
 @group(0) @binding(2) var<uniform> p: P;
 ${ONE_D} { ${INDEX} if (i < p.info.x) { O[i] = X[stridedIndex(i, p.info.y, p.shape, p.st, p.info.z)]; } }`;
 
@@ -78,6 +79,92 @@ export function stridedAssignGPU(src: GPUBufferLike, out: GPUBufferLike, offset:
   if (n > 0) dispatch("stridedAssign", STRIDED_ASSIGN(accumulate), [src, out], stridedWords(shape, strides, offset), groups1d(n));
 }
 
+const COPY = `${STRIDED_INDEX_WGSL}
+struct P { info: vec4<u32>, shape: array<vec4<u32>, 2>, si: array<vec4<u32>, 2>, so: array<vec4<u32>, 2> }
+@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(1) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<uniform> p: P;
+${ONE_D} {
+  ${INDEX}
+  if (i >= p.info.x) { return; }
+  O[stridedIndex(i, p.info.y, p.shape, p.so, p.info.w)] = X[stridedIndex(i, p.info.y, p.shape, p.si, p.info.z)];
+}`;
+
+/**
+ * Copies the view src into the view dst of the same shape, in place (a general strided
+ * copy: permute into a slice, cat). dst's elements must not overlap each other, and
+ * dst must be in a different buffer from src.
+ */
+export function copyViewGPU(src: GPUView, dst: GPUView): void {
+  if (src.shape.length !== dst.shape.length || src.shape.some((d, i) => d !== dst.shape[i])) {
+    throw new Error(`copy: source shape [${src.shape}] and destination shape [${dst.shape}] differ`);
+  }
+  if (src.buffer === dst.buffer) throw new Error("copy: source and destination must be different buffers (a binding written may not alias another)");
+  const n = numelOf(src.shape);
+  if (n === 0) return;
+  const u = new Uint32Array(4 + 3 * MAX_DIMS);
+  u.set([n, src.shape.length, src.offset, dst.offset]);
+  packDims(u, 4, src.shape);
+  packDims(u, 4 + MAX_DIMS, src.strides);
+  packDims(u, 4 + 2 * MAX_DIMS, dst.strides);
+  dispatch("copy", COPY, [src.buffer, dst.buffer], u, groups1d(n));
+}
+
+/** torch.cat of views (equal shapes but along dim) along dim: a new contiguous buffer; returns it and its shape. */
+export function catGPU(views: readonly GPUView[], dim: number): { buffer: GPUBufferLike; shape: number[] } {
+  if (views.length === 0) throw new Error("cat: expected a non-empty list of tensors");
+  const nd = views[0].shape.length;
+  if (!Number.isInteger(dim) || dim < 0 || dim >= nd) throw new Error(`cat: dim must be in [0, ${nd - 1}] (normalised), got ${dim}`);
+  const shape = views[0].shape.slice();
+  shape[dim] = 0;
+  for (const [k, v] of views.entries()) {
+    if (v.shape.length !== nd || v.shape.some((d, i) => i !== dim && d !== views[0].shape[i])) {
+      throw new Error(`cat: tensor ${k} has shape [${v.shape}], expected [${views[0].shape}] except along dim ${dim}`);
+    }
+    shape[dim] += v.shape[dim];
+  }
+  const buffer = allocBuffer(gpuDevice("cat"), 4 * Math.max(1, numelOf(shape)));
+  const strides = contiguousStrides(shape);
+  let at = 0;
+  for (const v of views) {
+    copyViewGPU(v, { buffer, shape: v.shape, strides, offset: at * strides[dim] });
+    at += v.shape[dim];
+  }
+  return { buffer, shape };
+}
+
+const INDEX_ADD = `${atomicFloatWGSL("O", "addAt", "a + v")}
+struct P { dims: vec4<u32>, skip: vec4<i32> }
+@group(0) @binding(0) var<storage, read> S: array<f32>;
+@group(0) @binding(1) var<storage, read> I: array<i32>;
+@group(0) @binding(2) var<storage, read_write> O: array<atomic<u32>>;
+@group(0) @binding(3) var<uniform> p: P;
+${ONE_D} {
+  ${INDEX}
+  let r = p.dims.x; let idxR = p.dims.y; let inner = p.dims.z;
+  if (i >= p.dims.w) { return; }
+  let o = i / (idxR * inner); let j = (i / inner) % idxR; let k = i % inner;
+  let t = I[j];
+  if (p.skip.y == 1 && t == p.skip.x) { return; }
+  addAt((o * r + u32(t)) * inner + k, S[i]);
+}`;
+
+/**
+ * index_add_ along the middle axis, in place: out[o, index[j], k] += src[o, j, k] for
+ * out [outer, r, inner], src [outer, idxR, inner], index [idxR] (int32, already checked
+ * in [0, r)). Repeated indices accumulate (float atomics). Rows whose index equals
+ * `skipIndex` are left out (embedding's padding_idx gets no gradient).
+ */
+export function indexAddGPU(out: GPUBufferLike, index: GPUBufferLike, src: GPUBufferLike, outer: number, r: number, idxR: number, inner: number,
+  skipIndex: number | null = null): void {
+  const n = outer * idxR * inner;
+  if (n === 0) return;
+  const u = new Uint32Array(8);
+  u.set([r, idxR, inner, n]);
+  new Int32Array(u.buffer).set([skipIndex ?? 0, skipIndex === null ? 0 : 1], 4);
+  dispatch("indexAdd", INDEX_ADD, [src, index, out], u, groups1d(n));
+}
+
 /** Element i of the [outer, idxR, inner] index: its outer block o and inner position k. */
 const AXIS_PROLOGUE = `${INDEX}
   let r = p.dims.x; let idxR = p.dims.y; let inner = p.dims.z; let total = p.dims.w;
@@ -86,9 +173,9 @@ const AXIS_PROLOGUE = `${INDEX}
 
 const GATHER = `
 struct P { dims: vec4<u32> }
-@group(0) @binding(0) var<storage, read> X: array<f32>;
+@group(0) @binding(0) var<storage, read> X: array<u32>;
 @group(0) @binding(1) var<storage, read> I: array<i32>;
-@group(0) @binding(2) var<storage, read_write> O: array<f32>;
+@group(0) @binding(2) var<storage, read_write> O: array<u32>;
 @group(0) @binding(3) var<uniform> p: P;
 ${ONE_D} {
   ${AXIS_PROLOGUE}

@@ -72,6 +72,10 @@ fn stridedIndex(i: u32, ndim: u32, shape: array<vec4<u32>, 2>, strides: array<ve
   return at;
 }`;
 
+/** WGSL entry point of a 1-D kernel of 256 invocations per workgroup, and its flat index `i` (grid of groups1d). */
+export const ONE_D = "@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>)";
+export const ONE_D_INDEX = "let i = id.x + id.y * nw.x * 256u;";
+
 /** Workgroups for `n` invocations of a 1-D kernel of `size`, spread over x and y (x <= 65535). */
 export function groups1d(n: number, size = 256): [number, number] {
   const total = Math.max(1, Math.ceil(n / size));

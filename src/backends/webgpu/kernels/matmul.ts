@@ -7,9 +7,9 @@ import { allocBuffer } from "../pool.js";
 import { dispatch } from "../commands.js";
 import { gpuDevice } from "../runtime.js";
 import type { GPUBufferLike } from "../gpu-types.js";
-import { gemmGroups, gemmSource } from "./gemm.js";
+import { gemmGroups, gemmSource, sourceCache } from "./gemm.js";
 
-const SOURCE = gemmSource({
+const SOURCE = sourceCache((style) => gemmSource({
   decls: `
 struct P { dims: vec4<u32>, sa: vec4<u32>, sb: vec4<u32> }
 @group(0) @binding(0) var<storage, read> A: array<f32>;
@@ -19,7 +19,7 @@ struct P { dims: vec4<u32>, sa: vec4<u32>, sb: vec4<u32> }
   loadA: "return A[p.sa.w + b * p.sa.x + m * p.sa.y + k * p.sa.z];",
   loadB: "return B[p.sb.w + b * p.sb.x + k * p.sb.y + n * p.sb.z];",
   store: "C[(b * p.dims.x + m) * p.dims.y + n] = v;",
-});
+}, style));
 
 /** Strides of one matmul operand in elements: per batch, per row, per column, and the start offset. */
 export interface MatmulOperand { buffer: GPUBufferLike; batchStride: number; rowStride: number; colStride: number; offset: number }
@@ -37,6 +37,7 @@ export function matmulGPU(a: MatmulOperand, b: MatmulOperand, batch: number, M: 
   if (batch * M * N === 0) return out;
   const u = new Uint32Array(12);
   u.set([M, N, K, batch, a.batchStride, a.rowStride, a.colStride, a.offset, b.batchStride, b.rowStride, b.colStride, b.offset]);
-  dispatch("matmul", SOURCE, [a.buffer, b.buffer, out], u, gemmGroups(M, N, batch));
+  const { code, style } = SOURCE("", N);
+  dispatch("matmul", code, [a.buffer, b.buffer, out], u, gemmGroups(M, N, batch, style));
   return out;
 }

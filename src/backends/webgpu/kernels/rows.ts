@@ -11,7 +11,7 @@ import type { GPUBufferLike } from "../gpu-types.js";
 import { WGSL_FLOAT_BITS } from "./layout.js";
 
 /** Bindings are declared by each kernel; this adds the uniforms, workgroup memory and a row-sum helper. */
-const ROW_COMMON = `${WGSL_FLOAT_BITS}
+export const ROW_COMMON = `${WGSL_FLOAT_BITS}
 struct P { dims: vec4<u32>, f: vec4<f32> }
 var<workgroup> part: array<f32, 256>;
 fn rowSum(v: f32, t: u32) -> f32 {

@@ -1,6 +1,7 @@
 /**
  * In-place kernels on the GPU: the fused Adam/AdamW step (one pass over p, g, m, v
- * and vmax, as Backend.adamStep, so optimizer state never leaves the GPU), and the
+ * and vmax, as Backend.adamStep, so optimizer state never leaves the GPU), the fused
+ * SGD step (momentum, dampening, Nesterov, weight decay, maximize), and the
  * small elementwise kernels autograd's backward passes need (relu's gradient,
  * clamp, where with a condition stored as one 32-bit word per element).
  */
@@ -9,10 +10,9 @@ import { allocBuffer } from "../pool.js";
 import { dispatch } from "../commands.js";
 import { gpuDevice } from "../runtime.js";
 import type { GPUBufferLike } from "../gpu-types.js";
-import { groups1d } from "./layout.js";
+import { groups1d, ONE_D, ONE_D_INDEX } from "./layout.js";
 
-const ONE_D = "@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>)";
-const INDEX = "let i = id.x + id.y * nw.x * 256u;";
+const INDEX = ONE_D_INDEX;
 
 const ADAM = (amsgrad: boolean) => `
 struct P { n: vec4<u32>, h0: vec4<f32>, h1: vec4<f32>, h2: vec4<f32> }
@@ -47,6 +47,39 @@ export function adamStepGPU(p: GPUBufferLike, g: GPUBufferLike, m: GPUBufferLike
   dispatch("adam", ADAM(vmax !== null), bufs, u, groups1d(n));
 }
 
+const SGD = (momentum: boolean) => `
+struct P { n: vec4<u32>, h: vec4<f32>, k: vec4<f32> }
+@group(0) @binding(0) var<storage, read_write> Pm: array<f32>;
+@group(0) @binding(1) var<storage, read> G: array<f32>;
+${momentum ? "@group(0) @binding(2) var<storage, read_write> Buf: array<f32>;\n@group(0) @binding(3) var<uniform> p: P;" : "@group(0) @binding(2) var<uniform> p: P;"}
+${ONE_D} {
+  ${INDEX}
+  if (i >= p.n.x) { return; }
+  let lr = p.h.x; let mom = p.h.y; let keep = p.h.z; let wd = p.h.w; let sgn = p.k.x;
+  let pi = Pm[i];
+  let d = sgn * G[i] + wd * pi;
+  ${momentum ? `let b = select(mom * Buf[i] + keep * d, d, p.n.y == 1u);
+  Buf[i] = b;
+  Pm[i] = pi - lr * select(b, d + mom * b, p.n.z == 1u);` : "Pm[i] = pi - lr * d;"}
+}`;
+
+/** torch.optim.SGD's update of one parameter, as src/optim/sgd.ts. `first`: the momentum buffer is new (set to d, not blended). */
+export interface SGDHyper { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean; first: boolean }
+
+/**
+ * In place: d = ±g + wd p; with momentum buf = first ? d : momentum buf + (1 - dampening) d
+ * and p -= lr (nesterov ? d + momentum buf : buf); without, p -= lr d. `buf` is null
+ * exactly when momentum is 0.
+ */
+export function sgdStepGPU(p: GPUBufferLike, g: GPUBufferLike, buf: GPUBufferLike | null, h: SGDHyper, n: number): void {
+  if ((buf === null) !== (h.momentum === 0)) throw new Error(`sgdStep: a momentum buffer is needed exactly when momentum != 0 (momentum ${h.momentum})`);
+  if (n === 0) return;
+  const u = new Uint32Array(12);
+  u.set([n, h.first ? 1 : 0, h.nesterov ? 1 : 0]);
+  new Float32Array(u.buffer).set([h.lr, h.momentum, 1 - h.dampening, h.weightDecay, h.maximize ? -1 : 1], 4);
+  dispatch("sgd", SGD(buf !== null), buf ? [p, g, buf] : [p, g], u, groups1d(n));
+}
+
 const TERNARY = (expr: string) => `
 struct P { n: vec4<u32>, f: vec4<f32> }
 @group(0) @binding(0) var<storage, read> A: array<f32>;
@@ -79,6 +112,11 @@ export function whereGPU(cond: GPUBufferLike, a: GPUBufferLike, b: GPUBufferLike
 /** Backend.reluBackward: g where x > 0, else g * 0 (so NaN/inf in g still give NaN, as the CPU kernels). */
 export function reluBackwardGPU(x: GPUBufferLike, g: GPUBufferLike, n: number): GPUBufferLike {
   return run3("relu backward", "b * select(0.0, 1.0, a > 0.0)", x, g, x, n);
+}
+
+/** Backend.hardtanhBackward: g where lo < x < hi, else 0 (PyTorch's select; a NaN x gives 0). */
+export function hardtanhBackwardGPU(x: GPUBufferLike, g: GPUBufferLike, lo: number, hi: number, n: number): GPUBufferLike {
+  return run3("hardtanh backward", "select(0.0, b, a > p.f.x && a < p.f.y)", x, g, x, n, [lo, hi]);
 }
 
 /** Backend.clamp: min(max(x, lo), hi); NaN stays NaN (lo = -inf / hi = inf leave a side open). */
