@@ -10,9 +10,9 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outputs = ["dist/index.js", "dist/cjs/index.js", "dist/browser/myelin.js", "src/backends/wasm/generated/binaries.ts"];
+const outputs = ["dist/index.js", "dist/cjs/index.js", "dist/browser/myelin.js", "src/backends/wasm/generated/binaries.ts", "playground/dist/main.js"];
 const inputs = ["src", "assembly", "package.json", "tsconfig.json", "tsconfig.build.json",
-  "scripts/build-wasm.mjs", "scripts/build-formats.mjs"];
+  "scripts/build-wasm.mjs", "scripts/build-formats.mjs", "scripts/build-playground.mjs", "playground/src"];
 
 /** Newest modification time under `p` (a file or a folder), skipping generated/. */
 function newest(p) {

@@ -50,6 +50,7 @@ Usage:
   myelin eval <checkpoint> [options] evaluate a checkpoint on its recipe's test set
   myelin info <checkpoint>           list a checkpoint's tensors, shapes and parameter count
   myelin explain <checkpoint> --input digit.png  write a heat map of why the model decided
+  myelin playground [--port N]      serve the in-browser playground on http://127.0.0.1:N/
   myelin <command> --help            options of a command
 
 Recipes:
@@ -243,7 +244,8 @@ export async function main(argv: string[], streams?: CliStreams): Promise<number
     else if (cmd === "eval") await evalCmd(rest);
     else if (cmd === "info") await info(rest);
     else if (cmd === "explain") await (await import("./explain.js")).explainCmd(rest, out);
-    else throw new UsageError(`unknown command "${cmd}"; expected train, eval or info (myelin --help)`);
+    else if (cmd === "playground") await (await import("./playground.js")).playgroundCmd(rest, out);
+    else throw new UsageError(`unknown command "${cmd}"; expected train, eval, info, explain or playground (myelin --help)`);
     return 0;
   } catch (e) {
     const usage = e instanceof UsageError;
