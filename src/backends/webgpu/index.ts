@@ -56,7 +56,24 @@ async function init(options: WebGPUInitOptions = {}): Promise<boolean> {
 }
 
 /** `my.webgpu`: find the device, inspect it, manage its memory. */
-export const webgpu = { init, isAvailable, lastError, adapterInfo, memory, emptyCache, setPoolLimit, flush };
+export const webgpu = {
+  /** Finds an adapter and makes "webgpu" a device tensors can live on; resolves false (see lastError) without one. */
+  init,
+  /** Whether `init()` succeeded and the device has not been lost since. */
+  isAvailable,
+  /** Why the last `init()` failed, or null. */
+  lastError,
+  /** The adapter's vendor, architecture, device and description (empty where the browser hides them), or null. */
+  adapterInfo,
+  /** Bytes held by live GPU tensors and kept in the pool for reuse: `{liveBytes, pooledBytes}`. */
+  memory,
+  /** Destroys every pooled buffer, as `torch.cuda.empty_cache()`. */
+  emptyCache,
+  /** Sets the most bytes the pool keeps (default 1 GiB); returns the previous limit. */
+  setPoolLimit,
+  /** Submits every kernel encoded so far (reads do this themselves). */
+  flush,
+};
 
 /** Copies a float32 GPU buffer's first `n` elements back to the CPU. */
 async function readFloat32(buf: GPUBufferLike, n: number): Promise<Float32Array> {
