@@ -93,31 +93,46 @@ function forward(model: ModelLike, inputs: Tensor[]): Tensor {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
+/** What evaluate and evaluateAsync share: the loader, the metrics, and the weighted loss sum. */
+function scorer(model: ModelLike, data: DataSource, opts: EvaluateOptions) {
+  const loader = asLoader(data, opts.batchSize ?? 256, false);
+  const metrics = (opts.metrics ?? []).map(makeMetric);
+  metrics.forEach((m) => m.reset());
+  let lossSum = 0, count = 0;
+  model.eval();
+  return {
+    loader,
+    unpack: opts.unpack ?? defaultUnpack,
+    /** One batch: its mean loss (or null), and predictions and target on the CPU. */
+    add(loss: number | null, pred: Tensor, target: Tensor): void {
+      const n = target.shape[0] ?? 1;
+      if (loss !== null) lossSum += loss * n;
+      count += n;
+      for (const m of metrics) m.update(pred, target);
+    },
+    result(): Record<string, number> {
+      const out: Record<string, number> = {};
+      if (opts.loss) out.loss = count ? lossSum / count : NaN;
+      for (const m of metrics) out[m.name] = m.compute();
+      return out;
+    },
+  };
+}
+
 /**
  * Scores `model` on `data`: mean loss (if `loss` given) and metrics, in eval mode
  * without gradients. Returns e.g. `{loss: 0.05, accuracy: 0.99}`.
  */
 export function evaluate(model: ModelLike, data: DataSource, opts: EvaluateOptions = {}): Record<string, number> {
-  const loader = asLoader(data, opts.batchSize ?? 256, false);
-  const metrics = (opts.metrics ?? []).map(makeMetric);
-  metrics.forEach((m) => m.reset());
-  const unpack = opts.unpack ?? defaultUnpack;
-  let lossSum = 0, count = 0;
-  model.eval();
+  const sc = scorer(model, data, opts);
   noGrad(() => {
-    for (const batch of loader) {
-      const [inputs, target] = unpack(batch);
+    for (const batch of sc.loader) {
+      const [inputs, target] = sc.unpack(batch);
       const pred = forward(model, inputs);
-      const n = target.shape[0] ?? 1;
-      if (opts.loss) lossSum += lossOf(opts.loss, pred, target).item() * n;
-      count += n;
-      for (const m of metrics) m.update(pred, target);
+      sc.add(opts.loss ? lossOf(opts.loss, pred, target).item() : null, pred, target);
     }
   });
-  const out: Record<string, number> = {};
-  if (opts.loss) out.loss = count ? lossSum / count : NaN;
-  for (const m of metrics) out[m.name] = m.compute();
-  return out;
+  return sc.result();
 }
 
 /**
@@ -127,28 +142,16 @@ export function evaluate(model: ModelLike, data: DataSource, opts: EvaluateOptio
 export async function evaluateAsync(model: ModelLike, data: DataSource, opts: EvaluateOptions = {}): Promise<Record<string, number>> {
   const device = opts.device === undefined ? "cpu" : checkDevice(opts.device, "evaluateAsync");
   if (device === "cpu") return evaluate(model, data, opts);
-  const loader = asLoader(data, opts.batchSize ?? 256, false);
-  const metrics = (opts.metrics ?? []).map(makeMetric);
-  metrics.forEach((m) => m.reset());
-  const unpack = opts.unpack ?? defaultUnpack;
-  let lossSum = 0, count = 0;
-  model.eval();
-  for (const batch of loader) {
-    const [inputs, target] = unpack(batch);
+  const sc = scorer(model, data, opts);
+  for (const batch of sc.loader) {
+    const [inputs, target] = sc.unpack(batch);
     const [pred, loss] = noGrad(() => {
       const p = forward(model, inputs.map((t) => t.to(device)));
       return [p, opts.loss ? lossOf(opts.loss, p, target.to(device)) : null] as const;
     });
-    const n = target.shape[0] ?? 1;
-    if (loss) lossSum += (await loss.itemAsync()) * n;
-    count += n;
-    const predCpu = await pred.toAsync("cpu");
-    for (const m of metrics) m.update(predCpu, target);
+    sc.add(loss ? await loss.itemAsync() : null, await pred.toAsync("cpu"), target);
   }
-  const out: Record<string, number> = {};
-  if (opts.loss) out.loss = count ? lossSum / count : NaN;
-  for (const m of metrics) out[m.name] = m.compute();
-  return out;
+  return sc.result();
 }
 
 /**
